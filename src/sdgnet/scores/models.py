@@ -1,0 +1,74 @@
+"""Stored engine results, per framework and data version; pages only read these."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoreRun(models.Model):
+    framework = models.ForeignKey("catalog.Framework", on_delete=models.CASCADE)
+    data_version = models.PositiveIntegerField()
+    method = models.CharField(max_length=20, default="sdsn")
+    created_at = models.DateTimeField(auto_now_add=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    complete = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-data_version", "-created_at"]
+        verbose_name = _("score run")
+
+    def __str__(self) -> str:
+        return f"{self.framework_id} v{self.data_version}"
+
+
+class IndicatorScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores")
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    value_year = models.PositiveSmallIntegerField(null=True)
+    value = models.FloatField(null=True)
+    score = models.FloatField(null=True)
+    colour = models.CharField(max_length=8, blank=True)
+    dashboard_value = models.FloatField(null=True)
+    trend = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "place", "year"]),
+            models.Index(fields=["run", "indicator", "year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.indicator_id} {self.year}: {self.score}"
+
+
+class GoalScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="goal_scores")
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    goal = models.ForeignKey("catalog.Goal", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    score = models.FloatField(null=True)
+    colour = models.CharField(max_length=8, blank=True)
+    trend = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "place", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} goal {self.goal_id} {self.year}: {self.score}"
+
+
+class IndexScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="index_scores")
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    score = models.FloatField(null=True)
+    rank = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.year}: {self.score} (#{self.rank})"

@@ -1,0 +1,36 @@
+"""Numbers and dates formatted for the active language with Babel (nb: `1 234,5`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+
+
+def babel_locale() -> str:
+    return BABEL_LOCALES.get((get_language() or "nb")[:2], "nb_NO")
+
+
+@register.filter
+def number(value: float | int | None, digits: int = 1) -> str:
+    """A number with at most `digits` decimals; an en dash for a missing value."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * int(digits) if int(digits) > 0 else "")
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+@register.filter
+def longdate(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, format="long", locale=babel_locale())

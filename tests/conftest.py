@@ -1,0 +1,17 @@
+"""Shared fixtures: the test database holds the embedded default dataset, loaded once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    from sdgnet.web.defaultload import load_default_data
+
+    with django_db_blocker.unblock():
+        load_default_data(say=lambda _line: None)
+    yield
