@@ -28,7 +28,6 @@ import csv
 import io
 import json
 import re
-import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -445,8 +444,8 @@ def read_framework(path: Path) -> list[dict[str, str]]:
             raise BuildError(f"{where}: direction must be increase, decrease or context")
         if r["index"] not in ("yes", "no"):
             raise BuildError(f"{where}: index must be yes or no")
-        if r["code_basis"] not in ("year", "2024"):
-            raise BuildError(f"{where}: code_basis must be 'year' or '2024'")
+        if r["code_basis"] != "year" and not re.fullmatch(r"(19|20)\d\d", r["code_basis"]):
+            raise BuildError(f"{where}: code_basis must be 'year' or a year such as 2024")
         if r["direction"] == "context" and (
             r["index"] != "no" or any(r[c] for c in ("best", "worst", "green", "red"))
         ):
@@ -611,15 +610,23 @@ def map_series(series: Series, fw: dict[str, str], hist: CodeHistory) -> tuple[l
         by_year[int(r["year"])][r["municipality"]] = r
     out: list[tuple[str, int, str, str]] = []
 
-    if fw["code_basis"] == "2024":
-        for r in series.rows:
-            if r["municipality"] not in hist.current:
-                raise BuildError(f"{series.name}: {r['municipality']} is not a 2024 code")
-            out.append((r["municipality"], int(r["year"]), r["value"], ""))
-        stats["kept_same_code"] = len(out)
-        return sorted(out), dict(stats)
+    # code_basis "year": codes as they were in each row's year; a fixed year (e.g. 2018,
+    # 2024): every row uses the municipality division of that year.
+    fixed = None if fw["code_basis"] == "year" else int(fw["code_basis"])
+    if fixed is not None:
+        wrong = sorted(
+            {
+                r["municipality"]
+                for r in series.rows
+                if r["municipality"] not in hist.period
+                or not hist.valid_in(r["municipality"], fixed)
+            }
+        )
+        if wrong:
+            raise BuildError(f"{series.name}: codes not valid in {fixed}: {wrong[:10]}")
 
     for year, rows in sorted(by_year.items()):
+        division_year = year if fixed is None else fixed
         groups: dict[str, list[str]] = defaultdict(list)
         for code in rows:
             res = hist.resolved.get(code)
@@ -632,7 +639,7 @@ def map_series(series: Series, fw: dict[str, str], hist: CodeHistory) -> tuple[l
             (new,) = res
             groups[new].append(code)
         for new, members in sorted(groups.items()):
-            expected = hist.predecessors(new, year) | set(members)
+            expected = hist.predecessors(new, division_year) | set(members)
             # In an overlap year (the source lets 2020-2023 and 2024 codes both be valid in
             # 2023), a code and its own renumbered successor are one territory: keep the one
             # the data uses.
