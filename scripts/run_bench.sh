@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# All benchmarks; results and the machine they ran on are recorded in bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/python bench/imports/run.py "$@"
