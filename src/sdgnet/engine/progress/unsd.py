@@ -82,6 +82,9 @@ def evaluate(endpoints: pl.DataFrame, variant: Variant) -> pl.DataFrame:
         )
         ratio = (expected - base) / (target - base)
 
+    # The projection runs from the latest year to the target year; the CR variant's
+    # required growth runs from the base year.
+    last_year_before_target = "latest_year" if variant == "projection" else "base_year"
     achieved = pl.col("base_year").is_not_null() & meets_target(latest, target)
     reason = (
         pl.when(pl.col("latest_year").is_null())
@@ -96,8 +99,8 @@ def evaluate(endpoints: pl.DataFrame, variant: Variant) -> pl.DataFrame:
         .then(pl.lit("latest_year_not_after_base_year"))
         .when((base <= 0) | (latest < 0) | (target < 0))
         .then(pl.lit("value_not_positive"))
-        .when(target_year <= pl.col("latest_year"))
-        .then(pl.lit("target_year_not_after_latest_year"))
+        .when(target_year <= pl.col(last_year_before_target))
+        .then(pl.lit(f"target_year_not_after_{last_year_before_target}"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     frame = endpoints.with_columns(reason.alias("reason"), achieved.alias("_achieved"))
