@@ -127,6 +127,19 @@ class CodeMapper:
             if entry.old_code != new_code and entry.is_valid_in(year)
         ]
 
+    def in_use(self, code: str, year: int) -> bool:
+        """True if ``code`` was the number of a municipality in ``year``.
+
+        A current number counts as in use unless it replaced other numbers that were
+        still valid that year (3201 Bærum was 0219 in 2015).
+        """
+        normalised = normalise_municipality_code(code)
+        if normalised is None:
+            return False
+        if any(entry.is_valid_in(year) for entry in self._entries_by_old.get(normalised, [])):
+            return True
+        return normalised in self._current_names and not self.predecessors(normalised, year)
+
     def name(self, code: str, year: int | None = None) -> str:
         """A human name for ``code`` (as used in ``year`` if given), or "" if none is known."""
         normalised = normalise_municipality_code(code) or code
