@@ -234,7 +234,7 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
         missing = "red" if red is None else "green"
         raise fail(missing, "give both green and red thresholds, or neither")
     if green is not None and red is not None:
-        _check_thresholds(green, red, best, worst, direction, fail)
+        _check_thresholds(green, red, best=best, worst=worst, direction=direction, fail=fail)
 
     weight = number("weight")
     if weight is not None and weight <= 0:
@@ -307,6 +307,7 @@ def _direction(
 def _check_thresholds(
     green: float,
     red: float,
+    *,
     best: float | None,
     worst: float | None,
     direction: Direction | None,

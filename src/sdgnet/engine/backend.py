@@ -1,0 +1,260 @@
+"""Running plans in DuckDB, in-process, over Arrow tables or Parquet files.
+
+`DuckDBBackend` registers the plan's input relations (see `plan.py`), checks
+the observations against the framework and units (unknown ids, duplicate keys:
+the checks that need the whole file), runs the steps as temporary tables and
+hands back the outputs as Arrow tables, or writes them straight to CSV.
+
+Large Parquet inputs are scanned, never loaded whole; DuckDB spills to a
+temporary directory when a step does not fit in `memory_limit`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from sdgnet.engine.errors import InputError
+from sdgnet.engine.framework import Framework
+from sdgnet.engine.inputs import ObservationSource
+from sdgnet.engine.plan import Plan
+
+# Duplicate keys are found with a bit per year; above this span a slower exact query runs.
+BITMASK_YEARS = 63
+
+
+class DuckDBBackend:
+    def __init__(
+        self,
+        framework: Framework,
+        units: pa.Table,
+        observations: ObservationSource,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+    ) -> None:
+        self.framework = framework
+        self.observations = observations
+        self.connection = duckdb.connect(":memory:")
+        if threads is not None:
+            self.connection.execute(f"SET threads = {int(threads)}")
+        if memory_limit is not None:
+            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        self.connection.execute(
+            f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sdgnet-duckdb'"
+        )
+        self.connection.execute("SET preserve_insertion_order = false")
+        self._register_inputs(units)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # ---- inputs --------------------------------------------------------------
+
+    def _register_inputs(self, units: pa.Table) -> None:
+        con = self.connection
+        unit_rows = pa.table({"unit": units.column("unit"), "group_name": units.column("group")})
+        con.register("units_arrow", unit_rows)
+        con.execute("CREATE TEMP TABLE units AS SELECT * FROM units_arrow")
+        flags = [name for name in units.column_names if name not in ("unit", "name", "group")]
+        flag_parts = [
+            pa.table(
+                {
+                    "unit": units.column("unit"),
+                    "flag": pa.array([flag] * units.num_rows, pa.string()),
+                    "is_set": units.column(flag),
+                }
+            )
+            for flag in flags
+        ]
+        flag_table = (
+            pa.concat_tables(flag_parts)
+            if flag_parts
+            else pa.table(
+                {
+                    "unit": pa.array([], pa.string()),
+                    "flag": pa.array([], pa.string()),
+                    "is_set": pa.array([], pa.bool_()),
+                }
+            )
+        )
+        con.register("unit_flags_arrow", flag_table)
+        con.execute("CREATE TEMP TABLE unit_flags AS SELECT * FROM unit_flags_arrow")
+        con.register("indicators_arrow", self.framework.to_arrow())
+        con.execute("CREATE TEMP TABLE indicators AS SELECT * FROM indicators_arrow")
+        if self.observations.table is not None:
+            con.register("observations_arrow", self.observations.table)
+            con.execute(
+                "CREATE VIEW observations_raw AS SELECT *, "
+                "row_number() OVER () AS source_row FROM observations_arrow"
+            )
+            con.execute(
+                "CREATE VIEW observations AS SELECT unit, indicator, year, value "
+                "FROM observations_arrow"
+            )
+        else:
+            self._register_parquet(self.observations)
+
+    def _register_parquet(self, source: ObservationSource) -> None:
+        path = str(source.parquet_path).replace("'", "''")
+        con = self.connection
+        con.execute(
+            "CREATE VIEW observations_raw AS SELECT *, file_row_number + 1 AS source_row "
+            f"FROM read_parquet('{path}', file_row_number = true)"
+        )
+        columns = {
+            str(row[0]): str(row[1])
+            for row in con.execute("DESCRIBE SELECT * FROM observations_raw").fetchall()
+        }
+        for name in ("unit", "indicator", "year", "value"):
+            if name not in columns:
+                raise InputError(source.name, f"missing required column: {name}")
+        self._check_parquet_cells(source, columns)
+        con.execute(
+            "CREATE VIEW observations AS SELECT CAST(unit AS VARCHAR) AS unit, "
+            "CAST(indicator AS VARCHAR) AS indicator, CAST(year AS INTEGER) AS year, "
+            "CASE WHEN isnan(CAST(value AS DOUBLE)) THEN NULL ELSE CAST(value AS DOUBLE) END "
+            "AS value FROM observations_raw"
+        )
+
+    def _check_parquet_cells(self, source: ObservationSource, types: dict[str, str]) -> None:
+        """Type problems in a Parquet file, found in one scan, reported by first row."""
+        year_ok = "CAST(year AS DOUBLE) = floor(CAST(year AS DOUBLE))"
+        value_ok = "TRUE"
+        if types["value"] == "VARCHAR":
+            value_ok = "value IS NULL OR trim(value) = '' OR TRY_CAST(value AS DOUBLE) IS NOT NULL"
+        if types["year"] == "VARCHAR":
+            year_ok = (
+                "TRY_CAST(year AS DOUBLE) IS NOT NULL AND "
+                "TRY_CAST(year AS DOUBLE) = floor(TRY_CAST(year AS DOUBLE))"
+            )
+        checks = {
+            "unit": ("unit IS NULL", "this column needs a value"),
+            "indicator": ("indicator IS NULL", "this column needs a value"),
+            "year": (f"year IS NULL OR NOT ({year_ok})", "expected a whole year"),
+            "value": (f"NOT ({value_ok})", "expected a number"),
+        }
+        selects = ", ".join(
+            f"min(CASE WHEN {condition} THEN source_row END)" for condition, _ in checks.values()
+        )
+        first_rows = self.connection.execute(f"SELECT {selects} FROM observations_raw").fetchone()
+        assert first_rows is not None
+        for (column, (_, message)), row in zip(checks.items(), first_rows, strict=True):
+            if row is not None:
+                raise InputError(source.name, message, row=int(row), column=column)
+
+    def check_observations(self) -> None:
+        """Unknown units or indicators and duplicate (unit, indicator, year) keys."""
+        con = self.connection
+        bounds = con.execute("SELECT min(year), max(year) FROM observations").fetchone()
+        if bounds is None or bounds[0] is None:
+            return
+        first_year, last_year = int(bounds[0]), int(bounds[1])
+        if last_year - first_year <= BITMASK_YEARS:
+            years_seen = (
+                f"bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT)))"
+            )
+        else:
+            years_seen = "count(DISTINCT year)"
+        con.execute(
+            f"""
+            CREATE TEMP TABLE observation_pairs AS
+            SELECT unit, indicator, count(*) AS n_rows, {years_seen} AS n_years
+            FROM observations GROUP BY unit, indicator
+            """
+        )
+        problem = con.execute(
+            """
+            SELECT 'unit', p.unit, p.indicator FROM observation_pairs p
+            WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit = p.unit)
+            UNION ALL
+            SELECT 'indicator', p.unit, p.indicator FROM observation_pairs p
+            WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.indicator = p.indicator)
+            UNION ALL
+            SELECT 'duplicate', p.unit, p.indicator FROM observation_pairs p
+            WHERE n_rows > n_years
+            LIMIT 1
+            """
+        ).fetchone()
+        if problem is not None:
+            self._raise_observation_problem(str(problem[0]), str(problem[1]), str(problem[2]))
+
+    def _raise_observation_problem(self, kind: str, unit: str, indicator: str) -> None:
+        con = self.connection
+        name = self.observations.name
+        if kind == "duplicate":
+            found = con.execute(
+                """
+                SELECT year, min(source_row), max(source_row) FROM observations_raw
+                WHERE CAST(unit AS VARCHAR) = ? AND CAST(indicator AS VARCHAR) = ?
+                GROUP BY year HAVING count(*) > 1 ORDER BY 2 LIMIT 1
+                """,
+                [unit, indicator],
+            ).fetchone()
+            assert found is not None
+            raise InputError(
+                name,
+                f"duplicate observation for unit {unit!r}, indicator {indicator!r}, year "
+                f"{found[0]} (also at row {found[1]})",
+                row=int(found[2]),
+                column="year",
+            )
+        found_row = con.execute(
+            "SELECT min(source_row) FROM observations_raw "
+            "WHERE CAST(unit AS VARCHAR) = ? AND CAST(indicator AS VARCHAR) = ?",
+            [unit, indicator],
+        ).fetchone()
+        row = int(found_row[0]) if found_row and found_row[0] is not None else None
+        if kind == "unit":
+            raise InputError(name, f"unknown unit {unit!r} (not in units)", row=row, column="unit")
+        raise InputError(
+            name,
+            f"unknown indicator {indicator!r} (not in the framework)",
+            row=row,
+            column="indicator",
+        )
+
+    def observed_years(self) -> list[int]:
+        rows = self.connection.execute(
+            "SELECT DISTINCT year FROM observations WHERE value IS NOT NULL ORDER BY year"
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    # ---- running -------------------------------------------------------------
+
+    def set_scoring_years(self, years: Sequence[int]) -> None:
+        con = self.connection
+        con.execute("DROP TABLE IF EXISTS scoring_years")
+        con.execute("CREATE TEMP TABLE scoring_years (as_of INTEGER)")
+        if years:
+            con.executemany("INSERT INTO scoring_years VALUES (?)", [[int(y)] for y in years])
+
+    def run(self, plan: Plan) -> None:
+        for step in plan.steps:
+            self.connection.execute(f"DROP TABLE IF EXISTS {step.name}")
+            self.connection.execute(f"CREATE TEMP TABLE {step.name} AS {step.sql}")
+
+    def fetch(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
+        return self.connection.execute(sql, parameters or []).to_arrow_table()
+
+    def write_csv(self, sql: str, path: Path) -> None:
+        target = str(path).replace("'", "''")
+        self.connection.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',')")
+
+
+@contextmanager
+def duckdb_backend(
+    framework: Framework, units: pa.Table, observations: ObservationSource, **settings: Any
+) -> Iterator[DuckDBBackend]:
+    backend = DuckDBBackend(framework, units, observations, **settings)
+    try:
+        yield backend
+    finally:
+        backend.close()

@@ -1,0 +1,194 @@
+"""`sdgnet score`: score observations against a framework and write CSV results.
+
+    sdgnet score --framework F --observations O --units U --method M
+                 [--year Y] [--missing-goal group-mean|skip] [--coverage 0.8]
+                 [--trend-span 5] --out DIR
+
+Writes DIR/indicators.csv (unit,indicator,year,value,score,colour,trend),
+DIR/goals.csv (unit,goal,score,colour,trend) and DIR/index.csv (unit,score,rank).
+The progress methods write their status word in the `trend` column and leave
+scores, colours, goals and index empty. On any error nothing is written to DIR,
+the message names file, row and column, and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
+from sdgnet.engine.errors import InputError
+from sdgnet.engine.framework import Framework, read_framework
+from sdgnet.engine.inputs import ObservationSource, observations_from_arrow, open_observations
+from sdgnet.engine.inputs import read_units as read_units_file
+from sdgnet.engine.methods.sdsn import MISSING_GOAL_CHOICES, SdsnOptions
+from sdgnet.engine.scoring import resolve_years, run_sdsn
+
+INDICATORS_CSV = "SELECT unit, indicator, year, value, score, colour, trend FROM {table}"
+GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit, goal"
+INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit"
+EXIT_INPUT_ERROR = 2
+
+
+def progress_methods() -> tuple[str, ...]:
+    from sdgnet.engine import progress
+
+    return tuple(progress.METHODS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sdgnet score", description="Score observations against an SDG framework."
+    )
+    parser.add_argument("--framework", required=True, type=Path)
+    parser.add_argument("--observations", required=True, type=Path)
+    parser.add_argument("--units", required=True, type=Path)
+    parser.add_argument("--method", required=True, help="sdsn, or a progress method")
+    parser.add_argument("--year", type=int, help="score the latest value at or before this year")
+    parser.add_argument("--missing-goal", choices=MISSING_GOAL_CHOICES, default="group-mean")
+    parser.add_argument("--coverage", type=float, default=0.8)
+    parser.add_argument("--trend-span", type=int, default=5)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 6GB")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    methods = ("sdsn", *progress_methods())
+    if args.method not in methods:
+        print(
+            f"error: unknown --method {args.method!r}; choose from {', '.join(methods)}",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERROR
+    try:
+        options = SdsnOptions(
+            coverage=args.coverage, missing_goal=args.missing_goal, trend_span=args.trend_span
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    try:
+        with staged_directory(args.out) as staging:
+            framework = read_framework(args.framework)
+            units = read_units_file(args.units, framework)
+            if args.method == "sdsn":
+                framework.require_bounds()
+                source = open_observations(args.observations)
+            else:
+                source = ObservationSource(
+                    name=str(args.observations), table=load_observations(args.observations)
+                )
+            settings = {"threads": args.threads, "memory_limit": args.memory_limit}
+            with duckdb_backend(framework, units, source, **settings) as backend:
+                backend.check_observations()
+                years = resolve_years(backend, year=args.year, years=None)
+                if args.method == "sdsn":
+                    run_sdsn(backend, options, years)
+                    write_sdsn(backend, staging)
+                else:
+                    write_progress(
+                        backend,
+                        framework,
+                        source,
+                        method=args.method,
+                        year=args.year,
+                        folder=staging,
+                    )
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    return 0
+
+
+def load_observations(path: Path) -> pa.Table:
+    if path.suffix.lower() == ".parquet":
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        return observations_from_arrow(pq.read_table(path), source=str(path))
+    source = open_observations(path)
+    assert source.table is not None
+    return source.table
+
+
+def write_sdsn(backend: DuckDBBackend, folder: Path) -> None:
+    backend.write_csv(
+        INDICATORS_CSV.format(table="indicator_results") + " ORDER BY unit, indicator",
+        folder / "indicators.csv",
+    )
+    backend.write_csv(GOALS_CSV, folder / "goals.csv")
+    backend.write_csv(INDEX_CSV, folder / "index.csv")
+
+
+def write_progress(
+    backend: DuckDBBackend,
+    framework: Framework,
+    source: ObservationSource,
+    *,
+    method: str,
+    year: int | None,
+    folder: Path,
+) -> None:
+    from sdgnet.engine import progress
+
+    assert source.table is not None
+    statuses = progress.assess(method, source.table, framework, year)
+    backend.connection.register("progress_statuses", statuses)
+    as_of = "" if year is None else f"AND year <= {int(year)}"
+    backend.write_csv(
+        f"""
+        SELECT s.unit, s.indicator, l.year, l.value, CAST(NULL AS DOUBLE) AS score,
+               CAST(NULL AS VARCHAR) AS colour, s.status AS trend
+        FROM progress_statuses s
+        LEFT JOIN (
+            SELECT unit, indicator, max(year) AS year, max_by(value, year) AS value
+            FROM observations WHERE value IS NOT NULL {as_of}
+            GROUP BY unit, indicator
+        ) l ON l.unit = s.unit AND l.indicator = s.indicator
+        ORDER BY s.unit, s.indicator
+        """,
+        folder / "indicators.csv",
+    )
+    (folder / "goals.csv").write_text("unit,goal,score,colour,trend\n", encoding="utf-8")
+    (folder / "index.csv").write_text("unit,score,rank\n", encoding="utf-8")
+
+
+class staged_directory:
+    """Files go to a hidden sibling of `target`, moved into place only on success."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.staging = Path()
+
+    def __enter__(self) -> Path:
+        parent = self.target.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        return self.staging
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        try:
+            if error is None:
+                self._publish()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _publish(self) -> None:
+        if not self.target.exists():
+            os.replace(self.staging, self.target)
+            return
+        for produced in sorted(self.staging.iterdir()):
+            os.replace(produced, self.target / produced.name)

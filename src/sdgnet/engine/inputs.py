@@ -1,0 +1,160 @@
+"""Reading and checking `units.csv` and `observations.csv` (or `.parquet`).
+
+- `read_units(path, framework)` returns a small Arrow table: `unit`, `name`,
+  `group`, plus every boolean column a scope names, parsed to bool.
+- `open_observations(path)` returns an `ObservationSource`: small CSV files are
+  parsed into a typed Arrow table here; Parquet files stay on disk and are
+  scanned by the execution backend, which also runs the checks that need the
+  whole file (unknown ids, duplicate keys), see `backend.py`.
+- `observations_from_arrow(table)` types and checks a table handed over by the
+  platform.
+
+Observation columns: `unit`, `indicator`, `year` (whole number), `value`
+(number; empty = missing, never zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sdgnet.engine import cells
+from sdgnet.engine.errors import InputError
+from sdgnet.engine.framework import Framework
+from sdgnet.engine.tables import is_parquet, read_table, require_columns
+
+OBSERVATION_COLUMNS = ["unit", "indicator", "year", "value"]
+OBSERVATION_SCHEMA = pa.schema(
+    [
+        ("unit", pa.string()),
+        ("indicator", pa.string()),
+        ("year", pa.int32()),
+        ("value", pa.float64()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ObservationSource:
+    """Observations either in memory (Arrow) or as a Parquet file to scan."""
+
+    name: str
+    table: pa.Table | None = None
+    parquet_path: Path | None = None
+
+
+def read_units(path: str | Path, framework: Framework) -> pa.Table:
+    return parse_units(read_table(path), framework, source=str(path))
+
+
+def parse_units(table: pa.Table, framework: Framework, *, source: str = "units") -> pa.Table:
+    """Check a units table and type the columns the framework's scopes name."""
+    require_columns(source, table, ["unit"])
+    for spec in framework:
+        for column, scope in (("scope", spec.scope), ("dashboard_scope", spec.dashboard_scope)):
+            if scope is not None and scope.column not in table.column_names:
+                raise InputError(
+                    framework.source,
+                    f"names units column {scope.column!r}, which {source} does not have",
+                    row=spec.row,
+                    column=column,
+                )
+    records = table.to_pylist()
+    units: list[str] = []
+    seen: dict[str, int] = {}
+    for row, record in enumerate(records, start=1):
+        unit = cells.text(record.get("unit"))
+        if unit is None:
+            raise InputError(source, "a unit id is required", row=row, column="unit")
+        if unit in seen:
+            raise InputError(
+                source,
+                f"duplicate unit {unit!r} (first at row {seen[unit]})",
+                row=row,
+                column="unit",
+            )
+        seen[unit] = row
+        units.append(unit)
+    columns: dict[str, pa.Array] = {
+        "unit": pa.array(units, pa.string()),
+        "name": pa.array([cells.text(r.get("name")) for r in records], pa.string()),
+        "group": pa.array([cells.text(r.get("group")) for r in records], pa.string()),
+    }
+    for flag in sorted(framework.scope_columns):
+        values: list[bool] = []
+        for row, record in enumerate(records, start=1):
+            value = cells.boolean(record.get(flag), source, row, flag)
+            if value is None:
+                raise InputError(
+                    source, "a scope names this column, so it needs 1/0 here", row=row, column=flag
+                )
+            values.append(value)
+        columns[flag] = pa.array(values, pa.bool_())
+    return pa.table(columns)
+
+
+def open_observations(path: str | Path) -> ObservationSource:
+    path = Path(path)
+    if is_parquet(path):
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        return ObservationSource(name=str(path), parquet_path=path)
+    return ObservationSource(
+        name=str(path), table=observations_from_arrow(read_table(path), source=str(path))
+    )
+
+
+def observations_from_arrow(table: pa.Table, *, source: str = "observations") -> pa.Table:
+    """Type-check and cast an observations table; errors name the first bad row."""
+    require_columns(source, table, OBSERVATION_COLUMNS)
+    columns = []
+    for field in OBSERVATION_SCHEMA:
+        column = table.column(field.name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        column = _cast_column(column, field, source)
+        if field.name != "value" and column.null_count:
+            row = _first_index(pc.is_null(column)) + 1
+            raise InputError(source, "this column needs a value", row=row, column=field.name)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=OBSERVATION_SCHEMA)
+
+
+def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.ChunkedArray:
+    if field.type == pa.string():
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            return pc.utf8_trim_whitespace(column.cast(pa.string()))
+        return column.cast(pa.string())
+    text_input = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if text_input:
+        column = pc.utf8_trim_whitespace(column)
+        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+    try:
+        as_float = column.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        _raise_first_bad_cell(column, field.name, source)
+    if pc.any(pc.is_inf(as_float)).as_py():
+        row = _first_index(pc.is_inf(as_float)) + 1
+        raise InputError(source, "expected a finite number", row=row, column=field.name)
+    if field.type == pa.float64():
+        # NaN in a typed source is a missing value, as an empty CSV cell is.
+        return pc.if_else(pc.is_nan(as_float), pa.scalar(None, pa.float64()), as_float)
+    whole = pc.equal(pc.floor(as_float), as_float)
+    if not pc.all(pc.or_kleene(whole, pc.is_null(as_float))).as_py():
+        row = _first_index(pc.invert(pc.fill_null(whole, True))) + 1
+        raise InputError(source, "expected a whole year", row=row, column=field.name)
+    return as_float.cast(field.type)
+
+
+def _raise_first_bad_cell(column: pa.ChunkedArray, name: str, source: str) -> NoReturn:
+    for row, cell in enumerate(column.to_pylist(), start=1):
+        cells.number(cell, source, row, name)
+    raise InputError(source, "could not read this column as numbers", column=name)
+
+
+def _first_index(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.index(mask, True).as_py())

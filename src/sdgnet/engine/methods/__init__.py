@@ -1,0 +1,1 @@
+"""Scoring methods, each a relational plan independent of the execution backend."""

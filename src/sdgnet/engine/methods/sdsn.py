@@ -1,0 +1,374 @@
+"""The SDSN SDG Index and Dashboards method, as a backend-independent plan.
+
+Every rule of METHODOLOGY.md ("SDSN SDG Index and Dashboards") is one SQL
+expression or step below; `docs/methodology.md` explains them with a worked
+example. Choices where the published sources are vague:
+
+- Rank: competition ranking ("1224"): equal index scores (compared after
+  rounding to 9 decimals, to ignore floating-point noise from summation order)
+  share the best rank, the next unit skips. Units without an index have no rank.
+- Colours and trends are given where the indicator is shown on the unit's
+  dashboard (`dashboard_scope`) and has both thresholds; a shown indicator
+  without a value is grey. Scores are given wherever the indicator applies.
+- Goals a unit is scored on: those with at least one `index = yes` indicator
+  that applies to it. `group-mean` fills a missing goal score with the mean of
+  that goal's scores over the qualifying units of the same group; a unit without
+  a group, or a group where no qualifying unit has the goal, leaves it out.
+  goals.csv reports the unit's own goal score (blank if missing); the fill only
+  enters the index.
+- Trend period: ends at the latest year with a value at or before both the
+  scoring year and `trend_to`; starts at `trend_from` (default: the end year
+  minus `trend_span`, 5). The start value is the earliest value in
+  [start, end); the yearly change divides by the years actually between them.
+  Needed pace: (score of the green threshold − end score) / (target year − end
+  year), at least one year; target year 2030.
+- Trend classes, in this order: end value at/past green and not falling →
+  `maintaining` if the start value was green too, else `on_track`; falling →
+  `decreasing`; pace ≥ `trend_on_track_pace` × needed (default 1) → `on_track`;
+  ≥ `trend_moderate_pace` × needed (default 0.5) → `moderately_improving`;
+  else `stagnating`.
+- Goal trend: ordinal average (decreasing 0, stagnating 1, moderately_improving 2,
+  on_track and maintaining 3) over the goal's coloured indicators that have a
+  trend, reported where these are at least 75% of the goal's coloured
+  indicators; banded at 2.5 / 1.5 / 0.5 (round half up); `maintaining` when
+  every contributing indicator is maintaining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sdgnet.engine.plan import Plan, Step
+
+MissingGoal = Literal["group-mean", "skip"]
+MISSING_GOAL_CHOICES: tuple[MissingGoal, ...] = ("group-mean", "skip")
+TREND_ORDINALS = {
+    "decreasing": 0,
+    "stagnating": 1,
+    "moderately_improving": 2,
+    "on_track": 3,
+    "maintaining": 3,
+}
+# Floating-point slack for "at least 80%" style comparisons of counts.
+EPSILON = 1e-9
+RANK_DECIMALS = 9
+
+
+@dataclass(frozen=True)
+class SdsnOptions:
+    coverage: float = 0.8
+    missing_goal: MissingGoal = "group-mean"
+    trend_span: int = 5
+    target_year: int = 2030
+    goal_trend_coverage: float = 0.75
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.coverage <= 1:
+            raise ValueError(f"coverage must be within [0, 1], got {self.coverage}")
+        if self.missing_goal not in MISSING_GOAL_CHOICES:
+            raise ValueError(f"missing_goal must be one of {MISSING_GOAL_CHOICES}")
+        if self.trend_span < 1:
+            raise ValueError("trend_span must be at least 1 year")
+
+
+# ---- rules as SQL expressions ------------------------------------------------
+
+
+def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
+    """Rule 1: 100 (x - worst) / (best - worst), clipped to [0, 100]."""
+    return f"LEAST(100.0, GREATEST(0.0, 100.0 * ({value} - {worst}) / ({best} - {worst})))"
+
+
+def as_good_as(value: str, reference: str, sign: str = "sgn") -> str:
+    """`value` at least as good as `reference`; `sign` is +1 (higher is better) or -1."""
+    return f"({value}) * {sign} >= ({reference}) * {sign}"
+
+
+def indicator_colour(value: str) -> str:
+    """Rule 5: thresholds in the indicator's direction, ties to the better colour."""
+    return (
+        f"CASE WHEN {value} IS NULL THEN 'grey'"
+        f" WHEN {as_good_as(value, 'green')} THEN 'green'"
+        f" WHEN {as_good_as(value, '(green + red) / 2.0')} THEN 'yellow'"
+        f" WHEN {as_good_as(value, 'red')} THEN 'orange'"
+        " ELSE 'red' END"
+    )
+
+
+def dashboard_value(value: str) -> str:
+    """Rule 6: worst→0, red→1, green→2, best→3, clipped, never below the colour floor.
+
+    The branches test the better points first, so a degenerate segment (a
+    threshold equal to a bound) is never divided by.
+    """
+    x, s = f"({value}) * sgn", "sgn"
+    linear = (
+        f"CASE WHEN {x} >= best * {s} THEN 3.0"
+        f" WHEN {x} >= green * {s} THEN 2.0 + ({x} - green * {s}) / ((best - green) * {s})"
+        f" WHEN {x} >= red * {s} THEN 1.0 + ({x} - red * {s}) / ((green - red) * {s})"
+        f" WHEN {x} >= worst * {s} THEN ({x} - worst * {s}) / ((red - worst) * {s})"
+        " ELSE 0.0 END"
+    )
+    floor = (
+        f"CASE WHEN {as_good_as(value, 'green')} THEN 2.0"
+        f" WHEN {as_good_as(value, '(green + red) / 2.0')} THEN 1.5"
+        f" WHEN {as_good_as(value, 'red')} THEN 1.0 ELSE 0.0 END"
+    )
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE GREATEST({linear}, {floor}) END"
+
+
+def indicator_trend(options: SdsnOptions) -> str:
+    """Rule 8 for one indicator; columns from_year/from_value/to_year/to_value."""
+    to_score, from_score = rescale("to_value"), rescale("from_value")
+    pace = f"(({to_score}) - ({from_score})) / (to_year - from_year)"
+    needed = f"(({rescale('green')}) - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
+    return (
+        "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT coloured THEN NULL"
+        f" WHEN {as_good_as('to_value', 'green')} AND {pace} >= 0 THEN"
+        f"   CASE WHEN {as_good_as('from_value', 'green')} THEN 'maintaining'"
+        "    ELSE 'on_track' END"
+        f" WHEN {pace} < 0 THEN 'decreasing'"
+        f" WHEN {pace} >= trend_on_track_pace * {needed} THEN 'on_track'"
+        f" WHEN {pace} >= trend_moderate_pace * {needed} THEN 'moderately_improving'"
+        " ELSE 'stagnating' END"
+    )
+
+
+def band_goal_colour() -> str:
+    """Rule 7 on the two lowest 0–3 values (columns n_shown, n_shown_valued, low_*)."""
+    by_average = (
+        "CASE WHEN low_average >= 2 THEN"
+        "   CASE WHEN low_greens = 2 THEN 'green' ELSE 'yellow' END"
+        " WHEN low_average >= 1.5 THEN 'yellow'"
+        " WHEN low_average >= 1 THEN 'orange'"
+        " ELSE CASE WHEN low_reds = 2 THEN 'red' ELSE 'orange' END END"
+    )
+    return (
+        "CASE WHEN n_shown = 0 THEN NULL"
+        " WHEN 2 * n_shown_valued < n_shown THEN 'grey'"
+        " WHEN n_shown_valued = 1 THEN lowest_colour"
+        f" ELSE {by_average} END"
+    )
+
+
+def band_goal_trend(options: SdsnOptions) -> str:
+    average = "trend_points / n_trend"
+    return (
+        f"CASE WHEN n_trend = 0 OR n_trend < {options.goal_trend_coverage} * n_shown - {EPSILON}"
+        " THEN NULL"
+        " WHEN n_maintaining = n_trend THEN 'maintaining'"
+        f" WHEN {average} >= 2.5 THEN 'on_track'"
+        f" WHEN {average} >= 1.5 THEN 'moderately_improving'"
+        f" WHEN {average} >= 0.5 THEN 'stagnating'"
+        " ELSE 'decreasing' END"
+    )
+
+
+# ---- the plan -------------------------------------------------------------------
+
+
+def sdsn_plan(options: SdsnOptions, *, single_year: int | None = None) -> Plan:
+    """The SDSN plan. With `single_year`, the year is inlined (faster scans)."""
+    if single_year is None:
+        as_of_join = "JOIN scoring_years y ON o.year <= y.as_of"
+        as_of = "y.as_of"
+        as_of_group = "y.as_of, "
+    else:
+        as_of_join = f"JOIN scoring_years y ON y.as_of = {single_year} AND o.year <= {single_year}"
+        as_of = f"CAST({single_year} AS INTEGER)"
+        # A constant is no grouping key (and a bare number would be positional).
+        as_of_group = ""
+    ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
+    steps = [
+        Step(
+            "applicability",
+            """
+            SELECT u.unit, u.group_name, i.indicator, i.goal, i.best, i.worst, i.green, i.red,
+                   i.weight, i.in_index, i.trend_from, i.trend_to,
+                   i.trend_on_track_pace, i.trend_moderate_pace,
+                   CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
+                   (i.dashboard_scope_column IS NULL
+                    OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
+            FROM units u CROSS JOIN indicators i
+            LEFT JOIN unit_flags s ON s.unit = u.unit AND s.flag = i.scope_column
+            LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
+            WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
+            """,
+        ),
+        Step(
+            "latest",
+            f"""
+            SELECT {as_of} AS as_of, o.unit, o.indicator,
+                   max(o.year) AS year, max_by(o.value, o.year) AS value
+            FROM observations o {as_of_join}
+            WHERE o.value IS NOT NULL
+            GROUP BY {as_of_group}o.unit, o.indicator
+            """,
+        ),
+        Step(
+            "trend_ends",
+            f"""
+            SELECT l.as_of, l.unit, l.indicator, l.year AS to_year, l.value AS to_value
+            FROM latest l JOIN indicators i ON i.indicator = l.indicator
+            WHERE i.trend_to IS NULL AND i.green IS NOT NULL
+            UNION ALL
+            SELECT {as_of} AS as_of, o.unit, o.indicator,
+                   max(o.year) AS to_year, max_by(o.value, o.year) AS to_value
+            FROM observations o JOIN indicators i ON i.indicator = o.indicator
+            {as_of_join}
+            WHERE i.trend_to IS NOT NULL AND i.green IS NOT NULL
+              AND o.year <= i.trend_to AND o.value IS NOT NULL
+            GROUP BY {as_of_group}o.unit, o.indicator
+            """,
+        ),
+        Step(
+            "trend_points",
+            f"""
+            SELECT e.as_of, e.unit, e.indicator, e.to_year, e.to_value,
+                   min(o.year) AS from_year, min_by(o.value, o.year) AS from_value
+            FROM trend_ends e
+            JOIN indicators i ON i.indicator = e.indicator
+            JOIN observations o ON o.unit = e.unit AND o.indicator = e.indicator
+            WHERE o.value IS NOT NULL AND o.year < e.to_year
+              AND o.year >= COALESCE(i.trend_from, e.to_year - {options.trend_span})
+            GROUP BY e.as_of, e.unit, e.indicator, e.to_year, e.to_value
+            """,
+        ),
+        Step(
+            "indicator_base",
+            """
+            SELECT y.as_of, a.*, (a.shown AND a.green IS NOT NULL) AS coloured,
+                   l.year, l.value, t.from_year, t.from_value, t.to_year, t.to_value
+            FROM applicability a CROSS JOIN scoring_years y
+            LEFT JOIN latest l
+              ON l.as_of = y.as_of AND l.unit = a.unit AND l.indicator = a.indicator
+            LEFT JOIN trend_points t
+              ON t.as_of = y.as_of AND t.unit = a.unit AND t.indicator = a.indicator
+            """,
+        ),
+        Step(
+            "indicator_results",
+            f"""
+            SELECT as_of, unit, group_name, indicator, goal, in_index, weight, shown, coloured,
+                   year, value,
+                   {rescale("value")} AS score,
+                   CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
+                   CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
+                   {indicator_trend(options)} AS trend
+            FROM indicator_base
+            """,
+        ),
+        Step(
+            "unit_coverage",
+            f"""
+            SELECT y.as_of, u.unit, u.group_name,
+                   COALESCE(c.n_index, 0) AS n_index, COALESCE(c.n_index_valued, 0) AS n_valued,
+                   COALESCE(c.n_index, 0) > 0
+                     AND COALESCE(c.n_index_valued, 0)
+                         >= {options.coverage} * c.n_index - {EPSILON} AS qualifies
+            FROM units u CROSS JOIN scoring_years y
+            LEFT JOIN (
+                SELECT as_of, unit,
+                       count(CASE WHEN in_index THEN 1 END) AS n_index,
+                       count(CASE WHEN in_index THEN score END) AS n_index_valued
+                FROM indicator_results GROUP BY as_of, unit
+            ) c ON c.as_of = y.as_of AND c.unit = u.unit
+            """,
+        ),
+        Step(
+            "goal_stats",
+            f"""
+            SELECT as_of, unit, goal,
+                   count(CASE WHEN in_index THEN 1 END) AS n_index,
+                   sum(CASE WHEN in_index THEN weight * score END)
+                     / sum(CASE WHEN in_index AND score IS NOT NULL THEN weight END) AS own_score,
+                   count(CASE WHEN coloured THEN 1 END) AS n_shown,
+                   count(CASE WHEN coloured THEN value END) AS n_shown_valued,
+                   count(CASE WHEN coloured THEN trend END) AS n_trend,
+                   count(CASE WHEN coloured AND trend = 'maintaining' THEN 1 END)
+                     AS n_maintaining,
+                   sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points
+            FROM indicator_results
+            GROUP BY as_of, unit, goal
+            """,
+        ),
+        Step(
+            "lowest_two",
+            """
+            SELECT as_of, unit, goal,
+                   avg(dashboard_value) AS low_average,
+                   count(CASE WHEN colour = 'green' THEN 1 END) AS low_greens,
+                   count(CASE WHEN colour = 'red' THEN 1 END) AS low_reds,
+                   max(CASE WHEN position = 1 THEN colour END) AS lowest_colour
+            FROM (
+                SELECT as_of, unit, goal, colour, dashboard_value,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY as_of, unit, goal ORDER BY dashboard_value, indicator
+                       ) AS position
+                FROM indicator_results
+                WHERE coloured AND value IS NOT NULL
+            ) ranked
+            WHERE position <= 2
+            GROUP BY as_of, unit, goal
+            """,
+        ),
+        Step(
+            "goal_results",
+            f"""
+            SELECT g.as_of, g.unit, g.goal,
+                   CASE WHEN c.qualifies THEN g.own_score END AS score,
+                   {band_goal_colour()} AS colour,
+                   {band_goal_trend(options)} AS trend,
+                   g.n_index, g.own_score, c.qualifies, c.group_name
+            FROM goal_stats g
+            JOIN unit_coverage c ON c.as_of = g.as_of AND c.unit = g.unit
+            LEFT JOIN lowest_two w ON w.as_of = g.as_of AND w.unit = g.unit AND w.goal = g.goal
+            """,
+        ),
+        Step(
+            "group_goal_means",
+            """
+            SELECT as_of, group_name, goal, avg(own_score) AS group_mean
+            FROM goal_results
+            WHERE qualifies AND own_score IS NOT NULL AND group_name IS NOT NULL
+            GROUP BY as_of, group_name, goal
+            """,
+        ),
+        Step(
+            "index_scores",
+            f"""
+            SELECT g.as_of, g.unit,
+                   avg({
+                "COALESCE(g.own_score, m.group_mean)"
+                if options.missing_goal == "group-mean"
+                else "g.own_score"
+            }) AS score
+            FROM goal_results g
+            LEFT JOIN group_goal_means m
+              ON m.as_of = g.as_of AND m.group_name = g.group_name AND m.goal = g.goal
+            WHERE g.qualifies AND g.n_index > 0
+            GROUP BY g.as_of, g.unit
+            """,
+        ),
+        Step(
+            "index_results",
+            f"""
+            SELECT c.as_of, c.unit, s.score,
+                   CASE WHEN s.score IS NOT NULL THEN
+                     RANK() OVER (
+                       PARTITION BY c.as_of, s.score IS NULL
+                       ORDER BY ROUND(s.score, {RANK_DECIMALS}) DESC
+                     )
+                   END AS rank,
+                   c.n_index, c.n_valued, c.qualifies
+            FROM unit_coverage c
+            LEFT JOIN index_scores s ON s.as_of = c.as_of AND s.unit = c.unit
+            """,
+        ),
+    ]
+    return Plan(
+        steps=tuple(steps),
+        outputs=("indicator_results", "goal_results", "index_results"),
+        description="SDSN SDG Index and Dashboards",
+    )
