@@ -110,6 +110,23 @@ def test_catalog_counts() -> None:
     assert by_code["3.b.1"]["unsd_code"] == "C030b01"
 
 
+@needs_data
+def test_indicator_codes_equal_the_official_un_workbook() -> None:
+    import re
+
+    import openpyxl
+
+    path = DATA / "sdg" / "Global_Indicator_Framework_after_2023_refinement.English.xlsx"
+    wb = openpyxl.load_workbook(path, read_only=True)
+    official = set()
+    for row in wb.active.iter_rows(values_only=True):
+        for cell in row:
+            if isinstance(cell, str) and (m := re.match(r"(\d+\.[0-9a-z]+\.\d+)\s", cell.strip())):
+                official.add(m.group(1))
+    wb.close()
+    assert official == {i["code"] for i in rows(COMMITTED / "sdg_indicators.csv")}
+
+
 def test_place_counts() -> None:
     assert len(rows(COMMITTED / "counties.csv")) == 15
     municipalities = rows(COMMITTED / "municipalities.csv")
