@@ -326,7 +326,9 @@ class CodeHistory:
         return {c for c, res in self.resolved.items() if new_code in res and self.valid_in(c, year)}
 
 
-def build_code_history(data: Path, out: Path, current: Iterable[str]) -> tuple[CodeHistory, dict]:
+def build_code_history(
+    data: Path, out: Path, current: Iterable[str]
+) -> tuple[CodeHistory, dict[str, object]]:
     wb = openpyxl.load_workbook(data / "places" / "municipality_history.xlsx", read_only=True)
     ws = wb.active
     if ws is None:
@@ -601,14 +603,19 @@ def build_u4ssc(data: Path, out: Path) -> int:
 # --------------------------------------------------------------------------- observations
 
 
-def map_series(series: Series, fw: dict[str, str], hist: CodeHistory) -> tuple[list, dict]:
+ObservationRow = tuple[str, int, str, str]
+
+
+def map_series(
+    series: Series, fw: dict[str, str], hist: CodeHistory
+) -> tuple[list[ObservationRow], dict[str, int]]:
     """Map one series to 2024 codes. Returns (rows, summary counts)."""
     stats: dict[str, int] = defaultdict(int)
     stats["source_rows"] = len(series.rows)
     by_year: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
     for r in series.rows:
         by_year[int(r["year"])][r["municipality"]] = r
-    out: list[tuple[str, int, str, str]] = []
+    out: list[ObservationRow] = []
 
     # code_basis "year": codes as they were in each row's year; a fixed year (e.g. 2018,
     # 2024): every row uses the municipality division of that year.
