@@ -23,16 +23,22 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 
 def snapshot() -> list[tuple[object, ...]]:
     return list(
-        Observation.objects.order_by("pk").values_list("pk", "place_id", "indicator_id", "year", "value", "flags")
+        Observation.objects.order_by("pk").values_list(
+            "pk", "place_id", "indicator_id", "year", "value", "flags"
+        )
     )
 
 
 def test_new_values_are_written_with_provenance(tmp_path: Path) -> None:
-    path = write(tmp_path, "turnout.csv", f"place,indicator,year,value\n3201,{TURNOUT},2029,81.5\n3203,{TURNOUT},2029,80.1\n")
+    path = write(
+        tmp_path,
+        "turnout.csv",
+        f"place,indicator,year,value\n3201,{TURNOUT},2026,81.5\n3203,{TURNOUT},2026,80.1\n",
+    )
     report = do_import_observations(path, source="Valgdirektoratet")
     assert report.ok, report.problems
     assert (report.created, report.changed, report.unchanged) == (2, 0, 0)
-    observation = Observation.objects.get(place_id="3201", indicator_id=TURNOUT, year=2029)
+    observation = Observation.objects.get(place_id="3201", indicator_id=TURNOUT, year=2026)
     assert observation.value == 81.5
     assert observation.source == "Valgdirektoratet"
     assert observation.batch.file_name == "turnout.csv"
@@ -41,7 +47,7 @@ def test_new_values_are_written_with_provenance(tmp_path: Path) -> None:
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
-    path = write(tmp_path, "turnout.csv", f"place,indicator,year,value\n3201,{TURNOUT},2029,81.5\n")
+    path = write(tmp_path, "turnout.csv", f"place,indicator,year,value\n3201,{TURNOUT},2026,81.5\n")
     assert do_import_observations(path, source="Valgdirektoratet").created == 1
     before = (snapshot(), ImportBatch.objects.count(), DataVersion.objects.count())
     again = do_import_observations(path, source="Valgdirektoratet")
@@ -52,13 +58,21 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
 
 def test_a_changed_value_keeps_the_earlier_one_as_a_revision(tmp_path: Path) -> None:
     original = Observation.objects.get(place_id="3201", indicator_id=TURNOUT, year=2025)
-    path = write(tmp_path, "fix.csv", f"place,indicator,year,value,status\n3201,{TURNOUT},2025,99.9,provisional\n")
+    path = write(
+        tmp_path,
+        "fix.csv",
+        f"place,indicator,year,value,status\n3201,{TURNOUT},2025,99.9,provisional\n",
+    )
     report = do_import_observations(path, source="correction")
     assert report.ok and report.changed == 1
     changed = Observation.objects.get(pk=original.pk)
     assert (changed.value, changed.flags, changed.source) == (99.9, "provisional", "correction")
     revision = ObservationRevision.objects.get(observation=original)
-    assert (revision.value, revision.source, revision.batch_id) == (original.value, original.source, original.batch_id)
+    assert (revision.value, revision.source, revision.batch_id) == (
+        original.value,
+        original.source,
+        original.batch_id,
+    )
     assert revision.replaced_by_id == report.batch_id
 
 
@@ -68,12 +82,12 @@ def test_a_file_with_any_bad_row_writes_nothing_and_names_every_row(tmp_path: Pa
         tmp_path,
         "bad.csv",
         "place,indicator,year,value\n"
-        f"3201,{TURNOUT},2029,81.5\n"  # good
-        f"9999,{TURNOUT},2029,50\n"  # unknown place
-        "3201,no_such_indicator,2029,50\n"  # unknown indicator
-        f"3203,{TURNOUT},2029,abc\n"  # not a number
+        f"3201,{TURNOUT},2026,81.5\n"  # good
+        f"9999,{TURNOUT},2026,50\n"  # unknown place
+        "3201,no_such_indicator,2026,50\n"  # unknown indicator
+        f"3203,{TURNOUT},2026,abc\n"  # not a number
         f"3203,{TURNOUT},20x9,50\n"  # bad year
-        f"3201,{TURNOUT},2029,82\n",  # duplicate of line 2
+        f"3201,{TURNOUT},2026,82\n",  # duplicate of line 2
     )
     report = do_import_observations(path, source="test")
     assert not report.ok and not report.wrote
@@ -83,7 +97,7 @@ def test_a_file_with_any_bad_row_writes_nothing_and_names_every_row(tmp_path: Pa
 
 def test_dry_run_reports_but_writes_nothing(tmp_path: Path) -> None:
     before = snapshot()
-    path = write(tmp_path, "turnout.csv", f"place,indicator,year,value\n3201,{TURNOUT},2029,81.5\n")
+    path = write(tmp_path, "turnout.csv", f"place,indicator,year,value\n3201,{TURNOUT},2026,81.5\n")
     report = do_import_observations(path, source="test", dry_run=True)
     assert report.ok and report.created == 1 and not report.wrote
     assert snapshot() == before

@@ -17,7 +17,9 @@ def test_catalog_counts() -> None:
     assert Goal.objects.count() == 17
     assert Target.objects.count() == 169
     assert SdgIndicator.objects.count() >= 231  # the UN's 2023 list (unique codes)
-    assert not SdgIndicator.objects.filter(code__in=["1.a.3", "8.9.2", "11.c.1", "13.3.2", "17.6.2"]).exists()
+    assert not SdgIndicator.objects.filter(
+        code__in=["1.a.3", "8.9.2", "11.c.1", "13.3.2", "17.6.2"]
+    ).exists()
     assert Goal.objects.get(number=13).colour.upper() == "#3F7E44"
 
 
@@ -40,7 +42,9 @@ def test_frameworks_and_real_observations_are_loaded() -> None:
     default = Framework.objects.get(is_default=True)
     assert default.slug == "kommunale-baerekraftsindikatorer"
     assert Framework.objects.get(slug="u4ssc").entries.count() == 111
-    assert Observation.objects.filter(place_id="3201", indicator_id="voter-turnout-storting", year=2025).exists()
+    assert Observation.objects.filter(
+        place_id="3201", indicator_id="voter-turnout-storting", year=2025
+    ).exists()
     assert Observation.objects.filter(indicator_id="population", year=2024).count() == 357
     assert not Observation.objects.filter(value=0, indicator_id="voter-turnout-storting").exists()
 
@@ -49,7 +53,11 @@ def test_loading_again_changes_nothing() -> None:
     before = (Observation.objects.count(), ImportBatch.objects.count(), DataVersion.objects.count())
     reports = load_default_data(say=lambda _line: None)
     assert all(report.created == report.changed == 0 for report in reports)
-    assert (Observation.objects.count(), ImportBatch.objects.count(), DataVersion.objects.count()) == before
+    assert (
+        Observation.objects.count(),
+        ImportBatch.objects.count(),
+        DataVersion.objects.count(),
+    ) == before
 
 
 def test_setup_command_is_idempotent() -> None:

@@ -37,7 +37,9 @@ def well_formed(html: str) -> None:
     assert len(checker.ids) == len(set(checker.ids)), "duplicate id"
 
 
-@pytest.mark.parametrize("url", ["/", "/places/3201/", "/goals/16/", "/en/", "/en/places/3201/", "/en/goals/3/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/places/3201/", "/goals/16/", "/en/", "/en/places/3201/", "/en/goals/3/"]
+)
 def test_pages_render_as_well_formed_html(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200
@@ -60,7 +62,9 @@ def test_search_finds_municipalities_by_name(client: Client) -> None:
 def test_municipality_page_shows_real_values_with_year_and_source(client: Client) -> None:
     from sdgnet.observations.models import Observation
 
-    turnout = Observation.objects.get(place_id="3201", indicator_id="voter-turnout-storting", year=2025)
+    turnout = Observation.objects.get(
+        place_id="3201", indicator_id="voter-turnout-storting", year=2025
+    )
     html = client.get("/places/3201/").content.decode()
     assert "Bærum" in html
     assert f"{turnout.value:.1f}".replace(".", ",") in html  # bokmål decimal comma
@@ -70,7 +74,9 @@ def test_municipality_page_shows_real_values_with_year_and_source(client: Client
 def test_english_numbers_use_a_decimal_point(client: Client) -> None:
     from sdgnet.observations.models import Observation
 
-    turnout = Observation.objects.get(place_id="3201", indicator_id="voter-turnout-storting", year=2025)
+    turnout = Observation.objects.get(
+        place_id="3201", indicator_id="voter-turnout-storting", year=2025
+    )
     assert f"{turnout.value:.1f}" in client.get("/en/places/3201/").content.decode()
 
 

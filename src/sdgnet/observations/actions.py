@@ -25,6 +25,7 @@ from sdgnet.observations.readers import Problem, read_observations
 from sdgnet.observations.validation import IndicatorInfo, ValidRow, validate
 from sdgnet.places.codes import CodeHistoryEntry, CodeMapper
 from sdgnet.places.models import CodeHistory, Place
+from sdgnet.web.bulk import bulk_insert
 
 WRITE_CHUNK = 5000
 OBSERVATION_WRITE_LOCK = 7_301_2024  # any constant shared by every observation writer
@@ -95,8 +96,12 @@ def do_import_observations(
     progress: bool = False,
     file_name: str | None = None,
     mapper: CodeMapper | None = None,
+    rescore: bool = True,
 ) -> ImportReport:
-    """Validate a whole file, then write all of it or none of it."""
+    """Validate a whole file, then write all of it or none of it.
+
+    A write bumps the data version and, with `rescore`, rescores once it commits.
+    """
     report = ImportReport(file_name=file_name or path.name, dry_run=dry_run)
     if not source.strip():
         report.problems.append(
@@ -133,6 +138,7 @@ def do_import_observations(
         user=user,
         file_sha256=digest,
         dry_run=dry_run,
+        rescore=rescore,
     )
     return report
 
@@ -183,6 +189,7 @@ def _write(
     user: Any,
     file_sha256: str,
     dry_run: bool,
+    rescore: bool = True,
 ) -> None:
     try:
         with transaction.atomic():
@@ -198,7 +205,7 @@ def _write(
                 raise _DryRunRollback
     except _DryRunRollback:
         report.batch_id = None
-    if report.batch_id is not None:
+    if report.batch_id is not None and rescore:
         from sdgnet.scores.actions import schedule_rescore
 
         schedule_rescore()
@@ -271,34 +278,11 @@ def _chunks(items: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[
 def _insert_observations(
     rows: Sequence[ValidRow], *, batch_id: int, source: str, now: datetime
 ) -> None:
-    """Bulk insert in plain SQL: the ORM's per-object overhead dominates at a million rows."""
-    table = Observation._meta.db_table
-    columns = (
-        "place_id",
-        "indicator_id",
-        "year",
-        "value",
-        "flags",
-        "source",
-        "batch_id",
-        "updated_at",
+    bulk_insert(
+        Observation,
+        ("place_id", "indicator_id", "year", "value", "flags", "source", "batch_id", "updated_at"),
+        ((r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, now) for r in rows),
     )
-    records = [
-        (row.place, row.indicator, row.year, row.value, row.flags, source, batch_id, now)
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(copy_sql) as copy:
-                for record in records:
-                    copy.write_row(record)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
-            for chunk in _chunks(records):
-                cursor.executemany(sql, chunk)
 
 
 def _revise_observations(

@@ -72,3 +72,49 @@ class IndexScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place_id} {self.year}: {self.score} (#{self.rank})"
+
+
+class PeerStanding(models.Model):
+    """A municipality's standing on an indicator within one of its peer groups."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_standings")
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    # A PeerGroup slug, or `nearest:<code>` for the place's most similar municipalities.
+    group = models.CharField(max_length=90)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    value = models.FloatField()
+    group_size = models.PositiveIntegerField()
+    group_mean = models.FloatField(null=True)
+    group_best = models.FloatField(null=True)
+    group_std = models.FloatField(null=True)
+    group_q1 = models.FloatField(null=True)
+    group_q3 = models.FloatField(null=True)
+    rank = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "place"]), models.Index(fields=["run", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} in {self.group}: {self.indicator_id} #{self.rank}"
+
+
+class PeerImprovement(models.Model):
+    """A peer among those that improved most on an indicator over the last five years."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_improvements")
+    group = models.CharField(max_length=90)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    rank = models.PositiveIntegerField()
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    improvement_per_year = models.FloatField()
+    start_year = models.PositiveSmallIntegerField()
+    latest_year = models.PositiveSmallIntegerField()
+    start_value = models.FloatField()
+    latest_value = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "group", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.indicator_id} #{self.rank} {self.place_id}"

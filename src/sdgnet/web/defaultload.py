@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from django.db import transaction
+
 from sdgnet.catalog.actions import do_load_catalog, do_load_framework
 from sdgnet.defaultdata import DEFAULT_DATA_DIR
 from sdgnet.observations.actions import ImportReport, code_mapper, do_import_observations
@@ -18,6 +20,7 @@ class DefaultDataError(RuntimeError):
     pass
 
 
+@transaction.atomic
 def load_default_data(
     directory: Path = DEFAULT_DATA_DIR, say: Callable[[str], None] = print
 ) -> list[ImportReport]:
@@ -45,6 +48,7 @@ def load_default_data(
                 framework=loaded.framework,
                 default_indicator=indicator,
                 mapper=mapper,
+                rescore=False,  # the caller rescores once, after every series is in
             )
             if not report.ok:
                 details = "; ".join(problem.message for problem in report.problems[:5])

@@ -149,3 +149,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Peers: each municipality is also compared with its k most similar municipalities by
+# these attributes (see sdgnet.scores.actions.similarity_attributes).
+SDGNET_PEER_K = int(os.environ.get("SDGNET_PEER_K", "5"))
+SDGNET_PEER_ATTRIBUTES = os.environ.get(
+    "SDGNET_PEER_ATTRIBUTES", "log_population,log_density"
+).split(",")
