@@ -203,8 +203,7 @@ def do_load_framework(
             },
         )
         entry.goals.set(goals)
-        entry.targets.set(
-            [code.strip() for code in (row.get("targets") or "").split(";") if code.strip()]
-        )
+        codes = [code.strip() for code in (row.get("targets") or "").split(";") if code.strip()]
+        entry.targets.set(Target.objects.filter(code__in=codes))
     framework.entries.exclude(indicator_id__in=keep).delete()
     return LoadedFramework(framework=framework, indicators=len(rows), stats_files=stats_files)

@@ -31,7 +31,7 @@ class Bilingual(models.Model):
         language = (get_language() or "nb")[:2]
         value = getattr(self, f"{field}_en" if language == "en" else f"{field}_nb")
         # Fall back to the other language rather than show nothing.
-        return value or getattr(self, f"{field}_nb") or getattr(self, f"{field}_en")
+        return str(value or getattr(self, f"{field}_nb") or getattr(self, f"{field}_en"))
 
 
 class Goal(Bilingual):

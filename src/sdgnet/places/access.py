@@ -52,9 +52,11 @@ def latest_values_by_goal(place: Place, framework: Framework) -> list[GoalValues
     for entry in entries:
         if entry.goal is None:
             continue
-        year, value, source, flags = latest.get(entry.indicator_id, (None, None, "", ""))
+        found = latest.get(entry.indicator_id)
         group = groups.setdefault(entry.goal.number, GoalValues(goal=entry.goal, values=[]))
         group.values.append(
-            LatestValue(entry=entry, year=year, value=value, source=source, flags=flags)
+            LatestValue(entry=entry, year=found[0], value=found[1], source=found[2], flags=found[3])
+            if found
+            else LatestValue(entry=entry, year=None, value=None, source="", flags="")
         )
     return [groups[number] for number in sorted(groups)]

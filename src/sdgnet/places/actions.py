@@ -115,7 +115,7 @@ def _sync_builtin_peer_groups(counties: list[Place], municipalities: list[Place]
                 "name_en": county.name,
             },
         )
-        group.members.set([m.code for m in municipalities if m.parent_id == county.code])
+        group.members.set([m for m in municipalities if m.parent_id == county.code])
     for slug, _low, _high, name_nb, name_en in SIZE_CLASSES:
         group, _ = PeerGroup.objects.update_or_create(
             slug=slug,
@@ -123,7 +123,7 @@ def _sync_builtin_peer_groups(counties: list[Place], municipalities: list[Place]
         )
         group.members.set(
             [
-                m.code
+                m
                 for m in municipalities
                 if m.population is not None and size_class_of(m.population) == slug
             ]
@@ -161,5 +161,5 @@ def do_create_peer_group(
         name_en=(name_en or name_nb).strip(),
         created_by=created_by,  # type: ignore[misc]
     )
-    group.members.set(sorted(known))
+    group.members.set(Place.objects.filter(code__in=known))
     return group

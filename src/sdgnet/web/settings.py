@@ -90,7 +90,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "sdgnet.sqlite3",
+            "NAME": str(DATA_DIR / "sdgnet.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web server read while an import writes; IMMEDIATE avoids
                 # lock upgrades failing mid-transaction.
@@ -98,7 +98,7 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
