@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sdgnet.observations.readers import Problem, RawRow
 from sdgnet.places.codes import CodeMapper, normalise_municipality_code
@@ -69,7 +70,7 @@ class IndicatorInfo:
     measure: str  # "count" (summable) or "rate" (rates, shares, averages: not summable)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidRow:
     place: str  # 2024 municipality number
     indicator: str
@@ -141,8 +142,7 @@ class _Placed:
     known: bool  # a current or historical municipality number
 
 
-@dataclass(slots=True)
-class _Pending:
+class _Pending(NamedTuple):
     line: int
     source: str
     value: float | None
@@ -330,11 +330,12 @@ def _combine_groups(
 ) -> None:
     """Turn each (2024 place, indicator, year) group into one row or problems."""
     rows = result.rows
+    append = rows.append
     for (target, indicator, year), group in groups.items():
         if len(group) == 1:
-            only = group[0]
-            if only.source == target:
-                rows.append(ValidRow(target, indicator, year, only.value, only.flags, (only.line,)))
+            line, source, value, flags = group[0]
+            if source == target:
+                append(ValidRow(target, indicator, year, value, flags, (line,)))
                 continue
         predecessors = {entry.old_code: entry for entry in mapper.predecessors(target, year)}
         sources = [pending.source for pending in group]
