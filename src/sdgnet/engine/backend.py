@@ -23,10 +23,14 @@ import pyarrow as pa
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource
-from sdgnet.engine.plan import Plan
+from sdgnet.engine.plan import Plan, years_seen
 
-# Duplicate keys are found with a bit per year; above this span a slower exact query runs.
-BITMASK_YEARS = 63
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+NUMBER_TYPES = (
+    INTEGER_TYPES
+    | {"FLOAT", "DOUBLE", "UBIGINT", "HUGEINT"}
+    | {f"DECIMAL({p},{s})" for p in range(1, 39) for s in range(0, p + 1)}
+)
 
 
 class DuckDBBackend:
@@ -116,7 +120,11 @@ class DuckDBBackend:
         for name in ("unit", "indicator", "year", "value"):
             if name not in columns:
                 raise InputError(source.name, f"missing required column: {name}")
-        self._check_parquet_cells(source, columns)
+        native = columns["year"] in INTEGER_TYPES and columns["value"] in NUMBER_TYPES
+        if not native:
+            # Text or float years, text values: find the first bad cell in one scan.
+            # (Missing keys in native files are found by the plan's pair check.)
+            self._check_parquet_cells(source, columns)
         con.execute(
             "CREATE VIEW observations AS SELECT CAST(unit AS VARCHAR) AS unit, "
             "CAST(indicator AS VARCHAR) AS indicator, CAST(year AS INTEGER) AS year, "
@@ -150,45 +158,64 @@ class DuckDBBackend:
             if row is not None:
                 raise InputError(source.name, message, row=int(row), column=column)
 
+    def year_range(self) -> tuple[int, int] | None:
+        """Earliest and latest year in the observations (any value, even missing)."""
+        found = self.connection.execute("SELECT min(year), max(year) FROM observations").fetchone()
+        if found is None or found[0] is None:
+            return None
+        return int(found[0]), int(found[1])
+
     def check_observations(self) -> None:
-        """Unknown units or indicators and duplicate (unit, indicator, year) keys."""
-        con = self.connection
-        bounds = con.execute("SELECT min(year), max(year) FROM observations").fetchone()
-        if bounds is None or bounds[0] is None:
+        """The checks on their own, for runs that do not go through a plan."""
+        span = self.year_range()
+        if span is None:
             return
-        first_year, last_year = int(bounds[0]), int(bounds[1])
-        if last_year - first_year <= BITMASK_YEARS:
-            years_seen = (
-                f"bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT)))"
-            )
-        else:
-            years_seen = "count(DISTINCT year)"
-        con.execute(
-            f"""
-            CREATE TEMP TABLE observation_pairs AS
-            SELECT unit, indicator, count(*) AS n_rows, {years_seen} AS n_years
-            FROM observations GROUP BY unit, indicator
-            """
+        self.connection.execute(
+            "CREATE OR REPLACE TEMP TABLE pair_summary AS "
+            f"SELECT unit, indicator, count(*) AS n_rows, count(year) AS n_dated, "
+            f"{years_seen(*span)} AS n_years FROM observations GROUP BY unit, indicator"
         )
-        problem = con.execute(
-            """
-            SELECT 'unit', p.unit, p.indicator FROM observation_pairs p
+        self.check_pairs("pair_summary")
+
+    def check_pairs(self, relation: str) -> None:
+        """Unknown units or indicators, missing keys, duplicate (unit, indicator, year)."""
+        problem = self.connection.execute(
+            f"""
+            SELECT 'key', p.unit, p.indicator FROM {relation} p
+            WHERE p.unit IS NULL OR p.indicator IS NULL OR p.n_dated < p.n_rows
+            UNION ALL
+            SELECT 'unit', p.unit, p.indicator FROM {relation} p
             WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit = p.unit)
             UNION ALL
-            SELECT 'indicator', p.unit, p.indicator FROM observation_pairs p
+            SELECT 'indicator', p.unit, p.indicator FROM {relation} p
             WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.indicator = p.indicator)
             UNION ALL
-            SELECT 'duplicate', p.unit, p.indicator FROM observation_pairs p
+            SELECT 'duplicate', p.unit, p.indicator FROM {relation} p
             WHERE n_rows > n_years
             LIMIT 1
             """
         ).fetchone()
         if problem is not None:
-            self._raise_observation_problem(str(problem[0]), str(problem[1]), str(problem[2]))
+            self._raise_observation_problem(
+                str(problem[0]),
+                None if problem[1] is None else str(problem[1]),
+                None if problem[2] is None else str(problem[2]),
+            )
 
-    def _raise_observation_problem(self, kind: str, unit: str, indicator: str) -> None:
+    def _raise_observation_problem(
+        self, kind: str, unit: str | None, indicator: str | None
+    ) -> None:
         con = self.connection
         name = self.observations.name
+        if kind == "key":
+            for column in ("unit", "indicator", "year"):
+                found = con.execute(
+                    f"SELECT min(source_row) FROM observations_raw WHERE {column} IS NULL"
+                ).fetchone()
+                if found is not None and found[0] is not None:
+                    raise InputError(
+                        name, "this column needs a value", row=int(found[0]), column=column
+                    )
         if kind == "duplicate":
             found = con.execute(
                 """
@@ -237,9 +264,17 @@ class DuckDBBackend:
             con.executemany("INSERT INTO scoring_years VALUES (?)", [[int(y)] for y in years])
 
     def run(self, plan: Plan) -> None:
+        con = self.connection
         for step in plan.steps:
-            self.connection.execute(f"DROP TABLE IF EXISTS {step.name}")
-            self.connection.execute(f"CREATE TEMP TABLE {step.name} AS {step.sql}")
+            sql = step.sql
+            if step.skip_unless is not None:
+                answer = con.execute(step.skip_unless).fetchone()
+                if not (answer and answer[0]):
+                    sql = f"SELECT * FROM ({step.empty_like or step.sql}) LIMIT 0"
+            con.execute(f"DROP TABLE IF EXISTS {step.name}")
+            con.execute(f"CREATE TEMP TABLE {step.name} AS {sql}")
+            if step.name == plan.check_after:
+                self.check_pairs(step.name)
 
     def fetch(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
         return self.connection.execute(sql, parameters or []).to_arrow_table()

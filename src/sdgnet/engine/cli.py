@@ -94,12 +94,12 @@ def main(argv: list[str]) -> int:
                 )
             settings = {"threads": args.threads, "memory_limit": args.memory_limit}
             with duckdb_backend(framework, units, source, **settings) as backend:
-                backend.check_observations()
                 years = resolve_years(backend, year=args.year, years=None)
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging)
                 else:
+                    backend.check_observations()
                     write_progress(
                         backend,
                         framework,

@@ -3,7 +3,8 @@
 Methods (`methods/`) build plans; execution backends (`backend.py`) run them.
 A plan refers only to the relations below, and its SQL keeps to what DuckDB and
 Spark SQL both understand (CASE, GREATEST/LEAST, window RANK/ROW_NUMBER,
-`max_by`/`min_by`, FILTER-free conditional aggregates), so the same methodology
+`max_by`/`min_by`, aggregate FILTER clauses); the one DuckDB-specific
+expression is the bit mask that counts distinct years (Spark: `shiftleft`), so the same methodology
 code can later run on a distributed engine.
 
 Input relations every backend provides:
@@ -18,15 +19,22 @@ Input relations every backend provides:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Step:
-    """`name` becomes a relation holding the result of `sql`."""
+    """`name` becomes a relation holding the result of `sql`.
+
+    A step with `skip_unless` runs only where that query answers true (it saves
+    a scan that is rarely needed); otherwise its relation is `empty_like` with
+    no rows, so later steps can still refer to it.
+    """
 
     name: str
     sql: str
+    skip_unless: str | None = None
+    empty_like: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,4 +43,14 @@ class Plan:
     # Step names whose relations are the plan's results, in output order.
     outputs: tuple[str, ...]
     description: str = ""
-    notes: dict[str, str] = field(default_factory=dict)
+    # After this step the backend checks the observations: the step's relation has
+    # unit, indicator, n_rows, n_dated (rows with a year), n_years (distinct years).
+    check_after: str | None = None
+
+
+def years_seen(first_year: int, last_year: int) -> str:
+    """Distinct years in a group: one bit per year while the span fits in 64 bits
+    (a hash-free aggregate, far cheaper than COUNT(DISTINCT))."""
+    if last_year - first_year < 64:
+        return f"bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT)))"
+    return "count(DISTINCT year)"

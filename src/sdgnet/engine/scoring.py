@@ -71,7 +71,6 @@ def score_sdsn(
     source = ObservationSource(name="observations", table=observations_from_arrow(observations))
     typed_units = parse_units(units, framework)
     with duckdb_backend(framework, typed_units, source) as backend:
-        backend.check_observations()
         scored_years = resolve_years(backend, year=year, years=years)
         run_sdsn(backend, options, scored_years)
         return ScoreResult(
@@ -99,6 +98,10 @@ def resolve_years(backend: DuckDBBackend, *, year: int | None, years: Years) -> 
 
 
 def run_sdsn(backend: DuckDBBackend, options: SdsnOptions, years: list[int]) -> None:
+    """Check the observations and score `years` (all relations stay in `backend`)."""
+    span = backend.year_range()
+    first_year, last_year = span if span is not None else (0, 0)
     backend.set_scoring_years(years)
     single = years[0] if len(years) == 1 else None
-    backend.run(sdsn_plan(options, single_year=single))
+    plan = sdsn_plan(options, first_year=first_year, last_year=last_year, single_year=single)
+    backend.run(plan)

@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sdgnet.engine.plan import Plan, Step
+from sdgnet.engine.plan import Plan, Step, years_seen
 
 MissingGoal = Literal["group-mean", "skip"]
 MISSING_GOAL_CHOICES: tuple[MissingGoal, ...] = ("group-mean", "skip")
@@ -124,7 +124,8 @@ def indicator_trend(options: SdsnOptions) -> str:
     pace = f"(({to_score}) - ({from_score})) / (to_year - from_year)"
     needed = f"(({rescale('green')}) - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
     return (
-        "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT coloured THEN NULL"
+        "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT shown OR green IS NULL"
+        " THEN NULL"
         f" WHEN {as_good_as('to_value', 'green')} AND {pace} >= 0 THEN"
         f"   CASE WHEN {as_good_as('from_value', 'green')} THEN 'maintaining'"
         "    ELSE 'on_track' END"
@@ -167,96 +168,221 @@ def band_goal_trend(options: SdsnOptions) -> str:
 
 # ---- the plan -------------------------------------------------------------------
 
+# In one-year runs, trend start values for end years up to this many years before
+# the scoring year come from the first scan; older ends take a second, rarer scan.
+PIVOT_END_YEARS = 4
 
-def sdsn_plan(options: SdsnOptions, *, single_year: int | None = None) -> Plan:
-    """The SDSN plan. With `single_year`, the year is inlined (faster scans)."""
+
+def sdsn_plan(
+    options: SdsnOptions,
+    *,
+    first_year: int,
+    last_year: int,
+    single_year: int | None = None,
+) -> Plan:
+    """The SDSN plan; `first_year`/`last_year`: the range of observed years.
+
+    With `single_year`, one scan of the observations yields the checks, the latest
+    values and the trend points (a pivot of the last years); otherwise the scoring
+    years are joined in (the platform's many-years run on small data).
+    """
     if single_year is None:
-        as_of_join = "JOIN scoring_years y ON o.year <= y.as_of"
-        as_of = "y.as_of"
-        as_of_group = "y.as_of, "
+        reading = _many_years_steps(options, years_seen(first_year, last_year))
     else:
-        as_of_join = f"JOIN scoring_years y ON y.as_of = {single_year} AND o.year <= {single_year}"
-        as_of = f"CAST({single_year} AS INTEGER)"
-        # A constant is no grouping key (and a bare number would be positional).
-        as_of_group = ""
-    ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
-    steps = [
+        reading = _one_year_steps(options, years_seen(first_year, last_year), single_year)
+    return Plan(
+        steps=(_applicability_step(), *reading, *_scoring_steps(options)),
+        outputs=("indicator_results", "goal_results", "index_results"),
+        description="SDSN SDG Index and Dashboards",
+        check_after="pair_summary",
+    )
+
+
+def _pair_checks(years_seen: str) -> str:
+    return f"count(*) AS n_rows, count(year) AS n_dated, {years_seen} AS n_years"
+
+
+def _applicability_step() -> Step:
+    return Step(
+        "applicability",
+        """
+        SELECT u.unit, u.group_name, i.indicator, i.goal, i.best, i.worst, i.green, i.red,
+               i.weight, i.in_index, i.trend_from, i.trend_to,
+               i.trend_on_track_pace, i.trend_moderate_pace,
+               CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
+               (i.dashboard_scope_column IS NULL
+                OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
+        FROM units u CROSS JOIN indicators i
+        LEFT JOIN unit_flags s ON s.unit = u.unit AND s.flag = i.scope_column
+        LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
+        WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
+        """,
+    )
+
+
+def _generic_trend_points(options: SdsnOptions, ends: str) -> str:
+    """Trend start: the earliest value in [start, end) for each end point in `ends`."""
+    return f"""
+        SELECT e.as_of, e.unit, e.indicator, e.to_year, e.to_value,
+               min(o.year) AS from_year, min_by(o.value, o.year) AS from_value
+        FROM ({ends}) e
+        JOIN indicators i ON i.indicator = e.indicator
+        JOIN observations o ON o.unit = e.unit AND o.indicator = e.indicator
+        WHERE o.value IS NOT NULL AND o.year < e.to_year
+          AND o.year >= COALESCE(i.trend_from, e.to_year - {options.trend_span})
+        GROUP BY e.as_of, e.unit, e.indicator, e.to_year, e.to_value
+    """
+
+
+def _configured_trend_ends(as_of: str, as_of_join: str, as_of_group: str) -> str:
+    """End points of indicators with `trend_to`: latest value at or before it."""
+    return f"""
+        SELECT {as_of} AS as_of, o.unit, o.indicator,
+               max(o.year) AS to_year, max_by(o.value, o.year) AS to_value
+        FROM observations o JOIN indicators i ON i.indicator = o.indicator
+        {as_of_join}
+        WHERE i.trend_to IS NOT NULL AND i.green IS NOT NULL
+          AND o.year <= i.trend_to AND o.value IS NOT NULL
+        GROUP BY {as_of_group}o.unit, o.indicator
+    """
+
+
+def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
+    join = "JOIN scoring_years y ON o.year <= y.as_of"
+    return [
         Step(
-            "applicability",
-            """
-            SELECT u.unit, u.group_name, i.indicator, i.goal, i.best, i.worst, i.green, i.red,
-                   i.weight, i.in_index, i.trend_from, i.trend_to,
-                   i.trend_on_track_pace, i.trend_moderate_pace,
-                   CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
-                   (i.dashboard_scope_column IS NULL
-                    OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
-            FROM units u CROSS JOIN indicators i
-            LEFT JOIN unit_flags s ON s.unit = u.unit AND s.flag = i.scope_column
-            LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
-            WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
-            """,
+            "pair_summary",
+            f"SELECT unit, indicator, {_pair_checks(years_seen)} "
+            "FROM observations GROUP BY unit, indicator",
         ),
         Step(
             "latest",
-            f"""
-            SELECT {as_of} AS as_of, o.unit, o.indicator,
+            """
+            SELECT y.as_of, o.unit, o.indicator,
                    max(o.year) AS year, max_by(o.value, o.year) AS value
-            FROM observations o {as_of_join}
+            FROM observations o JOIN scoring_years y ON o.year <= y.as_of
             WHERE o.value IS NOT NULL
-            GROUP BY {as_of_group}o.unit, o.indicator
-            """,
-        ),
-        Step(
-            "trend_ends",
-            f"""
-            SELECT l.as_of, l.unit, l.indicator, l.year AS to_year, l.value AS to_value
-            FROM latest l JOIN indicators i ON i.indicator = l.indicator
-            WHERE i.trend_to IS NULL AND i.green IS NOT NULL
-            UNION ALL
-            SELECT {as_of} AS as_of, o.unit, o.indicator,
-                   max(o.year) AS to_year, max_by(o.value, o.year) AS to_value
-            FROM observations o JOIN indicators i ON i.indicator = o.indicator
-            {as_of_join}
-            WHERE i.trend_to IS NOT NULL AND i.green IS NOT NULL
-              AND o.year <= i.trend_to AND o.value IS NOT NULL
-            GROUP BY {as_of_group}o.unit, o.indicator
+            GROUP BY y.as_of, o.unit, o.indicator
             """,
         ),
         Step(
             "trend_points",
+            _generic_trend_points(
+                options,
+                f"""
+                SELECT l.as_of, l.unit, l.indicator, l.year AS to_year, l.value AS to_value
+                FROM latest l JOIN indicators i ON i.indicator = l.indicator
+                WHERE i.trend_to IS NULL AND i.green IS NOT NULL
+                UNION ALL
+                {_configured_trend_ends("y.as_of", join, "y.as_of, ")}
+                """,
+            ),
+        ),
+        Step(
+            "observed",
+            """
+            SELECT l.as_of, l.unit, l.indicator, l.year, l.value,
+                   t.from_year, t.from_value, t.to_year, t.to_value
+            FROM latest l
+            LEFT JOIN trend_points t
+              ON t.as_of = l.as_of AND t.unit = l.unit AND t.indicator = l.indicator
+            """,
+        ),
+    ]
+
+
+def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[Step]:
+    span = options.trend_span
+    pivot_width = span + PIVOT_END_YEARS - 1
+    pivot = ", ".join(
+        f"max(value) FILTER (WHERE year = {year - back}) AS v{back}"
+        for back in range(1, pivot_width + 1)
+    )
+    # For an end `back_end` years before `year`, the window is back_end+1 .. back_end+span
+    # years back; its earliest value is the furthest-back one present.
+    start_value, start_year = [], []
+    for back_end in range(PIVOT_END_YEARS):
+        window = range(back_end + span, back_end, -1)
+        start_value.append(f"WHEN {back_end} THEN COALESCE({', '.join(f'p.v{b}' for b in window)})")
+        start_year.append(
+            f"WHEN {back_end} THEN CASE "
+            + " ".join(f"WHEN p.v{b} IS NOT NULL THEN {year - b}" for b in window)
+            + " END"
+        )
+    as_of = f"CAST({year} AS INTEGER)"
+    join = f"JOIN scoring_years y ON y.as_of = {year} AND o.year <= {year}"
+    pivoted_end = (
+        f"i.trend_to IS NULL AND i.green IS NOT NULL AND p.year >= {year - PIVOT_END_YEARS + 1}"
+    )
+    return [
+        Step(
+            "pair_summary",
             f"""
-            SELECT e.as_of, e.unit, e.indicator, e.to_year, e.to_value,
-                   min(o.year) AS from_year, min_by(o.value, o.year) AS from_value
-            FROM trend_ends e
-            JOIN indicators i ON i.indicator = e.indicator
-            JOIN observations o ON o.unit = e.unit AND o.indicator = e.indicator
-            WHERE o.value IS NOT NULL AND o.year < e.to_year
-              AND o.year >= COALESCE(i.trend_from, e.to_year - {options.trend_span})
-            GROUP BY e.as_of, e.unit, e.indicator, e.to_year, e.to_value
+            SELECT unit, indicator, {_pair_checks(years_seen)},
+                   max(year) FILTER (WHERE value IS NOT NULL AND year <= {year}) AS year,
+                   max_by(value, year) FILTER (WHERE value IS NOT NULL AND year <= {year})
+                     AS value,
+                   {pivot}
+            FROM observations GROUP BY unit, indicator
             """,
         ),
         Step(
-            "indicator_base",
-            """
-            SELECT y.as_of, a.*, (a.shown AND a.green IS NOT NULL) AS coloured,
-                   l.year, l.value, t.from_year, t.from_value, t.to_year, t.to_value
-            FROM applicability a CROSS JOIN scoring_years y
-            LEFT JOIN latest l
-              ON l.as_of = y.as_of AND l.unit = a.unit AND l.indicator = a.indicator
-            LEFT JOIN trend_points t
-              ON t.as_of = y.as_of AND t.unit = a.unit AND t.indicator = a.indicator
+            "late_trend_ends",
+            f"""
+            SELECT {as_of} AS as_of, p.unit, p.indicator, p.year AS to_year, p.value AS to_value
+            FROM pair_summary p JOIN indicators i ON i.indicator = p.indicator
+            WHERE p.year IS NOT NULL AND i.trend_to IS NULL AND i.green IS NOT NULL
+              AND NOT ({pivoted_end})
+            UNION ALL
+            {_configured_trend_ends(as_of, join, "")}
             """,
         ),
+        Step(
+            "late_trend_points",
+            _generic_trend_points(options, "SELECT * FROM late_trend_ends"),
+            skip_unless="SELECT count(*) > 0 FROM late_trend_ends",
+            empty_like=(
+                "SELECT as_of, unit, indicator, to_year, to_value, "
+                "to_year AS from_year, to_value AS from_value FROM late_trend_ends"
+            ),
+        ),
+        Step(
+            "observed",
+            f"""
+            SELECT {as_of} AS as_of, p.unit, p.indicator, p.year, p.value,
+                   CASE WHEN {pivoted_end}
+                        THEN CASE {year} - p.year {" ".join(start_year)} END
+                        ELSE t.from_year END AS from_year,
+                   CASE WHEN {pivoted_end}
+                        THEN CASE {year} - p.year {" ".join(start_value)} END
+                        ELSE t.from_value END AS from_value,
+                   CASE WHEN {pivoted_end} THEN p.year ELSE t.to_year END AS to_year,
+                   CASE WHEN {pivoted_end} THEN p.value ELSE t.to_value END AS to_value
+            FROM pair_summary p JOIN indicators i ON i.indicator = p.indicator
+            LEFT JOIN late_trend_points t ON t.unit = p.unit AND t.indicator = p.indicator
+            WHERE p.year IS NOT NULL
+            """,
+        ),
+    ]
+
+
+def _scoring_steps(options: SdsnOptions) -> list[Step]:
+    ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
+    return [
         Step(
             "indicator_results",
             f"""
-            SELECT as_of, unit, group_name, indicator, goal, in_index, weight, shown, coloured,
-                   year, value,
-                   {rescale("value")} AS score,
-                   CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
-                   CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
+            SELECT y.as_of, a.unit, a.group_name, a.indicator, a.goal, a.in_index, a.weight,
+                   a.shown, a.shown AND a.green IS NOT NULL AS coloured, o.year, o.value,
+                   {rescale("o.value")} AS score,
+                   CASE WHEN a.shown AND a.green IS NOT NULL
+                        THEN {dashboard_value("o.value")} END AS dashboard_value,
+                   CASE WHEN a.shown AND a.green IS NOT NULL
+                        THEN {indicator_colour("o.value")} END AS colour,
                    {indicator_trend(options)} AS trend
-            FROM indicator_base
+            FROM applicability a CROSS JOIN scoring_years y
+            LEFT JOIN observed o
+              ON o.as_of = y.as_of AND o.unit = a.unit AND o.indicator = a.indicator
             """,
         ),
         Step(
@@ -304,7 +430,7 @@ def sdsn_plan(options: SdsnOptions, *, single_year: int | None = None) -> Plan:
             FROM (
                 SELECT as_of, unit, goal, colour, dashboard_value,
                        ROW_NUMBER() OVER (
-                           PARTITION BY as_of, unit, goal ORDER BY dashboard_value, indicator
+                           PARTITION BY as_of, unit, goal ORDER BY dashboard_value
                        ) AS position
                 FROM indicator_results
                 WHERE coloured AND value IS NOT NULL
@@ -367,8 +493,3 @@ def sdsn_plan(options: SdsnOptions, *, single_year: int | None = None) -> Plan:
             """,
         ),
     ]
-    return Plan(
-        steps=tuple(steps),
-        outputs=("indicator_results", "goal_results", "index_results"),
-        description="SDSN SDG Index and Dashboards",
-    )
