@@ -15,3 +15,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         load_default_data(say=lambda _line: None)
     yield
+
+
+@pytest.fixture
+def transactional_default_data(transactional_db: Any) -> None:
+    """For tests that need real transactions (concurrency, threads): the default data,
+    loaded into a database that such tests flush afterwards. pytest-django runs these
+    tests after the ordinary `db` tests, so the flush cannot hide data from them."""
+    from sdgnet.web.defaultload import load_default_data
+
+    load_default_data(say=lambda _line: None)
