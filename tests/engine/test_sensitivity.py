@@ -301,3 +301,37 @@ def test_bad_arguments_are_refused() -> None:
         rank_intervals(values, small_framework(), units, runs=0)
     with pytest.raises(ValueError, match="normalisations"):
         SensitivityChoices(normalisations=("log",))  # type: ignore[arg-type]
+
+
+def test_nominal_ranks_are_the_sdsn_index_ranks() -> None:
+    # Cross-check with the engine's SDSN scoring on data with gaps and groups: the
+    # nominal run must reproduce its ranks (goalpost, arithmetic, group-mean).
+    from sdgnet.engine.scoring import score_sdsn
+
+    rng = np.random.default_rng(21)
+    indicators = [f"i{j:02d}" for j in range(24)]
+    framework = parse_framework(
+        pa.table(
+            {
+                "indicator": indicators,
+                "goal": [str(1 + j % 9) for j in range(24)],
+                "best": ["100" if j % 3 else "0" for j in range(24)],
+                "worst": ["0" if j % 3 else "100" for j in range(24)],
+                "weight": [str(1 + j % 2) for j in range(24)],
+            }
+        )
+    )
+    data = {
+        f"u{i:03d}": {
+            indicator: (None if rng.random() < 0.12 else float(rng.normal(50, 30)))
+            for indicator in indicators
+        }
+        for i in range(120)
+    }
+    units = units_of({unit: f"g{i % 4}" for i, unit in enumerate(data)})
+    values = observations(data)
+    expected = {
+        row["unit"]: row["rank"] for row in score_sdsn(framework, values, units).index.to_pylist()
+    }
+    result = rank_intervals(values, framework, units, runs=1)
+    assert {row["unit"]: row["nominal_rank"] for row in result.to_pylist()} == expected
