@@ -313,6 +313,7 @@ def _write_million(path: Path, *, delimiter: str = ",", decimal: str = ".") -> i
     return count
 
 
+@pytest.mark.slow
 def test_a_million_rows_read_fast_with_exact_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     count = _write_million(path)
@@ -328,6 +329,7 @@ def test_a_million_rows_read_fast_with_exact_line_numbers(tmp_path: Path) -> Non
     assert elapsed < 15, f"{count} rows took {elapsed:.1f} s"
 
 
+@pytest.mark.slow
 def test_a_large_file_with_a_ragged_row_still_names_it(tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     count = _write_million(path, delimiter=";", decimal=",")
