@@ -7,7 +7,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install demo setup serve test lint format bench clean
 
-install: $(STAMP)
+AXE    := node_modules/axe-core/axe.min.js
+
+install: $(STAMP) $(AXE)
 
 # Re-installs only when the project's metadata changes (idempotent).
 $(STAMP): pyproject.toml
@@ -15,6 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
+
+# axe-core for the accessibility checks of the browser tests, pinned by package-lock.json.
+# Only the tests need it: without npm, `make demo` still works and the browser tests say why they fail.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $(AXE); \
+	else echo "npm not found: axe-core (browser tests) not installed" >&2; fi
 
 demo: install
 	$(BIN)/sdgnet setup
@@ -36,4 +44,4 @@ bench: install
 	scripts/run_bench.sh
 
 clean:
-	rm -rf var bench/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var bench/out test-artifacts node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
-# Debian packages sdgnet needs beyond Python: Chromium for browser tests, Pango for PDFs.
-# `--check` only reports what is missing.
+# Debian packages sdgnet needs beyond Python: Chromium for the browser tests (Playwright
+# drives /usr/bin/chromium; it never downloads a browser of its own), Pango for PDFs.
+#   scripts/install_system_packages.sh           install what is missing (root, or sudo)
+#   scripts/install_system_packages.sh --bench   also the load-benchmark tools (wrk)
+#   scripts/install_system_packages.sh --check   only report what is missing (exit 1 if any)
+# Idempotent and silent when everything is installed; apt's output goes to a log that is
+# printed only when apt fails.
 set -euo pipefail
-PACKAGES=(chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+PACKAGES=(chromium chromium-driver fonts-dejavu-core fonts-liberation libpango-1.0-0 libpangoft2-1.0-0)
+BENCH_PACKAGES=(wrk)
+mode=install
+for arg in "$@"; do
+  case "$arg" in
+    --check) mode=check ;;
+    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    *) echo "usage: $0 [--check] [--bench]" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for package in "${PACKAGES[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' \
+    || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-if [ "${1:-}" = "--check" ]; then
+if [ "$mode" = check ]; then
   echo "Missing Debian packages (scripts/install_system_packages.sh installs them): ${missing[*]}" >&2
   exit 1
 fi
 SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+echo "Installing Debian packages: ${missing[*]}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! { $SUDO apt-get update -qq \
+       && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "apt-get failed installing: ${missing[*]}" >&2
+  exit 1
+fi

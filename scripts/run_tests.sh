@@ -9,7 +9,8 @@ PG_URL=${SDGNET_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 export SDGNET_DATA_DIR=${SDGNET_TEST_DATA_DIR:-$PWD/var/test}
 mkdir -p "$SDGNET_DATA_DIR" test-artifacts
 
-scripts/install_system_packages.sh --check || true
+# Chromium for the browser tests (tests/e2e); silent when already installed.
+scripts/install_system_packages.sh
 
 echo "== lint"
 $BIN/ruff check src tests scripts bench
@@ -29,7 +30,7 @@ except Exception as error:
 PY
 then
   echo "== database tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL=$PG_URL $BIN/pytest -q -m "not no_postgres" --ignore=tests/engine --ignore=tests/scripts "$@"
+  DATABASE_URL=$PG_URL $BIN/pytest -q -m "not no_postgres" --ignore=tests/engine --ignore=tests/scripts --ignore=tests/e2e "$@"
 elif [ "${SDGNET_REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "PostgreSQL is required here (SDGNET_REQUIRE_POSTGRES=1) but not reachable." >&2
   exit 1
