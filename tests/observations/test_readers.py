@@ -334,8 +334,11 @@ def test_a_large_file_with_a_ragged_row_still_names_it(tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     count = _write_million(path, delimiter=";", decimal=",")
     with path.open("a", encoding="utf-8") as handle:
-        handle.write("0301;i1;2024\n\n0301;i1;2025;7,5;\n")
+        handle.write('0301;i1;2024\n\n0301;i1;2025;7,5;\n"3201";"a;b";"2026";"1 234,5"\n')
     result = read_observations(path)
     assert [(problem.line, problem.column) for problem in result.problems] == [(count + 2, None)]
-    assert result.rows[-1] == RawRow(count + 4, "0301", "i1", "2025", "7,5")
-    assert len(result.rows) == count + 1
+    assert result.rows[-2:] == [
+        RawRow(count + 4, "0301", "i1", "2025", "7,5"),
+        RawRow(count + 5, "3201", "a;b", "2026", "1 234,5"),  # a quoted separator
+    ]
+    assert len(result.rows) == count + 2

@@ -524,21 +524,22 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-# Large unquoted long files are split with Polars' vectorised string functions: one
-# physical line is one record, so line numbers stay exact. Measured on the 2-core machine:
-# the csv module alone took longer than the whole columnar read.
+# Large long files are split with Polars' vectorised string functions when one physical
+# line is one record (no quoted newlines), so line numbers stay exact. Lines the fast split
+# cannot take (a quoted separator, a ragged row) go through the csv module one by one.
+# Measured on the 2-core machine: 1M rows in ~4.5 s this way, ~20 s with the csv module.
 _COLUMNAR_MIN_CHARS = 1_000_000
 
 
 def _read_long_columnar(
     text: str, filename: str, delimiter: str, show_progress: bool
 ) -> ReadResult | None:
-    """A long table without quotes, read column-wise; None when the file is not one."""
+    """A long table read column-wise; None when the file is not one or has quoted newlines."""
     lines = text.split("\n")
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         return None
-    header = lines[header_index].rstrip("\r").split(delimiter)
+    header = _parse_line(lines[header_index], delimiter)
     layout, _ = _detect_layout(header, filename)
     if layout is None or layout.kind != "long":
         return None
@@ -547,7 +548,17 @@ def _read_long_columnar(
     width = len(header)
     first_data = header_index + 1
     body = pl.Series("line", lines[first_data:], dtype=pl.String)
-    fits = body.str.count_matches(delimiter, literal=True) == width - 1
+    quoted = '"' in text
+    if quoted:
+        if (body.str.count_matches('"', literal=True) % 2 != 0).any():
+            return None  # a quoted field spans lines: only the csv module numbers them right
+        separator = re.escape(delimiter)
+        field_pattern = f'(?:"[^"{separator}]*"|[^"{separator}]*)'
+        fits = body.str.contains(
+            f"^{field_pattern}(?:{separator}{field_pattern}){{{width - 1}}}\r?$"
+        )
+    else:
+        fits = body.str.count_matches(delimiter, literal=True) == width - 1
     blank = body.str.strip_chars() == ""
     result = ReadResult(format="csv-long", rows=[], problems=[])
     if layout.ignored:
@@ -558,7 +569,10 @@ def _read_long_columnar(
     def column(index: int | None, *, empty_is_none: bool) -> Iterable[str | None]:
         if index is None:
             return itertools.repeat(None)
-        values: list[str] = fields.to_series(index).str.strip_chars().to_list()
+        cleaned = fields.to_series(index).str.strip_chars()
+        if quoted:
+            cleaned = cleaned.str.replace(r'^"(.*)"$', "${1}").str.strip_chars()
+        values: list[str] = cleaned.to_list()
         return [value or None for value in values] if empty_is_none else values
 
     line_numbers: list[int] = (fits.arg_true() + first_data + 1).to_list()
@@ -583,14 +597,17 @@ def _read_long_columnar(
     odd_rows = ((~fits) & (~blank)).arg_true().to_list()
     if odd_rows:
         odd = [
-            (first_data + i + 1, lines[first_data + i].rstrip("\r").split(delimiter))
-            for i in odd_rows
+            (first_data + i + 1, _parse_line(lines[first_data + i], delimiter)) for i in odd_rows
         ]
         _collect_long(odd, layout, width, result.rows, result.problems)
         result.rows.sort(key=lambda row: row.line)
     if not result.rows and not result.problems:
         result.problems.append(Problem(None, None, "the file has a header but no data rows"))
     return result
+
+
+def _parse_line(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
 
 
 def _numbered_records(reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -611,7 +628,7 @@ def _read_delimited(
     first_newline = text.find("\n")
     header_line = text if first_newline < 0 else text[:first_newline]
     delimiter = _sniff_delimiter(header_line)
-    if len(text) >= _COLUMNAR_MIN_CHARS and '"' not in text:
+    if len(text) >= _COLUMNAR_MIN_CHARS:
         columnar = _read_long_columnar(text, filename, delimiter, show_progress)
         if columnar is not None:
             columnar.delimiter = delimiter
