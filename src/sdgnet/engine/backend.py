@@ -276,8 +276,8 @@ class DuckDBBackend:
             if step.name == plan.check_after:
                 self.check_pairs(step.name)
 
-    def fetch(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        return self.connection.execute(sql, parameters or []).to_arrow_table()
+    def fetch(self, sql: str) -> pa.Table:
+        return self.connection.sql(sql).to_arrow_table()
 
     def write_csv(self, sql: str, path: Path) -> None:
         target = str(path).replace("'", "''")

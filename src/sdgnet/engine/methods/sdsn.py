@@ -76,8 +76,12 @@ class SdsnOptions:
 
 
 def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
-    """Rule 1: 100 (x - worst) / (best - worst), clipped to [0, 100]."""
-    return f"LEAST(100.0, GREATEST(0.0, 100.0 * ({value} - {worst}) / ({best} - {worst})))"
+    """Rule 1: 100 (x - worst) / (best - worst), clipped to [0, 100].
+
+    GREATEST/LEAST skip NULLs, so a missing value is kept missing explicitly.
+    """
+    clipped = f"LEAST(100.0, GREATEST(0.0, 100.0 * ({value} - {worst}) / ({best} - {worst})))"
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE {clipped} END"
 
 
 def as_good_as(value: str, reference: str, sign: str = "sgn") -> str:

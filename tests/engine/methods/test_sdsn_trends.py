@@ -1,0 +1,113 @@
+"""SDSN rule 8: indicator trends and goal trends, computed by hand.
+
+Indicator T: worst 0, red 50, green 80, best 100, so score = value and the
+green score is 80. Scoring year 2024; default period: latest year and 5 before.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+T = {"indicator": "T", "goal": 1, "best": 100, "worst": 0, "green": 80, "red": 50}
+# Lower is better, score = 100 - 2 value.
+TL = {"indicator": "TL", "goal": 2, "best": 0, "worst": 50, "green": 10, "red": 30}
+# A fixed period, 2010–2015.
+TC = {**T, "indicator": "TC", "goal": 3, "trend_from": 2010, "trend_to": 2015}
+# Stricter cut-offs: on track needs twice the pace, moderate the full pace.
+TK = {**T, "indicator": "TK", "goal": 4, "trend_on_track_pace": 2, "trend_moderate_pace": 1}
+
+# unit: ({year: value} for T, expected trend)
+CASES = {
+    "on_track": ({2019: 40, 2024: 60}, "on_track"),  # 4/yr >= needed (80-60)/6 = 3.33
+    "moderate": ({2019: 50, 2024: 60}, "moderately_improving"),  # 2/yr >= 1.67
+    "stagnant": ({2019: 58, 2024: 60}, "stagnating"),  # 0.4/yr < 1.67
+    "flat": ({2019: 60, 2024: 60}, "stagnating"),
+    "falling": ({2019: 65, 2024: 60}, "decreasing"),
+    "kept": ({2019: 85, 2024: 90}, "maintaining"),  # green at both ends, not falling
+    "kept_flat": ({2019: 90, 2024: 90}, "maintaining"),
+    "reached": ({2019: 70, 2024: 85}, "on_track"),  # green now, not before
+    "green_falling": ({2019: 95, 2024: 90}, "decreasing"),
+    "clipped": ({2019: 120, 2024: 110}, "maintaining"),  # both score 100
+    "gap": ({2020: 52, 2024: 60}, "moderately_improving"),  # start 2020: 8/4 = 2/yr
+    "window_start": ({2018: 0, 2019: 70, 2024: 72}, "stagnating"),  # 2018 is outside
+    "single": ({2024: 60}, None),
+    "late_end": ({2013: 40, 2018: 60}, "on_track"),  # 4/yr >= (80-60)/12 = 1.67
+    "late_missing": ({2012: 40, 2018: 60}, None),  # nothing in 2013..2017
+    # Ends 2022 (2024 is missing); start 2019: 10/3 = 3.33/yr < (80-50)/8 = 3.75
+    "end_missing_value": ({2019: 40, 2022: 50, 2024: None}, "moderately_improving"),
+}
+
+
+@pytest.fixture(scope="module", params=["one year", "many years"])
+def trends(score_case, request):
+    observations = [
+        (unit, "T", year, None if value is None else float(value))
+        for unit, (series, _trend) in CASES.items()
+        for year, value in series.items()
+    ]
+    observations += [
+        ("lower", "TL", 2019, 30.0),
+        ("lower", "TL", 2024, 20.0),
+        ("fixed", "TC", 2010, 40.0),
+        ("fixed", "TC", 2015, 60.0),
+        ("fixed", "TC", 2024, 10.0),
+        ("strict", "TK", 2019, 40.0),
+        ("strict", "TK", 2024, 60.0),
+    ]
+    years = [2024] if request.param == "one year" else [2023, 2024]
+    scored = score_case([T, TL, TC, TK], observations, years=years, coverage=0)
+    return scored
+
+
+@pytest.mark.parametrize("unit", sorted(CASES))
+def test_indicator_trend(trends, unit):
+    assert trends.indicator(unit, "T", as_of=2024)["trend"] == CASES[unit][1]
+
+
+def test_trend_of_a_lower_is_better_indicator(trends):
+    # scores 40 → 60: 4/yr against (80 - 60)/6 needed.
+    assert trends.indicator("lower", "TL", as_of=2024)["trend"] == "on_track"
+
+
+def test_configured_period_ignores_later_years(trends):
+    # 2010–2015: 4/yr against (80 - 60)/15; the 2024 drop is outside the period.
+    assert trends.indicator("fixed", "TC", as_of=2024)["trend"] == "on_track"
+
+
+def test_configured_cut_offs(trends):
+    assert trends.indicator("strict", "TK", as_of=2024)["trend"] == "moderately_improving"
+
+
+GOAL_INDICATORS = [{**T, "indicator": f"t{i}", "goal": 9} for i in range(1, 5)]
+ON_TRACK = {2019: 40, 2024: 60}
+DECREASING = {2019: 65, 2024: 60}
+STAGNATING = {2019: 60, 2024: 60}
+MODERATE = {2019: 50, 2024: 60}
+MAINTAINING = {2019: 90, 2024: 90}
+NONE = {2024: 60}
+GOAL_CASES = {
+    # 3 of 4 have a trend (75%): (3 + 0 + 3) / 3 = 2 → moderately improving
+    "three_of_four": ([ON_TRACK, DECREASING, ON_TRACK, NONE], "moderately_improving"),
+    "two_of_four": ([ON_TRACK, ON_TRACK, NONE, NONE], None),
+    "all_kept": ([MAINTAINING] * 4, "maintaining"),
+    "mixed": ([STAGNATING, MODERATE, ON_TRACK, DECREASING], "moderately_improving"),  # 1.5
+    "low": ([STAGNATING, STAGNATING, DECREASING, ON_TRACK], "stagnating"),  # 1.25
+    "lowest": ([DECREASING, DECREASING, DECREASING, STAGNATING], "decreasing"),  # 0.25
+    "high": ([ON_TRACK, ON_TRACK, MAINTAINING, MODERATE], "on_track"),  # 2.75
+}
+
+
+@pytest.fixture(scope="module")
+def goal_trends(score_case):
+    observations = [
+        (unit, f"t{number}", year, float(value))
+        for unit, (series_list, _trend) in GOAL_CASES.items()
+        for number, series in enumerate(series_list, start=1)
+        for year, value in series.items()
+    ]
+    return score_case(GOAL_INDICATORS, observations, year=2024)
+
+
+@pytest.mark.parametrize("unit", sorted(GOAL_CASES))
+def test_goal_trend_is_the_banded_ordinal_average(goal_trends, unit):
+    assert goal_trends.goal(unit, 9)["trend"] == GOAL_CASES[unit][1]
