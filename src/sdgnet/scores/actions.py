@@ -9,6 +9,7 @@ version. Pages read stored runs and never score on a request.
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,8 @@ from sdgnet.scores.models import (
     GoalScore,
     IndexScore,
     IndicatorScore,
+    NearestPeer,
+    PeerBand,
     PeerImprovement,
     PeerStanding,
     ScoreRun,
@@ -164,6 +167,8 @@ def do_rescore_framework(framework: Framework) -> ScoreRun:
             _store_result(run, result)
         if standing is not None and improved is not None:
             _store_peers(run, standing, improved)
+        _store_bands(run, framework)
+        _store_nearest(run, memberships)
         run.duration_ms = round((time.perf_counter() - started) * 1000)
         run.complete = True
         run.save(update_fields=["duration_ms", "complete"])
@@ -310,5 +315,57 @@ def _store_peers(run: ScoreRun, standing: pa.Table, improved: pa.Table) -> None:
                     "latest_value",
                 ],
             )
+        ),
+    )
+
+
+BAND_MIN_SIZE = 3  # fewer values make no meaningful middle half
+
+
+def peer_bands(
+    rows: Iterator[tuple[str, str, int, float]], groups_of: dict[str, list[str]]
+) -> Iterator[tuple[str, str, int, int, float, float, float]]:
+    """(group, indicator, year, size, q1, median, q3) over each group's members and over
+    `all` municipalities; quartiles by linear interpolation, as `engine.peers` does."""
+    values: dict[tuple[str, str, int], list[float]] = {}
+    for place, indicator, year, value in rows:
+        for group in ("all", *groups_of.get(place, ())):
+            values.setdefault((group, indicator, year), []).append(value)
+    for (group, indicator, year), found in sorted(values.items()):
+        if len(found) < BAND_MIN_SIZE:
+            continue
+        q1, median, q3 = statistics.quantiles(found, n=4, method="inclusive")
+        yield group, indicator, year, len(found), q1, median, q3
+
+
+def _store_bands(run: ScoreRun, framework: Framework) -> None:
+    """Per-year bands for every indicator of the framework (context ones too), so goal
+    pages can draw the peer group's middle 50 % behind a municipality's series."""
+    groups_of: dict[str, list[str]] = {}
+    for slug, code in PeerGroup.members.through.objects.filter(
+        peergroup__kind__in=[PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS]
+    ).values_list("peergroup_id", "place_id"):
+        groups_of.setdefault(code, []).append(slug)
+    rows = Observation.objects.filter(
+        indicator__entries__framework=framework,
+        place__kind=Place.Kind.MUNICIPALITY,
+        value__isnull=False,
+    ).values_list("place_id", "indicator_id", "year", "value")
+    bulk_insert(
+        PeerBand,
+        ("run_id", "group", "indicator_id", "year", "size", "q1", "median", "q3"),
+        ((run.pk, *band) for band in peer_bands(iter(list(rows)), groups_of)),
+    )
+
+
+def _store_nearest(run: ScoreRun, memberships: pa.Table) -> None:
+    """Who is in each `nearest:<code>` group, so pages can rank a place among them."""
+    bulk_insert(
+        NearestPeer,
+        ("run_id", "place_id", "peer_id"),
+        (
+            (run.pk, group.removeprefix("nearest:"), unit)
+            for unit, group in _rows(memberships, ["unit", "group"])
+            if group.startswith("nearest:")
         ),
     )

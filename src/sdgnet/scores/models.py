@@ -118,3 +118,40 @@ class PeerImprovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} {self.indicator_id} #{self.rank} {self.place_id}"
+
+
+class PeerBand(models.Model):
+    """The middle 50 % of a peer group's values on an indicator in one year (q1 to q3),
+    stored at rescore time so charts can draw the band without reading every member."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_bands")
+    # A PeerGroup slug, or `all` for every municipality.
+    group = models.CharField(max_length=90)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    size = models.PositiveIntegerField()
+    q1 = models.FloatField()
+    median = models.FloatField()
+    q3 = models.FloatField()
+
+    class Meta:
+        ordering = ["group", "indicator", "year"]
+        indexes = [models.Index(fields=["run", "group", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.indicator_id} {self.year}: {self.q1}–{self.q3}"
+
+
+class NearestPeer(models.Model):
+    """A member of a municipality's `nearest:<code>` peer group, as scored in the run."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="nearest_peers")
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    peer = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["place", "peer"]
+        indexes = [models.Index(fields=["run", "place"])]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} ~ {self.peer_id}"
