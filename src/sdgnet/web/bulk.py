@@ -11,12 +11,15 @@ from typing import Any
 
 from django.db import connection, models
 
-CHUNK = 5000
-
 
 def bulk_insert(
     model: type[models.Model], columns: Sequence[str], records: Iterable[Sequence[Any]]
 ) -> None:
+    """Insert records (tuples in `columns` order) into the model's table.
+
+    Values must already be in database form: pass datetimes through
+    `connection.ops.adapt_datetimefield_value` first.
+    """
     table = model._meta.db_table
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
@@ -26,12 +29,8 @@ def bulk_insert(
                 for record in records:
                     copy.write_row(record)
             return
-        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-        chunk: list[Sequence[Any]] = []
-        for record in records:
-            chunk.append(record)
-            if len(chunk) == CHUNK:
-                cursor.executemany(sql, chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
+        # sqlite3's own executemany with qmark placeholders: Django's wrapper rewrites
+        # the SQL and parameters row by row, which triples the time of large inserts.
+        placeholders = ", ".join(["?"] * len(columns))
+        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({placeholders})"
+        cursor.cursor.executemany(sql, records)

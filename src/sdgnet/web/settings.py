@@ -5,6 +5,10 @@ DATABASE_URL      postgres://user@host:port/name switches from SQLite to Postgre
 SDGNET_DEBUG      1 for Django's debug mode (never in production)
 SDGNET_SECRET_KEY overrides the key generated on first start in SDGNET_DATA_DIR
 SDGNET_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
+SDGNET_HTTPS      1 behind HTTPS: secure cookies, HSTS, redirect to https
+SDGNET_EMAIL_HOST, SDGNET_EMAIL_PORT, SDGNET_EMAIL_USER, SDGNET_EMAIL_PASSWORD,
+SDGNET_EMAIL_TLS (1), SDGNET_EMAIL_FROM   send mail by SMTP (default: printed to the console)
+SDGNET_UPLOAD_MAX_MB  largest data file an editor may upload (default 20)
 """
 
 from __future__ import annotations
@@ -51,6 +55,13 @@ INSTALLED_APPS = [
     "sdgnet.places",
     "sdgnet.observations",
     "sdgnet.scores",
+    "sdgnet.projects",
+    "sdgnet.accounts",
+    "sdgnet.network",
+    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sdgnet.web.urls"
@@ -86,6 +100,12 @@ TEMPLATES = [
 
 if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+    # A test database per test process, so parallel test runs on one server never clash.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "SDGNET_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -98,7 +118,7 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+            # No TEST name: Django tests on SQLite use a private in-memory database.
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -142,6 +162,70 @@ X_FRAME_OPTIONS = "DENY"
 if os.environ.get("SDGNET_HTTPS") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): no inline scripts anywhere; inline style
+# attributes are allowed because server-rendered SVG charts carry them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Accounts: the e-mail address is the user name; roles and named permissions are
+# django-rules predicates (sdgnet.accounts.rules), checked alike by pages, API and admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+INVITATION_DAYS = 14
+# Login rate limiting (django-axes): five failures for one address from one IP lock
+# that pair out for an hour; the lockout answer is the same whether the account exists.
+AXES_FAILURE_LIMIT = int(os.environ.get("SDGNET_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+if email_host := os.environ.get("SDGNET_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = email_host
+    EMAIL_PORT = int(os.environ.get("SDGNET_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("SDGNET_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("SDGNET_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("SDGNET_EMAIL_TLS", "1") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("SDGNET_EMAIL_FROM", "sdgnet <noreply@localhost>")
+
+# Uploads: data files an editor sends are kept in DATA_DIR/uploads between preview and
+# confirm; anything larger than this is refused before it is read.
+SDGNET_UPLOAD_MAX_BYTES = int(float(os.environ.get("SDGNET_UPLOAD_MAX_MB", "20")) * 1024 * 1024)
+SDGNET_UPLOAD_SUFFIXES = [".csv", ".xlsx", ".json"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# API rate limits (django-ninja throttling), per client per period.
+SDGNET_API_ANON_RATE = os.environ.get("SDGNET_API_ANON_RATE", "600/m")
+SDGNET_API_USER_RATE = os.environ.get("SDGNET_API_USER_RATE", "1200/m")
 
 LOGGING = {
     "version": 1,
