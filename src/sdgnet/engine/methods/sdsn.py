@@ -74,6 +74,19 @@ class SdsnOptions:
 
 # ---- rules as SQL expressions ------------------------------------------------
 
+# Sums of floats depend on the order of the terms, which a parallel engine does
+# not fix; summing in fixed point makes every run give the same bits.
+EXACT_TYPE = "DECIMAL(38, 18)"
+
+
+def exact_sum(expression: str) -> str:
+    return f"CAST(sum(CAST({expression} AS {EXACT_TYPE})) AS DOUBLE)"
+
+
+def exact_mean(expression: str) -> str:
+    return f"({exact_sum(expression)} / count({expression}))"
+
+
 
 def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
     """Rule 1: 100 (x - worst) / (best - worst), clipped to [0, 100].
@@ -371,6 +384,11 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
 
 
 def _scoring_steps(options: SdsnOptions) -> list[Step]:
+    goal_for_index = (
+        "COALESCE(g.own_score, m.group_mean)"
+        if options.missing_goal == "group-mean"
+        else "g.own_score"
+    )
     ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
     return [
         Step(
@@ -411,8 +429,9 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             f"""
             SELECT as_of, unit, goal,
                    count(CASE WHEN in_index THEN 1 END) AS n_index,
-                   sum(CASE WHEN in_index THEN weight * score END)
-                     / sum(CASE WHEN in_index AND score IS NOT NULL THEN weight END) AS own_score,
+                   {exact_sum("CASE WHEN in_index THEN weight * score END")}
+                     / {exact_sum("CASE WHEN in_index AND score IS NOT NULL THEN weight END")}
+                     AS own_score,
                    count(CASE WHEN coloured THEN 1 END) AS n_shown,
                    count(CASE WHEN coloured THEN value END) AS n_shown_valued,
                    count(CASE WHEN coloured THEN trend END) AS n_trend,
@@ -458,8 +477,8 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         ),
         Step(
             "group_goal_means",
-            """
-            SELECT as_of, group_name, goal, avg(own_score) AS group_mean
+            f"""
+            SELECT as_of, group_name, goal, {exact_mean("own_score")} AS group_mean
             FROM goal_results
             WHERE qualifies AND own_score IS NOT NULL AND group_name IS NOT NULL
             GROUP BY as_of, group_name, goal
@@ -469,11 +488,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             "index_scores",
             f"""
             SELECT g.as_of, g.unit,
-                   avg({
-                "COALESCE(g.own_score, m.group_mean)"
-                if options.missing_goal == "group-mean"
-                else "g.own_score"
-            }) AS score
+                   {exact_mean(goal_for_index)} AS score
             FROM goal_results g
             LEFT JOIN group_goal_means m
               ON m.as_of = g.as_of AND m.group_name = g.group_name AND m.goal = g.goal

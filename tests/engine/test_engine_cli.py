@@ -1,0 +1,227 @@
+"""`sdgnet score` end to end: golden files, Parquet = CSV, refusals write nothing.
+
+Regenerate the golden files after a deliberate change with
+`SDGNET_UPDATE_GOLDEN=1 pytest tests/engine/test_engine_cli.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from sdgnet.engine.cli import main
+
+GOLDEN = Path(__file__).parent / "golden" / "basic"
+OUTPUTS = ("indicators.csv", "goals.csv", "index.csv")
+
+
+def score(tmp_path, *extra, framework=None, observations=None, units=None, out=None):
+    out = out or tmp_path / "out"
+    argv = [
+        "--framework",
+        str(framework or GOLDEN / "framework.csv"),
+        "--observations",
+        str(observations or GOLDEN / "observations.csv"),
+        "--units",
+        str(units or GOLDEN / "units.csv"),
+        "--method",
+        "sdsn",
+        "--out",
+        str(out),
+        *extra,
+    ]
+    if "--method" in extra:
+        argv[argv.index("--method") + 1] = extra[extra.index("--method") + 1]
+        argv = argv[: len(argv) - len(extra)] + [
+            item
+            for i, item in enumerate(extra)
+            if item != "--method" and (i == 0 or extra[i - 1] != "--method")
+        ]
+    return main(argv), out
+
+
+@pytest.mark.parametrize(
+    ("expected", "options"),
+    [("expected", []), ("expected_skip_2020", ["--year", "2020", "--missing-goal", "skip"])],
+)
+def test_golden_files(tmp_path, expected, options):
+    status, out = score(tmp_path, *options)
+    assert status == 0
+    for name in OUTPUTS:
+        produced = (out / name).read_text(encoding="utf-8")
+        golden = GOLDEN / expected / name
+        if os.environ.get("SDGNET_UPDATE_GOLDEN"):
+            golden.write_text(produced, encoding="utf-8")
+        assert produced == golden.read_text(encoding="utf-8"), name
+
+
+def test_output_columns_and_words_follow_the_contract(tmp_path):
+    status, out = score(tmp_path)
+    assert status == 0
+    headers = {name: (out / name).read_text().splitlines()[0] for name in OUTPUTS}
+    assert headers == {
+        "indicators.csv": "unit,indicator,year,value,score,colour,trend",
+        "goals.csv": "unit,goal,score,colour,trend",
+        "index.csv": "unit,score,rank",
+    }
+    colours = {"green", "yellow", "orange", "red", "grey", ""}
+    trends = {"on_track", "moderately_improving", "stagnating", "decreasing", "maintaining", ""}
+    for name in ("indicators.csv", "goals.csv"):
+        for row in csv.DictReader((out / name).open()):
+            assert row["colour"] in colours and row["trend"] in trends
+            assert row["score"] == "" or 0 <= float(row["score"]) <= 100
+
+
+def test_parquet_inputs_give_identical_results(tmp_path):
+    paths = {}
+    for name in ("framework", "observations", "units"):
+        table = pacsv.read_csv(
+            GOLDEN / f"{name}.csv",
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=True,
+                column_types={"unit": pa.string(), "indicator": pa.string()},
+            ),
+        )
+        paths[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(table, paths[name])
+    status, out = score(tmp_path, **paths)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+def test_rows_and_units_in_any_order_give_identical_results(tmp_path):
+    lines = (GOLDEN / "observations.csv").read_text().splitlines()
+    shuffled = tmp_path / "observations.csv"
+    shuffled.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    unit_lines = (GOLDEN / "units.csv").read_text().splitlines()
+    units = tmp_path / "units.csv"
+    units.write_text("\n".join([unit_lines[0], *reversed(unit_lines[1:])]) + "\n")
+    status, out = score(tmp_path, observations=shuffled, units=units)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+def copy_inputs(tmp_path):
+    for name in ("framework.csv", "observations.csv", "units.csv"):
+        shutil.copy(GOLDEN / name, tmp_path / name)
+    return tmp_path
+
+
+def edit_line(path, line_number, new_text):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line_number - 1] = new_text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+BAD_INPUTS = [
+    # (file, line, replacement, expected words in the message)
+    (
+        "observations.csv",
+        3,
+        "0301,poverty,2018,ten",
+        ["observations.csv", "row 2", "line 3", "column 'value'", "'ten'"],
+    ),
+    ("observations.csv", 4, "0301,poverty,2019.5,9", ["row 3", "column 'year'", "whole"]),
+    ("observations.csv", 5, "9999,poverty,2020,9", ["row 4", "column 'unit'", "unknown unit"]),
+    (
+        "observations.csv",
+        5,
+        "0301,nonsense,2020,9",
+        ["row 4", "column 'indicator'", "unknown indicator"],
+    ),
+    (
+        "observations.csv",
+        5,
+        "0301,poverty,2017,9",
+        ["row 4", "column 'year'", "duplicate", "also at row 1"],
+    ),
+    ("observations.csv", 5, ",poverty,2020,9", ["row 4", "column 'unit'", "needs a value"]),
+    (
+        "framework.csv",
+        3,
+        "jobs,8,8.5,Employment,%,85,85,80,70,1,yes,,",
+        ["framework.csv", "row 2", "'worst'"],
+    ),
+    ("framework.csv", 4, "youth,19,8.6,Youth,%,2,20,5,10,1,yes,,", ["row 3", "'goal'"]),
+    (
+        "framework.csv",
+        4,
+        "youth,8,8.6,Youth,%,2,20,10,5,1,yes,,",
+        ["row 3", "'green'", "out of order"],
+    ),
+    (
+        "framework.csv",
+        6,
+        "marine,14,14.1,Water,index,100,0,80,50,1,yes,harbour,",
+        ["framework.csv", "row 5", "column 'scope'", "harbour"],
+    ),
+    (
+        "units.csv",
+        3,
+        "1103,Stavanger,Rogaland,perhaps,0",
+        ["units.csv", "row 2", "column 'coastal'"],
+    ),
+    ("units.csv", 3, "0301,Stavanger,Rogaland,1,0", ["units.csv", "row 2", "duplicate unit"]),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=lambda bad: f"{bad[0]}:{bad[1]}:{bad[2]}")
+def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, capsys, bad):
+    file, line, text, words = bad
+    inputs = copy_inputs(tmp_path)
+    edit_line(inputs / file, line, text)
+    out = tmp_path / "results"
+    status, _ = score(
+        tmp_path,
+        framework=inputs / "framework.csv",
+        observations=inputs / "observations.csv",
+        units=inputs / "units.csv",
+        out=out,
+    )
+    message = capsys.readouterr().err
+    assert status == 2
+    for word in words:
+        assert word in message
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "index.csv").write_text("earlier results\n")
+    status, _ = score(tmp_path, framework=tmp_path / "missing.csv", out=out)
+    assert status == 2
+    assert [p.name for p in out.iterdir()] == ["index.csv"]
+    assert (out / "index.csv").read_text() == "earlier results\n"
+    assert score(tmp_path, out=out)[0] == 0
+    assert (out / "index.csv").read_bytes() == (GOLDEN / "expected" / "index.csv").read_bytes()
+
+
+def test_unknown_method_is_refused(tmp_path, capsys):
+    status, out = score(tmp_path, "--method", "guesswork")
+    assert status == 2
+    assert "guesswork" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_progress_method_writes_its_status_in_the_trend_column(tmp_path):
+    from sdgnet.engine import progress
+
+    status, out = score(tmp_path, "--method", "eurostat")
+    assert status == 0
+    rows = list(csv.DictReader((out / "indicators.csv").open()))
+    assert rows, "one row per unit and indicator"
+    words = set(progress.STATUSES["eurostat"]) | {""}
+    assert {row["trend"] for row in rows} <= words
+    assert any(row["trend"] for row in rows)
+    assert all(row["score"] == "" for row in rows)
