@@ -1,0 +1,559 @@
+"""Every write to the library: validate everything first, then write atomically.
+
+The JSON format (docs/formats.md) is the one shape of a project record: the import,
+the export, the edit form and the seed content all speak it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+
+from sdgnet.catalog.models import Goal, Indicator, Target
+from sdgnet.places.models import Place
+from sdgnet.projects.models import (
+    Language,
+    Method,
+    MethodKind,
+    PartnerKind,
+    Project,
+    ProjectAttachment,
+    ProjectLink,
+    ProjectPartner,
+    Status,
+    Visibility,
+)
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_RECORDS = 20_000
+MAX_TEXT = 100_000
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+PROJECT_FIELDS = {
+    "key", "title", "summary", "body", "language", "municipality", "co_municipalities",
+    "goals", "targets", "indicators", "methods", "status", "start_date", "end_date",
+    "budget_nok", "citizen_involvement", "results", "lessons", "contact", "partners",
+    "links", "published", "visibility", "source_url",
+}  # fmt: skip
+METHOD_FIELDS = {
+    "key", "title", "kind", "summary", "body", "language", "municipality", "source_url",
+    "published", "visibility",
+}  # fmt: skip
+SHORT_TEXT = {"title": 200}
+LONG_TEXTS = ("summary", "body", "citizen_involvement", "results", "lessons")
+
+
+@dataclass
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class LibraryImport:
+    problems: list[Problem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    project_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class LibraryError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+class _Known:
+    """The catalog and places, read once per validation."""
+
+    def __init__(self) -> None:
+        self.municipalities = set(
+            Place.objects.filter(kind=Place.Kind.MUNICIPALITY).values_list("code", flat=True)
+        )
+        self.goals = set(Goal.objects.values_list("number", flat=True))
+        self.targets = set(Target.objects.values_list("code", flat=True))
+        self.indicators = set(Indicator.objects.values_list("key", flat=True))
+        self.methods = set(Method.objects.values_list("key", flat=True))
+
+
+def _text(record: dict[str, Any], name: str, where: str, problems: list[Problem], *,
+          required: bool = False, limit: int = MAX_TEXT) -> None:  # fmt: skip
+    if name not in record:
+        if required:
+            problems.append(Problem(where, f"'{name}' is required"))
+        return
+    value = record[name]
+    if not isinstance(value, str):
+        problems.append(Problem(where, f"'{name}' must be text"))
+    elif required and not value.strip():
+        problems.append(Problem(where, f"'{name}' must not be empty"))
+    elif len(value) > limit:
+        problems.append(Problem(where, f"'{name}' is longer than {limit} characters"))
+    elif "\x00" in value:
+        problems.append(Problem(where, f"'{name}' holds a NUL character"))
+
+
+def _choice(record: dict[str, Any], name: str, choices: Any, where: str,
+            problems: list[Problem]) -> None:  # fmt: skip
+    if name in record and record[name] not in choices.values:
+        allowed = ", ".join(choices.values)
+        problems.append(Problem(where, f"'{name}' must be one of {allowed}"))
+
+
+def _url_ok(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) <= 500
+        and bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value))
+    )
+
+
+def _date(value: Any) -> dt.date:
+    """A date from `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (the first day of that period)."""
+    if not isinstance(value, str):
+        raise ValueError
+    for pattern, fmt in ((r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d"), (r"^\d{4}-\d{2}$", "%Y-%m"),
+                         (r"^\d{4}$", "%Y")):  # fmt: skip
+        if re.match(pattern, value):
+            return dt.datetime.strptime(value, fmt).date()
+    raise ValueError
+
+
+def _list_of(record: dict[str, Any], name: str, kind: type, where: str,
+             problems: list[Problem]) -> list[Any]:  # fmt: skip
+    value = record.get(name, [])
+    if not isinstance(value, list) or not all(
+        isinstance(item, kind) and not isinstance(item, bool) for item in value
+    ):
+        problems.append(Problem(where, f"'{name}' must be a list of {kind.__name__}"))
+        return []
+    if len(value) > 500:
+        problems.append(Problem(where, f"'{name}' has more than 500 entries"))
+        return []
+    return value
+
+
+def check_project(record: Any, where: str, known: _Known, method_keys: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(record, dict):
+        return [Problem(where, "a project must be an object")]
+    for name in sorted(set(record) - PROJECT_FIELDS):
+        problems.append(Problem(where, f"unknown field '{name}'"))
+    key = record.get("key")
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        problems.append(Problem(where, "'key' must be 1–80 lower-case letters, digits, '-' or '_'"))
+    _text(record, "title", where, problems, required=True, limit=200)
+    _text(record, "summary", where, problems, required=True, limit=5000)
+    for name in ("body", "citizen_involvement", "results", "lessons"):
+        _text(record, name, where, problems)
+    _choice(record, "language", Language, where, problems)
+    _choice(record, "status", Status, where, problems)
+    _choice(record, "visibility", Visibility, where, problems)
+    if "municipality" not in record:
+        problems.append(Problem(where, "'municipality' is required"))
+    elif record["municipality"] not in known.municipalities:
+        problems.append(Problem(where, f"unknown municipality {record['municipality']!r}"))
+    for code in _list_of(record, "co_municipalities", str, where, problems):
+        if code not in known.municipalities:
+            problems.append(Problem(where, f"unknown co-municipality {code!r}"))
+    for number in _list_of(record, "goals", int, where, problems):
+        if number not in known.goals:
+            problems.append(Problem(where, f"unknown goal {number!r}"))
+    for code in _list_of(record, "targets", str, where, problems):
+        if code not in known.targets:
+            problems.append(Problem(where, f"unknown target {code!r}"))
+    for code in _list_of(record, "indicators", str, where, problems):
+        if code not in known.indicators:
+            problems.append(Problem(where, f"unknown indicator {code!r}"))
+    for code in _list_of(record, "methods", str, where, problems):
+        if code not in known.methods and code not in method_keys:
+            problems.append(Problem(where, f"unknown method {code!r}"))
+    dates: dict[str, dt.date] = {}
+    for name in ("start_date", "end_date"):
+        if record.get(name) is not None:
+            try:
+                dates[name] = _date(record[name])
+            except ValueError:
+                problems.append(Problem(where, f"'{name}' must be YYYY-MM-DD, YYYY-MM or YYYY"))
+    if "start_date" in dates and "end_date" in dates and dates["end_date"] < dates["start_date"]:
+        problems.append(Problem(where, "'end_date' is before 'start_date'"))
+    budget = record.get("budget_nok")
+    if budget is not None and (
+        not isinstance(budget, int) or isinstance(budget, bool) or not 0 <= budget < 10**15
+    ):
+        problems.append(Problem(where, "'budget_nok' must be a whole number of kroner"))
+    if "published" in record and not isinstance(record["published"], bool):
+        problems.append(Problem(where, "'published' must be true or false"))
+    if record.get("source_url") and not _url_ok(record["source_url"]):
+        problems.append(Problem(where, "'source_url' must be an http(s) address"))
+    contact = record.get("contact", {})
+    if not isinstance(contact, dict) or set(contact) - {"name", "email"}:
+        problems.append(Problem(where, "'contact' must be an object with 'name' and 'email'"))
+    else:
+        if not isinstance(contact.get("name", ""), str) or len(contact.get("name", "")) > 120:
+            problems.append(Problem(where, "'contact.name' must be text of at most 120 characters"))
+        email = contact.get("email", "")
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                problems.append(
+                    Problem(where, f"'contact.email' is not an e-mail address: {email!r}")
+                )
+    partners = record.get("partners", [])
+    if not isinstance(partners, list):
+        problems.append(Problem(where, "'partners' must be a list"))
+    else:
+        names: set[str] = set()
+        for number, partner in enumerate(partners, 1):
+            at = f"{where} partner {number}"
+            if not isinstance(partner, dict) or set(partner) - {"name", "kind", "role"}:
+                problems.append(Problem(at, "must be an object with 'name', 'kind', 'role'"))
+                continue
+            _text(partner, "name", at, problems, required=True, limit=200)
+            _text(partner, "role", at, problems, limit=300)
+            if partner.get("kind") not in PartnerKind.values:
+                problems.append(
+                    Problem(at, f"'kind' must be one of {', '.join(PartnerKind.values)}")
+                )
+            if partner.get("name") in names:
+                problems.append(Problem(at, f"partner {partner.get('name')!r} is listed twice"))
+            names.add(str(partner.get("name")))
+    links = record.get("links", [])
+    if not isinstance(links, list):
+        problems.append(Problem(where, "'links' must be a list"))
+    else:
+        for number, link in enumerate(links, 1):
+            at = f"{where} link {number}"
+            if (
+                not isinstance(link, dict)
+                or set(link) - {"url", "title"}
+                or not _url_ok(link.get("url"))
+            ):
+                problems.append(
+                    Problem(at, "must be an object with an http(s) 'url' and a 'title'")
+                )
+            else:
+                _text(link, "title", at, problems, limit=200)
+    return problems
+
+
+def check_method(record: Any, where: str, known: _Known) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(record, dict):
+        return [Problem(where, "a method must be an object")]
+    for name in sorted(set(record) - METHOD_FIELDS):
+        problems.append(Problem(where, f"unknown field '{name}'"))
+    if not isinstance(record.get("key"), str) or not KEY_PATTERN.match(record["key"]):
+        problems.append(Problem(where, "'key' must be 1–80 lower-case letters, digits, '-' or '_'"))
+    _text(record, "title", where, problems, required=True, limit=200)
+    _text(record, "summary", where, problems, required=True, limit=5000)
+    _text(record, "body", where, problems)
+    _choice(record, "kind", MethodKind, where, problems)
+    _choice(record, "language", Language, where, problems)
+    _choice(record, "visibility", Visibility, where, problems)
+    if (
+        record.get("municipality") is not None
+        and record["municipality"] not in known.municipalities
+    ):
+        problems.append(Problem(where, f"unknown municipality {record['municipality']!r}"))
+    if "published" in record and not isinstance(record["published"], bool):
+        problems.append(Problem(where, "'published' must be true or false"))
+    if record.get("source_url") and not _url_ok(record["source_url"]):
+        problems.append(Problem(where, "'source_url' must be an http(s) address"))
+    return problems
+
+
+def check_library(payload: Any) -> list[Problem]:
+    """Every problem of an import payload, without writing anything."""
+    if not isinstance(payload, dict):
+        return [Problem("file", "the top level must be an object with 'projects' and/or 'methods'")]
+    problems = [
+        Problem("file", f"unknown top-level field '{name}'")
+        for name in sorted(set(payload) - {"format", "version", "projects", "methods"})
+    ]
+    projects = payload.get("projects", [])
+    methods = payload.get("methods", [])
+    for name, items in (("projects", projects), ("methods", methods)):
+        if not isinstance(items, list):
+            problems.append(Problem("file", f"'{name}' must be a list"))
+            return problems
+        if len(items) > MAX_RECORDS:
+            problems.append(Problem("file", f"more than {MAX_RECORDS} {name}"))
+            return problems
+    known = _Known()
+    method_keys = {m.get("key") for m in methods if isinstance(m, dict)}
+    for kind, items in (("method", methods), ("project", projects)):
+        seen: set[str] = set()
+        for number, record in enumerate(items, 1):
+            where = f"{kind} {number}"
+            if isinstance(record, dict) and isinstance(record.get("key"), str):
+                where += f" ({record['key'][:80]})"
+                if record["key"] in seen:
+                    problems.append(
+                        Problem(where, f"key {record['key']!r} appears twice in the file")
+                    )
+                seen.add(record["key"])
+            if kind == "method":
+                problems += check_method(record, where, known)
+            else:
+                problems += check_project(record, where, known, method_keys)  # type: ignore[arg-type]
+    return problems
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def _apply_project(record: dict[str, Any], user: Any) -> tuple[Project, bool]:
+    project = Project.objects.filter(key=record["key"]).first()
+    created = project is None
+    if project is None:
+        project = Project(key=record["key"], created_by=user if getattr(user, "pk", None) else None)
+    for name in ("title", "summary", "body", "citizen_involvement", "results", "lessons",
+                 "language", "status", "visibility", "published", "source_url", "budget_nok"):  # fmt: skip
+        if name in record:
+            setattr(project, name, record[name] if record[name] is not None else
+                    (None if name == "budget_nok" else ""))  # fmt: skip
+    for name in ("start_date", "end_date"):
+        if name in record:
+            setattr(project, name, _date(record[name]) if record[name] is not None else None)
+    if "contact" in record:
+        project.contact_name = record["contact"].get("name", "")
+        project.contact_email = record["contact"].get("email", "")
+    if "municipality" in record:
+        project.municipality_id = record["municipality"]
+    project.save()
+    if "co_municipalities" in record:
+        project.co_municipalities.set(record["co_municipalities"])
+    if "goals" in record:
+        project.goals.set(record["goals"])
+    if "targets" in record:
+        project.targets.set(record["targets"])
+    if "indicators" in record:
+        project.indicators.set(record["indicators"])
+    if "methods" in record:
+        project.methods.set(Method.objects.filter(key__in=record["methods"]))
+    if "partners" in record:
+        project.partners.all().delete()
+        ProjectPartner.objects.bulk_create(
+            ProjectPartner(project=project, name=p["name"], kind=p["kind"], role=p.get("role", ""))
+            for p in record["partners"]
+        )
+    if "links" in record:
+        project.links.all().delete()
+        ProjectLink.objects.bulk_create(
+            ProjectLink(project=project, url=link["url"], title=link.get("title", ""))
+            for link in record["links"]
+        )
+    return project, created
+
+
+def _apply_method(record: dict[str, Any], user: Any) -> bool:
+    method = Method.objects.filter(key=record["key"]).first()
+    created = method is None
+    if method is None:
+        method = Method(key=record["key"], created_by=user if getattr(user, "pk", None) else None)
+    for name in ("title", "kind", "summary", "body", "language", "source_url", "published",
+                 "visibility"):  # fmt: skip
+        if name in record:
+            setattr(method, name, record[name])
+    if "municipality" in record:
+        method.municipality_id = record["municipality"]
+    method.save()
+    return created
+
+
+def _reindex_after_commit(project_ids: list[int]) -> None:
+    from sdgnet.projects.search import index_projects
+
+    if project_ids:
+        transaction.on_commit(lambda: index_projects(project_ids))
+
+
+def do_import_library(payload: Any, user: Any = None) -> LibraryImport:
+    """Insert or update projects and methods by key; nothing is written if any record
+    has a problem, and every problem is reported."""
+    report = LibraryImport(problems=check_library(payload))
+    if not report.ok:
+        return report
+    with transaction.atomic():
+        for record in payload.get("methods", []):
+            if _apply_method(record, user):
+                report.created += 1
+            else:
+                report.updated += 1
+        for record in payload.get("projects", []):
+            project, created = _apply_project(record, user)
+            report.project_ids.append(project.pk)
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+        _reindex_after_commit(report.project_ids)
+    return report
+
+
+def read_library_file(path: Path) -> Any:
+    """The parsed JSON of an import file, or LibraryError for a file that is too big,
+    not UTF-8 or not JSON."""
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise LibraryError([Problem("file", f"larger than {MAX_IMPORT_BYTES // 2**20} MB")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LibraryError(
+            [Problem("file", f"not UTF-8 ({error.reason} at byte {error.start})")]
+        ) from error
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError) as error:
+        raise LibraryError([Problem("file", f"not valid JSON: {error}")]) from error
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def do_save_project(user: Any, record: dict[str, Any]) -> Project:
+    """Create or edit one project from a form or API record; LibraryError lists problems."""
+    problems = check_project(record, "project", _Known(), set())
+    if problems:
+        raise LibraryError(problems)
+    with transaction.atomic():
+        project, _created = _apply_project(record, user)
+        _reindex_after_commit([project.pk])
+    return project
+
+
+def do_set_published(project: Project, published: bool) -> None:
+    with transaction.atomic():
+        Project.objects.filter(pk=project.pk).update(published=published)
+        project.published = published
+        _reindex_after_commit([project.pk])
+
+
+def do_delete_project(project: Project) -> None:
+    from sdgnet.projects.search import remove_projects
+
+    key = project.key
+    with transaction.atomic():
+        project.delete()
+        transaction.on_commit(lambda: remove_projects([key]))
+
+
+ATTACHMENT_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def do_add_attachment(project: Project, title: str, name: str, content: bytes) -> ProjectAttachment:
+    """Store a PDF, PNG or JPEG of at most 5 MB, recognised by its content, not its name."""
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise LibraryError([Problem("attachment", "larger than 5 MB")])
+    content_type = next(
+        (kind for magic, kind in ATTACHMENT_SIGNATURES.items() if content.startswith(magic)), None
+    )
+    if content_type is None:
+        raise LibraryError([Problem("attachment", "only PDF, PNG and JPEG files are accepted")])
+    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[content_type]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(name).stem)[:60].strip("-") or "file"
+    with transaction.atomic():
+        return ProjectAttachment.objects.create(
+            project=project,
+            title=(title or stem)[:200],
+            file=ContentFile(content, name=f"{stem}{suffix}"),
+            content_type=content_type,
+            size=len(content),
+        )
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def project_record(project: Project) -> dict[str, Any]:
+    """A project in the JSON format of docs/formats.md."""
+    return {
+        "key": project.key,
+        "title": project.title,
+        "summary": project.summary,
+        "body": project.body,
+        "language": project.language,
+        "municipality": project.municipality_id,
+        "co_municipalities": sorted(p.code for p in project.co_municipalities.all()),
+        "goals": sorted(g.number for g in project.goals.all()),
+        "targets": sorted(t.code for t in project.targets.all()),
+        "indicators": sorted(i.key for i in project.indicators.all()),
+        "methods": sorted(m.key for m in project.methods.all()),
+        "status": project.status,
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "end_date": project.end_date.isoformat() if project.end_date else None,
+        "budget_nok": project.budget_nok,
+        "citizen_involvement": project.citizen_involvement,
+        "results": project.results,
+        "lessons": project.lessons,
+        "contact": {"name": project.contact_name, "email": project.contact_email},
+        "partners": [
+            {"name": p.name, "kind": p.kind, "role": p.role} for p in project.partners.all()
+        ],
+        "links": [{"url": link.url, "title": link.title} for link in project.links.all()],
+        "published": project.published,
+        "visibility": project.visibility,
+        "source_url": project.source_url,
+    }
+
+
+def method_record(method: Method) -> dict[str, Any]:
+    return {
+        "key": method.key,
+        "title": method.title,
+        "kind": method.kind,
+        "summary": method.summary,
+        "body": method.body,
+        "language": method.language,
+        "municipality": method.municipality_id,
+        "source_url": method.source_url,
+        "published": method.published,
+        "visibility": method.visibility,
+    }
+
+
+def export_library(user: Any) -> dict[str, Any]:
+    """What this user may see, in the import format (anonymous: published public only)."""
+    from sdgnet.projects.access import visible_methods, visible_projects
+
+    projects = (
+        visible_projects(user)
+        .order_by("key")
+        .prefetch_related(
+            "co_municipalities", "goals", "targets", "indicators", "methods", "partners", "links"
+        )
+    )
+    return {
+        "format": "sdgnet-library",
+        "version": 1,
+        "methods": [method_record(m) for m in visible_methods(user).order_by("key")],
+        "projects": [project_record(p) for p in projects],
+    }

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sdgnet.projects.actions import (
+    LibraryError,
+    do_import_library,
+    export_library,
+    read_library_file,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "The library: `projects import FILE.json`, `projects export --out FILE.json`, "
+        '`projects search "QUERY" [--limit N] [--json] [--as EMAIL]`, `projects reindex`, '
+        "`projects seed`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="insert or update projects and methods by key")
+        imp.add_argument("file", type=Path)
+        exp = sub.add_parser("export", help="write projects and methods as JSON")
+        exp.add_argument("--out", type=Path, required=True)
+        exp.add_argument("--as", dest="as_user", help="export what this user may see")
+        find = sub.add_parser("search", help="search the library as an anonymous visitor")
+        find.add_argument("query")
+        find.add_argument("--limit", type=int, default=10)
+        find.add_argument("--json", action="store_true")
+        find.add_argument("--as", dest="as_user", help="search as the user with this e-mail")
+        sub.add_parser("reindex", help="rebuild the search index from the database")
+        sub.add_parser("seed", help="load the demo library (real Norwegian examples)")
+
+    def _user(self, email: str | None) -> Any:
+        if not email:
+            return AnonymousUser()
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            user = get_user_model().objects.filter(username__iexact=email).first()
+        if user is None:
+            raise CommandError(f"no user with the e-mail address {email}")
+        return user
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "import":
+            try:
+                payload = read_library_file(options["file"])
+            except (LibraryError, OSError) as error:
+                raise CommandError(str(error)) from error
+            report = do_import_library(payload)
+            if not report.ok:
+                for problem in report.problems:
+                    self.stderr.write(str(problem))
+                raise CommandError(f"{len(report.problems)} problem(s); nothing was imported.")
+            self.stdout.write(f"Imported: {report.created} new, {report.updated} updated.")
+        elif action == "export":
+            data = export_library(self._user(options.get("as_user")))
+            options["out"].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            self.stdout.write(
+                f"Wrote {len(data['projects'])} projects and {len(data['methods'])} methods "
+                f"to {options['out']}."
+            )
+        elif action == "search":
+            from sdgnet.projects.search import search_projects
+
+            result = search_projects(
+                self._user(options.get("as_user")), options["query"], limit=options["limit"]
+            )
+            rows = [
+                {
+                    "key": hit.key,
+                    "title": hit.project.title if hit.project else "",
+                    "municipality": hit.project.municipality.name if hit.project else "",
+                    "score": round(hit.score, 6),
+                }
+                for hit in result.hits
+            ]
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, ensure_ascii=False))
+                return
+            if not result.semantic:
+                self.stderr.write("Keyword search only: the embedding model is not available.")
+            for row in rows:
+                self.stdout.write(
+                    f"{row['score']:.4f}  {row['key']}  {row['title']} ({row['municipality']})"
+                )
+        elif action == "reindex":
+            from sdgnet.projects.search import rebuild_index
+
+            count = rebuild_index(say=self.stdout.write)
+            self.stdout.write(f"Indexed {count} published projects.")
+        elif action == "seed":
+            from sdgnet.projects.seed import load_seed
+
+            report = load_seed()
+            self.stdout.write(f"Library: {report.created} new, {report.updated} updated.")

@@ -1,0 +1,20 @@
+"""The demo library: real Norwegian examples, written in our own words from public
+sources (each project's `source_url`), loaded by `sdgnet setup`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sdgnet.projects.actions import LibraryError, LibraryImport, do_import_library
+
+SEED_FILE = Path(__file__).parent / "data" / "seed.json"
+
+
+def load_seed(say: Callable[[str], None] = print) -> LibraryImport:
+    report = do_import_library(json.loads(SEED_FILE.read_text(encoding="utf-8")))
+    if not report.ok:
+        raise LibraryError(report.problems)
+    say(f"Library: {report.created} new, {report.updated} updated projects and methods")
+    return report
