@@ -68,7 +68,8 @@ def code_mapper() -> CodeMapper:
             "old_code", "name", "valid_from", "valid_to", "new_place_id", "weight"
         )
     ]
-    return CodeMapper(entries, current_codes=current_place_codes())
+    # Names make messages say "3203 Asker", not just "3203".
+    return CodeMapper(entries, current_codes=dict(Place.objects.values_list("code", "name")))
 
 
 def current_place_codes() -> set[str]:
@@ -97,10 +98,14 @@ def do_import_observations(
     file_name: str | None = None,
     mapper: CodeMapper | None = None,
     rescore: bool = True,
+    place_scope: str | None = None,
+    embargoed: bool = False,
 ) -> ImportReport:
     """Validate a whole file, then write all of it or none of it.
 
     A write bumps the data version and, with `rescore`, rescores once it commits.
+    With `place_scope` (an editor's municipality) a row for any other place is a problem;
+    with `embargoed` the written values stay unpublished until `do_publish_batch`.
     """
     report = ImportReport(file_name=file_name or path.name, dry_run=dry_run)
     if not source.strip():
@@ -112,10 +117,9 @@ def do_import_observations(
     report.file_format = read.format
     report.rows_read = len(read.rows)
     report.problems.extend(read.problems)
-    if read.problems:
-        return report
-    if not read.rows:
+    if not read.rows and not read.problems:
         report.problems.append(Problem(None, None, "the file holds no observations"))
+    if not read.rows:
         return report
     checked = validate(
         read.rows,
@@ -127,7 +131,8 @@ def do_import_observations(
     report.rows_valid = len(checked.rows)
     report.rows_mapped = checked.mapped
     report.problems.extend(checked.problems)
-    if checked.problems:
+    report.problems.extend(out_of_scope(checked.rows, place_scope))
+    if report.problems:
         return report
     digest = _sha256(path)
     _write(
@@ -139,8 +144,24 @@ def do_import_observations(
         file_sha256=digest,
         dry_run=dry_run,
         rescore=rescore,
+        embargoed=embargoed,
     )
     return report
+
+
+def out_of_scope(rows: Sequence[ValidRow], place_scope: str | None) -> list[Problem]:
+    """A problem for each row outside the one municipality the writer may write for."""
+    if place_scope is None:
+        return []
+    return [
+        Problem(
+            row.lines[0] if row.lines else None,
+            "place",
+            f"municipality {row.place} is not yours to write (you write for {place_scope})",
+        )
+        for row in rows
+        if row.place != place_scope
+    ]
 
 
 def do_import_rows(
@@ -151,11 +172,16 @@ def do_import_rows(
     framework: Framework | None = None,
     user: Any = None,
     dry_run: bool = False,
+    place_scope: str | None = None,
+    embargoed: bool = False,
 ) -> ImportReport:
     """Write rows that were already validated (by `validate`), all or none."""
     report = ImportReport(
         file_name=file_name, rows_read=len(rows), rows_valid=len(rows), dry_run=dry_run
     )
+    report.problems.extend(out_of_scope(rows, place_scope))
+    if report.problems:
+        return report
     _write(
         rows,
         report=report,
@@ -164,6 +190,7 @@ def do_import_rows(
         user=user,
         file_sha256="",
         dry_run=dry_run,
+        embargoed=embargoed,
     )
     return report
 
@@ -190,6 +217,7 @@ def _write(
     file_sha256: str,
     dry_run: bool,
     rescore: bool = True,
+    embargoed: bool = False,
 ) -> None:
     try:
         with transaction.atomic():
@@ -200,6 +228,7 @@ def _write(
                 framework=framework,
                 user=user,
                 file_sha256=file_sha256,
+                embargoed=embargoed,
             )
             if dry_run:
                 raise _DryRunRollback
@@ -219,6 +248,7 @@ def _write_in_transaction(
     framework: Framework | None,
     user: Any,
     file_sha256: str,
+    embargoed: bool = False,
 ) -> None:
     indicators = {row.indicator for row in rows}
     places = {row.place for row in rows}
@@ -262,12 +292,38 @@ def _write_in_transaction(
         rows_created=report.created,
         rows_changed=report.changed,
         rows_unchanged=report.unchanged,
+        embargoed=embargoed,
     )
     report.batch_id = batch.pk
-    _insert_observations(new_rows, batch_id=batch.pk, source=source, now=now)
-    _revise_observations(changed, batch_id=batch.pk, source=source, now=now)
+    _insert_observations(new_rows, batch_id=batch.pk, source=source, now=now, embargoed=embargoed)
+    _revise_observations(changed, batch_id=batch.pk, source=source, now=now, embargoed=embargoed)
     latest = DataVersion.objects.aggregate(latest=Max("number"))["latest"] or 0
     DataVersion.objects.create(number=latest + 1, batch=batch)
+    _audit_import(batch, rows, user=user)
+
+
+def _audit_import(batch: ImportBatch, rows: Sequence[ValidRow], *, user: Any) -> None:
+    """The audit event of an import, in the import's transaction. The rows' earlier
+    values are kept as revisions (the "before"); the event names the batch."""
+    from sdgnet.accounts.audit import record
+
+    places = sorted({row.place for row in rows})
+    record(
+        user,
+        "observations.import_observations",
+        batch,
+        place=places[0] if len(places) == 1 else None,
+        after={
+            "source": batch.source,
+            "file": batch.file_name,
+            "sha256": batch.file_sha256,
+            "created": batch.rows_created,
+            "changed": batch.rows_changed,
+            "unchanged": batch.rows_unchanged,
+            "embargoed": batch.embargoed,
+            "places": places[:50],
+        },
+    )
 
 
 def _chunks(items: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[Any]]:
@@ -276,12 +332,25 @@ def _chunks(items: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[
 
 
 def _insert_observations(
-    rows: Sequence[ValidRow], *, batch_id: int, source: str, now: datetime
+    rows: Sequence[ValidRow], *, batch_id: int, source: str, now: datetime, embargoed: bool = False
 ) -> None:
     bulk_insert(
         Observation,
-        ("place_id", "indicator_id", "year", "value", "flags", "source", "batch_id", "updated_at"),
-        ((r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, now) for r in rows),
+        (
+            "place_id",
+            "indicator_id",
+            "year",
+            "value",
+            "flags",
+            "source",
+            "batch_id",
+            "updated_at",
+            "embargoed",
+        ),
+        (
+            (r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, now, embargoed)
+            for r in rows
+        ),
     )
 
 
@@ -291,6 +360,7 @@ def _revise_observations(
     batch_id: int,
     source: str,
     now: datetime,
+    embargoed: bool = False,
 ) -> None:
     if not changed:
         return
@@ -308,14 +378,99 @@ def _revise_observations(
     ]
     ObservationRevision.objects.bulk_create(revisions, batch_size=WRITE_CHUNK)
     table = Observation._meta.db_table
-    sql = f"UPDATE {table} SET value = %s, flags = %s, source = %s, batch_id = %s, updated_at = %s WHERE id = %s"
+    sql = f"UPDATE {table} SET value = %s, flags = %s, source = %s, batch_id = %s, updated_at = %s, embargoed = %s WHERE id = %s"
     with connection.cursor() as cursor:
         for chunk in _chunks(changed):
             cursor.executemany(
                 sql,
-                [(row.value, row.flags, source, batch_id, now, before[0]) for row, before in chunk],
+                [
+                    (row.value, row.flags, source, batch_id, now, embargoed, before[0])
+                    for row, before in chunk
+                ],
             )
 
 
 def current_data_version() -> int:
     return DataVersion.objects.aggregate(latest=Max("number"))["latest"] or 0
+
+
+def do_import_raw_rows(
+    raw: list[Any],
+    *,
+    source: str,
+    file_name: str,
+    user: Any = None,
+    place_scope: str | None = None,
+    embargoed: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Validate rows entered in a form or sent to the API (`RawRow`s) like a file's rows,
+    then write all of them or none."""
+    report = ImportReport(file_name=file_name, rows_read=len(raw), dry_run=dry_run)
+    if not source.strip():
+        report.problems.append(
+            Problem(None, None, "a source is required (where the data come from)")
+        )
+        return report
+    if not raw:
+        report.problems.append(Problem(None, None, "no observations were given"))
+        return report
+    checked = validate(
+        raw,
+        indicators=indicator_infos(),
+        mapper=code_mapper(),
+        current_places=current_place_codes(),
+        default_indicator=None,
+    )
+    report.rows_valid = len(checked.rows)
+    report.rows_mapped = checked.mapped
+    report.problems.extend(checked.problems)
+    report.problems.extend(out_of_scope(checked.rows, place_scope))
+    if report.problems:
+        return report
+    _write(
+        checked.rows,
+        report=report,
+        source=source.strip(),
+        framework=None,
+        user=user,
+        file_sha256="",
+        dry_run=dry_run,
+        embargoed=embargoed,
+    )
+    return report
+
+
+class PublishError(ValueError):
+    pass
+
+
+def do_publish_batch(batch: ImportBatch, *, user: Any) -> int:
+    """Publish an embargoed batch: its observations become visible to everyone and are
+    scored. The caller has checked `observations.publish_batch`. Returns the number of
+    observations published."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.embargoed or locked.published_at is not None:
+            raise PublishError("this import is not waiting to be published")
+        count = Observation.objects.filter(batch=locked, embargoed=True).update(embargoed=False)
+        locked.published_at = timezone.now()
+        locked.published_by = user if getattr(user, "is_authenticated", False) else None
+        locked.save(update_fields=["published_at", "published_by"])
+        latest = DataVersion.objects.aggregate(latest=Max("number"))["latest"] or 0
+        DataVersion.objects.create(number=latest + 1, batch=locked)
+        from sdgnet.accounts.audit import record
+
+        places = sorted(set(locked.observations.values_list("place_id", flat=True)))
+        record(
+            user,
+            "observations.publish_batch",
+            locked,
+            place=places[0] if len(places) == 1 else None,
+            before={"embargoed": True},
+            after={"embargoed": False, "published": count},
+        )
+        from sdgnet.scores.actions import schedule_rescore
+
+        schedule_rescore()
+    return count

@@ -25,6 +25,17 @@ class ImportBatch(models.Model):
     rows_created = models.PositiveIntegerField(default=0)
     rows_changed = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
+    # Embargo: the batch's observations stay unpublished (seen only by their municipality
+    # and network admins, never scored) until someone with the right role publishes them.
+    embargoed = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -43,6 +54,9 @@ class Observation(models.Model):
     source = models.CharField(max_length=300)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations")
     updated_at = models.DateTimeField()
+    embargoed = models.BooleanField(
+        default=False, help_text=_("Unpublished: only its municipality and network admins see it")
+    )
 
     class Meta:
         ordering = ["place", "indicator", "year"]

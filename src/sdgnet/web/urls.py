@@ -15,5 +15,6 @@ urlpatterns += i18n_patterns(
     path("", web_views.home, name="home"),
     path("places/<str:code>/", places_views.place_detail, name="place"),
     path("goals/<int:number>/", catalog_views.goal_detail, name="goal"),
+    path("accounts/", include("sdgnet.accounts.urls")),
     prefix_default_language=False,
 )

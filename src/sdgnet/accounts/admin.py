@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from sdgnet.accounts.models import AuditEvent, Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(ObjectPermissionsModelAdmin):
+    list_display = ["user", "role", "place", "organisation"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "place__name"]
+    raw_id_fields = ["user", "place"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # Role changes go through the action so they are audited like any other write.
+        from sdgnet.accounts.actions import do_change_role
+
+        do_change_role(
+            obj.user,
+            obj.role,
+            place=obj.place_id,
+            organisation=obj.organisation,
+            actor=request.user,
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ObjectPermissionsModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "place"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_id"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

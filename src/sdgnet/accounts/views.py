@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sdgnet.accounts import actions
+from sdgnet.accounts.access import api_tokens, audit_events, permission_page
+from sdgnet.accounts.audit import audit_csv
+from sdgnet.accounts.forms import InvitationForm, SetPasswordForm, SignUpForm
+from sdgnet.accounts.models import ApiToken
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def activation_url(user: object) -> str:
+            uid = urlsafe_base64_encode(force_bytes(user.pk))  # type: ignore[attr-defined]
+            token = default_token_generator.make_token(user)  # type: ignore[arg-type]
+            return request.build_absolute_uri(reverse("activate", args=[uid, token]))
+
+        actions.do_sign_up_citizen(
+            form.cleaned_data["email"],
+            form.cleaned_data["password1"],
+            activation_url=activation_url,
+        )
+        # The same answer whether or not the address already had an account.
+        return render(request, "accounts/signup_sent.html")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/activate.html", {"ok": False}, status=400)
+    actions.do_activate_user(user)
+    return render(request, "accounts/activate.html", {"ok": True})
+
+
+@permission_page("accounts.invite_user")
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_invite_user(
+                request.user,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
+                place=form.cleaned_data["place"] or None,
+                organisation=form.cleaned_data["organisation"],
+                accept_url=lambda secret: request.build_absolute_uri(
+                    reverse("accept_invitation", args=[secret])
+                ),
+            )
+        except actions.AccountError as error:
+            problems = error.problems
+        else:
+            messages.success(request, _("The invitation has been sent."))
+            return redirect("invite")
+    return render(request, "accounts/invite.html", {"form": form, "problems": problems})
+
+
+def accept_invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    invitation = actions.open_invitation(secret)
+    if invitation is None:
+        raise Http404
+    form = SetPasswordForm(request.POST or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_accept_invitation(secret, form.cleaned_data["password1"])
+        except actions.AccountError as error:
+            problems = error.problems
+        else:
+            messages.success(request, _("Welcome! You can now log in."))
+            return redirect("login")
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"form": form, "invitation": invitation, "problems": problems},
+    )
+
+
+@permission_page("accounts.view_audit_log")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = audit_events(request.user)
+    if action := request.GET.get("action", "").strip()[:80]:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page, "action": action})
+
+
+@permission_page("accounts.view_audit_log")
+def audit_log_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(audit_csv(audit_events(request.user)), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="sdgnet-audit-log.csv"'
+    return response
+
+
+@permission_page("accounts.create_api_token")
+def tokens(request: HttpRequest) -> HttpResponse:
+    secret = None
+    if request.method == "POST":
+        try:
+            secret = actions.do_create_api_token(
+                request.user, name=request.POST.get("name", "")
+            ).secret
+        except actions.AccountError as error:
+            messages.error(request, "; ".join(error.problems))
+    return render(
+        request, "accounts/tokens.html", {"tokens": api_tokens(request.user), "secret": secret}
+    )
+
+
+@require_POST
+@permission_page("accounts.create_api_token")
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = api_tokens(request.user).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    if not isinstance(token, ApiToken):
+        raise PermissionDenied
+    actions.do_revoke_api_token(token, actor=request.user)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("tokens")
