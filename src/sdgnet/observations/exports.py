@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sdgnet.observations.models import Observation
+from sdgnet.observations.access import visible_observations
 
 EXPORT_COLUMNS = ["place", "indicator", "year", "value", "source"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,8 +20,10 @@ def neutralise(cell: object) -> object:
     return cell
 
 
-def observation_rows(queryset: object = None) -> Iterator[list[object]]:
-    observations = Observation.objects.order_by("place_id", "indicator_id", "year")
+def observation_rows(user: Any = None) -> Iterator[list[object]]:
+    """Rows of the observations `user` may see (None: published ones only, so an
+    operator's export never carries embargoed values)."""
+    observations = visible_observations(user).order_by("place_id", "indicator_id", "year")
     for place, indicator, year, value, source in observations.values_list(
         "place_id", "indicator_id", "year", "value", "source"
     ).iterator(chunk_size=5000):
@@ -31,7 +34,7 @@ class ExportError(ValueError):
     pass
 
 
-def write_observations(path: Path) -> int:
+def write_observations(path: Path, user: Any = None) -> int:
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         raise ExportError(f"{path.name}: the file name must end in .csv or .xlsx")
@@ -43,7 +46,7 @@ def write_observations(path: Path) -> int:
         with partial.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
-            for row in observation_rows():
+            for row in observation_rows(user):
                 writer.writerow(["" if cell is None else cell for cell in row])
                 count += 1
     else:
@@ -52,7 +55,7 @@ def write_observations(path: Path) -> int:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("observations")
         sheet.append(EXPORT_COLUMNS)
-        for row in observation_rows():
+        for row in observation_rows(user):
             sheet.append(row)
             count += 1
         workbook.save(partial)

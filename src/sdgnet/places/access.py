@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal
-from sdgnet.observations.models import Observation
+from sdgnet.observations.access import visible_observations
 from sdgnet.places.models import Place
 
 
@@ -36,14 +37,16 @@ class GoalValues:
     values: list[LatestValue]
 
 
-def latest_values_by_goal(place: Place, framework: Framework) -> list[GoalValues]:
-    """The latest non-missing value of each framework indicator for a place, by goal."""
+def latest_values_by_goal(place: Place, framework: Framework, user: Any = None) -> list[GoalValues]:
+    """The latest non-missing value of each framework indicator for a place, by goal,
+    among the observations `user` may see (None: published ones)."""
     entries = list(
         framework.entries.select_related("indicator", "goal").order_by("goal_id", "position")
     )
     latest: dict[str, tuple[int, float | None, str, str]] = {}
     for indicator, year, value, source, flags in (
-        Observation.objects.filter(place=place, value__isnull=False)
+        visible_observations(user)
+        .filter(place=place, value__isnull=False)
         .order_by("indicator_id", "year")
         .values_list("indicator_id", "year", "value", "source", "flags")
     ):

@@ -4,6 +4,9 @@
 and stores what comes back (indicator, goal and index results for every year with
 data, and each municipality's standing among its peers), as one new `ScoreRun` per data
 version. Pages read stored runs and never score on a request.
+
+Only published observations are scored: embargoed values would otherwise leak through
+stored scores, peer standings and bands to everyone who may see those.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from sdgnet.engine import peers
 from sdgnet.engine.framework import Framework as EngineFramework
 from sdgnet.engine.framework import IndicatorSpec
 from sdgnet.engine.scoring import ScoreResult, score_sdsn
+from sdgnet.observations.access import published_observations
 from sdgnet.observations.actions import current_data_version
-from sdgnet.observations.models import Observation
 from sdgnet.places.models import PeerGroup, Place
 from sdgnet.scores.models import (
     GoalScore,
@@ -81,7 +84,7 @@ def engine_framework(framework: Framework) -> EngineFramework:
 
 
 def observations_table(indicators: list[str]) -> pa.Table:
-    rows = Observation.objects.filter(
+    rows = published_observations().filter(
         indicator_id__in=indicators, place__kind=Place.Kind.MUNICIPALITY
     ).values_list("place_id", "indicator_id", "year", "value")
     places, keys, years, values = [], [], [], []
@@ -346,7 +349,7 @@ def _store_bands(run: ScoreRun, framework: Framework) -> None:
         peergroup__kind__in=[PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS]
     ).values_list("peergroup_id", "place_id"):
         groups_of.setdefault(code, []).append(slug)
-    rows = Observation.objects.filter(
+    rows = published_observations().filter(
         indicator__entries__framework=framework,
         place__kind=Place.Kind.MUNICIPALITY,
         value__isnull=False,
