@@ -1,30 +1,22 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from sdgnet.catalog.access import default_framework
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
 from sdgnet.catalog.models import Goal
+from sdgnet.dashboards.overview import national_goal
+from sdgnet.dashboards.views import respond
 
 
 def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
     goal = get_object_or_404(Goal, number=number)
-    framework = default_framework()
-    entries = (
-        framework.entries.filter(goals=goal).select_related("indicator").prefetch_related("targets")
-        if framework
-        else []
-    )
-    targets = goal.targets.prefetch_related("sdg_indicators")
-    return render(
-        request,
-        "catalog/goal_detail.html",
-        {
-            "goal": goal,
-            "targets": targets,
-            "framework": framework,
-            "entries": entries,
+
+    def neighbours() -> dict[str, Any]:
+        return {
             "previous": Goal.objects.filter(number=number - 1).first(),
             "next": Goal.objects.filter(number=number + 1).first(),
-        },
-    )
+        }
+
+    return respond(request, "catalog/goal_detail.html", national_goal(goal), extra=neighbours)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -326,12 +326,14 @@ BAND_MIN_SIZE = 3  # fewer values make no meaningful middle half
 
 
 def peer_bands(
-    rows: Iterator[tuple[str, str, int, float]], groups_of: dict[str, list[str]]
+    rows: Iterable[tuple[str, str, int, float | None]], groups_of: dict[str, list[str]]
 ) -> Iterator[tuple[str, str, int, int, float, float, float]]:
     """(group, indicator, year, size, q1, median, q3) over each group's members and over
     `all` municipalities; quartiles by linear interpolation, as `engine.peers` does."""
     values: dict[tuple[str, str, int], list[float]] = {}
     for place, indicator, year, value in rows:
+        if value is None:
+            continue
         for group in ("all", *groups_of.get(place, ())):
             values.setdefault((group, indicator, year), []).append(value)
     for (group, indicator, year), found in sorted(values.items()):
@@ -357,7 +359,7 @@ def _store_bands(run: ScoreRun, framework: Framework) -> None:
     bulk_insert(
         PeerBand,
         ("run_id", "group", "indicator_id", "year", "size", "q1", "median", "q3"),
-        ((run.pk, *band) for band in peer_bands(iter(list(rows)), groups_of)),
+        ((run.pk, *band) for band in peer_bands(list(rows), groups_of)),
     )
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sdgnet.places",
     "sdgnet.observations",
     "sdgnet.scores",
+    "sdgnet.dashboards",
     "sdgnet.projects",
     "sdgnet.accounts",
     "sdgnet.network",

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sdgnet.catalog import views as catalog_views
-from sdgnet.places import views as places_views
+from sdgnet.dashboards import views as dashboard_views
 from sdgnet.web import views as web_views
 
 urlpatterns = [
@@ -13,7 +13,16 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", web_views.home, name="home"),
-    path("places/<str:code>/", places_views.place_detail, name="place"),
+    path("places/<str:code>/", dashboard_views.place_dashboard, name="place"),
+    path(
+        "places/<str:code>/goals/<int:number>/",
+        dashboard_views.place_goal_page,
+        name="place-goal",
+    ),
+    path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
+    path("compare/", dashboard_views.compare_page, name="compare"),
+    path("network/", dashboard_views.network_page, name="network-overview"),
+    path("search/", dashboard_views.search_page, name="search"),
     path("goals/<int:number>/", catalog_views.goal_detail, name="goal"),
     path("accounts/", include("sdgnet.accounts.urls")),
     prefix_default_language=False,

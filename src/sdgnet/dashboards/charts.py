@@ -1,0 +1,363 @@
+"""Vega-Lite charts rendered to SVG on the server (vl-convert), cached per data version.
+
+A chart is a spec plus a one-sentence description. `render` turns it into lean, accessible
+inline SVG (`role="img"`, `aria-label` and `<title>`, no per-mark ARIA labels, coordinates
+rounded) and keeps the result under SDGNET_DATA_DIR/charts/v<data version>/, keyed by
+the hash of the spec and the number locale, so a repeated request reads a file instead of
+starting the Vega engine. Earlier versions' directories are removed when a new one is
+first written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sdgnet.dashboards.access import STATUS, STATUS_FILL, STATUS_ORDER
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+CONFIG: dict[str, Any] = {
+    # Marks get no ARIA labels of their own: the whole chart is one image with a text
+    # alternative, and its numbers are in the table that follows it.
+    "aria": False,
+    "font": FONT,
+    "axis": {"labelColor": "#1b1f24", "titleColor": "#1b1f24", "labelFontSize": 11},
+    "legend": {"labelColor": "#1b1f24", "titleColor": "#1b1f24"},
+    "view": {"stroke": None},
+}
+# d3-format has no bokmål locale by name: `1 234,5` as Babel writes it.
+VL_LOCALES: dict[str, Any] = {
+    "nb": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"]},
+    "en": "en-GB",
+}
+
+_memory: dict[str, str] = {}
+_memory_lock = threading.Lock()
+MEMORY_ENTRIES = 512
+# Counters the tests read to see the cache at work.
+stats = {"rendered": 0, "from_file": 0, "from_memory": 0}
+
+
+def cache_dir(version: int) -> Path:
+    return Path(settings.DATA_DIR) / "charts" / f"v{version}"
+
+
+def _prune_old_versions(version: int) -> None:
+    root = Path(settings.DATA_DIR) / "charts"
+    for path in root.glob("v*"):
+        if path.name != f"v{version}" and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+_ATTRIBUTE = re.compile(r'="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"(\d+\.\d)\d+")
+
+
+def _lean(svg: str, description: str) -> str:
+    svg = _ATTRIBUTE.sub(lambda m: '="' + _LONG_DECIMAL.sub(r"\1", m.group(1)) + '"', svg)
+    label = escape(description)
+    head, rest = svg.split(">", 1)
+    head = re.sub(r'\s(role|aria-roledescription|aria-label|class)="[^"]*"', "", head)
+    return f'{head} role="img" aria-label="{label}" focusable="false"><title>{label}</title>{rest}'
+
+
+def render(spec: dict[str, Any], description: str, version: int) -> SafeString:
+    """The chart as inline SVG with its text alternative, from cache when possible."""
+    language = (get_language() or "nb")[:2]
+    locale = VL_LOCALES.get(language, VL_LOCALES["nb"])
+    full = {"$schema": SCHEMA, "config": CONFIG, **spec}
+    key = hashlib.sha256(
+        json.dumps([full, locale, description], sort_keys=True, default=str).encode()
+    ).hexdigest()[:32]
+    memory_key = f"{version}:{key}"
+    with _memory_lock:
+        found = _memory.get(memory_key)
+    if found is not None:
+        stats["from_memory"] += 1
+        return mark_safe(found)
+    path = cache_dir(version) / f"{key}.svg"
+    if path.exists():
+        svg = path.read_text(encoding="utf-8")
+        stats["from_file"] += 1
+    else:
+        svg = _lean(_convert(full, locale), description)
+        stats["rendered"] += 1
+        if not path.parent.exists():
+            _prune_old_versions(version)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(svg)
+        os.replace(temporary, path)  # atomic: other workers never read half a file
+    with _memory_lock:
+        if len(_memory) >= MEMORY_ENTRIES:
+            _memory.clear()
+        _memory[memory_key] = svg
+    return mark_safe(svg)
+
+
+def _convert(spec: dict[str, Any], locale: Any) -> str:
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec, format_locale=locale))
+
+
+def clear_memory() -> None:
+    with _memory_lock:
+        _memory.clear()
+
+
+# ---------------------------------------------------------------- chart specs
+
+
+def series_chart(item: dict[str, Any], place_name: str, band_name: str | None) -> dict[str, Any]:
+    """A municipality's yearly values, its peer group's middle 50 % and the 2030 target."""
+    rows = [p for p in item["series"] if p["value"] is not None or p["band_q1"] is not None]
+    years = [p["year"] for p in rows]
+    value_title = item["unit"] or _("Value")
+    x = {
+        "field": "year",
+        "type": "quantitative",
+        "title": _("Year"),
+        "axis": {"format": "d", "tickMinStep": 1, "grid": False},
+        "scale": {"domain": [min(years), max(years)] if years else [0, 1]},
+    }
+    layers: list[dict[str, Any]] = []
+    if any(p["band_q1"] is not None for p in rows):
+        layers.append(
+            {
+                "transform": [{"filter": "datum.band_q1 != null"}],
+                "mark": {"type": "area", "color": "#9fb3c8", "opacity": 0.45},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "band_q1", "type": "quantitative", "title": value_title},
+                    "y2": {"field": "band_q3"},
+                },
+            }
+        )
+    layers.append(
+        {
+            "transform": [{"filter": "datum.value != null"}],
+            "mark": {"type": "line", "color": "#00558b", "strokeWidth": 2.5, "point": True},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": value_title,
+                    "scale": {"zero": False},
+                },
+            },
+        }
+    )
+    if item["target_value"] is not None:
+        layers.append(
+            {
+                "data": {"values": [{"target": item["target_value"]}]},
+                "mark": {"type": "rule", "color": "#1b1f24", "strokeDash": [6, 4]},
+                "encoding": {"y": {"field": "target", "type": "quantitative"}},
+            }
+        )
+    return {
+        "width": 520,
+        "height": 200,
+        "data": {"values": rows},
+        "layer": layers,
+    }
+
+
+def series_description(item: dict[str, Any], place_name: str, band_name: str | None) -> str:
+    known = [p for p in item["series"] if p["value"] is not None]
+    parts = [
+        _("Line chart of %(indicator)s in %(place)s")
+        % {"indicator": item["name"], "place": place_name}
+    ]
+    if known:
+        from sdgnet.web.templatetags.sdgnet_format import number
+
+        parts.append(
+            _("from %(first)s in %(first_year)s to %(last)s in %(last_year)s")
+            % {
+                "first": number(known[0]["value"]),
+                "first_year": known[0]["year"],
+                "last": number(known[-1]["value"]),
+                "last_year": known[-1]["year"],
+            }
+        )
+    else:
+        parts.append(_("no values published"))
+    text = ", ".join(parts) + "."
+    if band_name and any(p["band_q1"] is not None for p in item["series"]):
+        text += " " + _("The shaded band is the middle 50 %% of %(group)s.") % {"group": band_name}
+    if item["target_value"] is not None:
+        from sdgnet.web.templatetags.sdgnet_format import number
+
+        text += " " + _("The dashed line is the %(year)s target, %(target)s.") % {
+            "year": item["target_year"] or 2030,
+            "target": number(item["target_value"]),
+        }
+    return text
+
+
+@cache
+def municipality_features() -> list[dict[str, Any]]:
+    path = Path(__file__).parent / "geo" / "municipalities_2024.json"
+    return list(json.loads(path.read_text(encoding="utf-8"))["features"])
+
+
+def map_chart(rows: list[dict[str, Any]], colour_by: str, unit: str) -> dict[str, Any]:
+    """Norway with each listed municipality coloured by value or dashboard colour; the
+    rest drawn light grey underneath."""
+    by_code = {row["code"]: row for row in rows}
+    shown = []
+    for feature in municipality_features():
+        row = by_code.get(feature["id"])
+        if row is None or row["value"] is None:
+            continue
+        shown.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {"value": row["value"], "status": row["status"]},
+            }
+        )
+    projection = {"type": "transverseMercator", "rotate": [-15, -65]}
+    base = {
+        "data": {"values": municipality_features()},
+        "mark": {"type": "geoshape", "fill": "#eceff1", "stroke": "#ffffff", "strokeWidth": 0.3},
+    }
+    if colour_by == "dashboard":
+        colour = {
+            "field": "properties.status",
+            "type": "nominal",
+            "title": _("Dashboard colour"),
+            "scale": {
+                "domain": STATUS_ORDER,
+                "range": [STATUS_FILL[code] for code in STATUS_ORDER],
+            },
+            "legend": {
+                "labelExpr": "{"
+                + ", ".join(f"'{code}': {json.dumps(str(STATUS[code][0]))}" for code in STATUS)
+                + "}[datum.label]",
+            },
+        }
+    else:
+        colour = {
+            "field": "properties.value",
+            "type": "quantitative",
+            "title": unit or _("Value"),
+            "scale": {"scheme": "blues"},
+        }
+    top = {
+        "data": {"values": shown},
+        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.3},
+        "encoding": {"color": colour},
+    }
+    return {"width": 300, "height": 480, "projection": projection, "layer": [base, top]}
+
+
+def histogram_chart(rows: list[dict[str, Any]], unit: str) -> dict[str, Any]:
+    values = [{"value": row["value"]} for row in rows if row["value"] is not None]
+    return {
+        "width": 480,
+        "height": 180,
+        "data": {"values": values},
+        "mark": {"type": "bar", "color": "#00558b"},
+        "encoding": {
+            "x": {
+                "field": "value",
+                "bin": {"maxbins": 20},
+                "type": "quantitative",
+                "title": unit or _("Value"),
+            },
+            "y": {"aggregate": "count", "type": "quantitative", "title": _("Municipalities")},
+        },
+    }
+
+
+def status_bars_chart(goals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per goal, how many municipalities are at each dashboard colour (stacked bars)."""
+    values = [
+        {
+            "goal": f"{goal['number']}. {goal['short']}",
+            "status": code,
+            "label": str(STATUS[code][0]),
+            "count": goal["counts"][code],
+            "order": STATUS_ORDER.index(code),
+        }
+        for goal in goals
+        for code in STATUS_ORDER
+        if goal["counts"][code]
+    ]
+    return {
+        "width": 480,
+        "height": {"step": 28},
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "goal", "type": "nominal", "title": None, "sort": None},
+            "x": {"field": "count", "type": "quantitative", "title": _("Municipalities")},
+            "color": {
+                "field": "label",
+                "type": "nominal",
+                "title": _("Dashboard colour"),
+                "scale": {
+                    "domain": [str(STATUS[code][0]) for code in STATUS_ORDER],
+                    "range": [STATUS_FILL[code] for code in STATUS_ORDER],
+                },
+                "legend": {"orient": "bottom", "columns": 3},
+            },
+            "order": {"field": "order"},
+        },
+    }
+
+
+def compare_chart(goals: list[dict[str, Any]], places: list[dict[str, Any]]) -> dict[str, Any]:
+    values = [
+        {"goal": str(goal["number"]), "place": place["name"], "score": cell["score"]}
+        for goal in goals
+        for place, cell in zip(places, goal["cells"], strict=True)
+        if cell["score"] is not None
+    ]
+    return {
+        "width": {"step": 14},
+        "height": 200,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "goal",
+                "type": "nominal",
+                "title": _("Goal"),
+                "axis": {"labelAngle": 0},
+            },
+            "xOffset": {"field": "place"},
+            "y": {
+                "field": "score",
+                "type": "quantitative",
+                "title": _("Score (0–100)"),
+                "scale": {"domain": [0, 100]},
+            },
+            "color": {
+                "field": "place",
+                "type": "nominal",
+                "title": _("Municipality"),
+                "scale": {"range": ["#00558b", "#c05600", "#5b3a8c", "#2e7d32"]},
+            },
+        },
+    }

@@ -1,0 +1,466 @@
+"""Pages across municipalities: an indicator's map and ranking, a comparison of 2–4
+municipalities, the national goal figures and the search. Each builder returns plain data
+that the page renders and `?format=json` returns unchanged."""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sdgnet.catalog.models import FrameworkIndicator, Goal, Indicator
+from sdgnet.dashboards.access import (
+    STATUS,
+    STATUS_ORDER,
+    current,
+    framework_entries,
+    goal_info,
+    round_or_none,
+    status_of,
+    trend_of,
+)
+from sdgnet.dashboards.municipality import entry_info
+from sdgnet.observations.models import Observation
+from sdgnet.places.models import PeerGroup, Place
+from sdgnet.scores.models import GoalScore, IndexScore, IndicatorScore, PeerBand
+from sdgnet.web.templatetags.sdgnet_format import number
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def _latest_values(
+    indicator_ids: list[str], codes: list[str] | None = None
+) -> dict[tuple[str, str], tuple[int, float | None]]:
+    """(place, indicator) → (year, value) of the latest published value."""
+    rows = Observation.objects.filter(
+        indicator_id__in=indicator_ids,
+        value__isnull=False,
+        place__kind=Place.Kind.MUNICIPALITY,
+    )
+    if codes is not None:
+        rows = rows.filter(place_id__in=codes)
+    latest: dict[tuple[str, str], tuple[int, float | None]] = {}
+    for place, key, year, value in rows.order_by("year").values_list(
+        "place_id", "indicator_id", "year", "value"
+    ):
+        latest[(place, key)] = (year, value)  # ordered by year: the last one wins
+    return latest
+
+
+# ------------------------------------------------------------------ indicator page
+
+
+def indicator_overview(
+    indicator: Indicator, county: str = "", group: str = "", colour_by: str = "value"
+) -> dict[str, Any]:
+    state = current()
+    entry = (
+        FrameworkIndicator.objects.filter(framework=state.framework, indicator=indicator)
+        .select_related("indicator")
+        .first()
+        if state
+        else None
+    )
+    counties = list(
+        Place.objects.filter(kind=Place.Kind.COUNTY).order_by("code").values_list("code", "name")
+    )
+    groups = list(PeerGroup.objects.filter(kind=PeerGroup.Kind.SIZE_CLASS).order_by("slug"))
+    county = county if county in dict(counties) else ""
+    group = group if group in {g.slug for g in groups} else ""
+    scored = bool(entry and entry.is_scored)
+    colour_by = "dashboard" if colour_by == "dashboard" and scored else "value"
+    places = list(
+        Place.objects.filter(kind=Place.Kind.MUNICIPALITY).values_list("code", "name", "parent_id")
+    )
+    if county:
+        places = [p for p in places if p[2] == county]
+    if group:
+        members = set(
+            PeerGroup.members.through.objects.filter(peergroup_id=group).values_list(
+                "place_id", flat=True
+            )
+        )
+        places = [p for p in places if p[0] in members]
+    latest = _latest_values([indicator.key])
+    scores: dict[str, tuple[float | None, str]] = {}
+    if scored and state and state.run and state.year:
+        scores = {
+            code: (score, colour)
+            for code, score, colour in IndicatorScore.objects.filter(
+                run=state.run, indicator=indicator, year=state.year
+            ).values_list("place_id", "score", "colour")
+        }
+    county_names = dict(counties)
+    rows: list[dict[str, Any]] = []
+    for code, name, parent in places:
+        year, value = latest.get((code, indicator.key), (None, None))
+        score, colour = scores.get(code, (None, ""))
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "county": county_names.get(parent or "", ""),
+                "value": value,
+                "year": year,
+                "score": round_or_none(score, 1),
+                **status_of(colour, score),
+                "url": reverse("place", args=[code]),
+            }
+        )
+    lower_is_better = bool(entry and entry.direction == FrameworkIndicator.Direction.DECREASE)
+    known = sorted(
+        (row for row in rows if row["value"] is not None),
+        key=lambda row: (row["value"] if lower_is_better else -row["value"], row["name"]),
+    )
+    for position, row in enumerate(known, start=1):
+        row["rank"] = position
+    missing = sorted((row for row in rows if row["value"] is None), key=lambda row: row["name"])
+    for row in missing:
+        row["rank"] = None
+    values = [row["value"] for row in known]
+    years = sorted({row["year"] for row in known})
+    return {
+        "indicator": {
+            "key": indicator.key,
+            "name": indicator.name,
+            "definition": indicator.definition,
+            "unit": indicator.unit,
+            "source": indicator.source,
+            "source_url": indicator.source_url,
+            **(
+                entry_info(entry)
+                if entry
+                else {"scored": False, "target_value": None, "target_year": None}
+            ),
+            "goal": goal_info(entry.goal) if entry and entry.goal else None,
+        },
+        "data_version": state.data_version if state else 0,
+        "filters": {"county": county, "group": group, "colour": colour_by},
+        "counties": [{"code": code, "name": name} for code, name in counties],
+        "groups": [{"slug": g.slug, "name": g.name} for g in groups],
+        "summary": {
+            "count": len(values),
+            "of": len(rows),
+            "min": min(values) if values else None,
+            "median": statistics.median(values) if values else None,
+            "max": max(values) if values else None,
+            "years": years,
+        },
+        "rows": known + missing,
+    }
+
+
+def map_description(data: dict[str, Any]) -> str:
+    summary = data["summary"]
+    how = (
+        _("coloured by dashboard colour")
+        if data["filters"]["colour"] == "dashboard"
+        else _("shaded by value, darker is higher")
+    )
+    return _(
+        "Map of Norway's municipalities, %(how)s, for %(indicator)s: %(count)s of %(of)s "
+        "municipalities have a value, from %(min)s to %(max)s. The ranking table below lists them all."
+    ) % {
+        "how": how,
+        "indicator": data["indicator"]["name"],
+        "count": summary["count"],
+        "of": summary["of"],
+        "min": number(summary["min"]),
+        "max": number(summary["max"]),
+    }
+
+
+def histogram_description(data: dict[str, Any]) -> str:
+    summary = data["summary"]
+    return _(
+        "Histogram of %(indicator)s over %(count)s municipalities; the median is %(median)s."
+    ) % {
+        "indicator": data["indicator"]["name"],
+        "count": summary["count"],
+        "median": number(summary["median"]),
+    }
+
+
+def indicator_csv_rows(data: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["rank", "place", "name", "county", "indicator", "year", "value", "score", "colour"]
+    ]
+    key = data["indicator"]["key"]
+    for row in data["rows"]:
+        rows.append(
+            [
+                row["rank"],
+                row["code"],
+                row["name"],
+                row["county"],
+                key,
+                row["year"],
+                row["value"],
+                row["score"],
+                row["status"],
+            ]
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ compare
+
+
+def _parse_places(raw: str) -> list[str]:
+    codes: list[str] = []
+    for raw_part in raw.replace(" ", ",").split(","):
+        part = raw_part.strip()
+        if part:
+            code = part.zfill(4) if part.isdigit() else part
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def compare(raw: str | None) -> dict[str, Any]:
+    state = current()
+    data: dict[str, Any] = {
+        "query": raw or "",
+        "error": None,
+        "year": state.year if state else None,
+        "data_version": state.data_version if state else 0,
+        "places": [],
+        "goals": [],
+        "indicators": [],
+    }
+    if raw is None:
+        return data
+    codes = _parse_places(raw)
+    found = {
+        place.code: place
+        for place in Place.objects.filter(code__in=codes, kind=Place.Kind.MUNICIPALITY)
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        data["error"] = _("No municipality has the number %(codes)s.") % {
+            "codes": ", ".join(unknown)
+        }
+    elif len(codes) < COMPARE_MIN:
+        data["error"] = _("Choose at least two municipalities to compare.")
+    elif len(codes) > COMPARE_MAX:
+        data["error"] = _("Choose at most four municipalities to compare.")
+    if data["error"]:
+        return data
+    places = [found[code] for code in codes]
+    index: dict[str, tuple[float | None, int | None]] = {}
+    goal_cells: dict[tuple[str, int], tuple[float | None, str, str]] = {}
+    indicator_scores: dict[tuple[str, str], tuple[float | None, str]] = {}
+    run, year = (state.run, state.year) if state else (None, None)
+    if run is not None and year is not None:
+        index = {
+            code: (score, rank)
+            for code, score, rank in IndexScore.objects.filter(
+                run=run, year=year, place_id__in=codes
+            ).values_list("place_id", "score", "rank")
+        }
+        goal_cells = {
+            (code, goal): (score, colour, trend)
+            for code, goal, score, colour, trend in GoalScore.objects.filter(
+                run=run, year=year, place_id__in=codes
+            ).values_list("place_id", "goal_id", "score", "colour", "trend")
+        }
+        indicator_scores = {
+            (code, key): (score, colour)
+            for code, key, score, colour in IndicatorScore.objects.filter(
+                run=run, year=year, place_id__in=codes
+            ).values_list("place_id", "indicator_id", "score", "colour")
+        }
+    data["places"] = [
+        {
+            "code": place.code,
+            "name": place.name,
+            "url": reverse("place", args=[place.code]),
+            "index": round_or_none(index.get(place.code, (None, None))[0], 1),
+            "rank": index.get(place.code, (None, None))[1],
+        }
+        for place in places
+    ]
+    for goal in Goal.objects.all():
+        cells = []
+        for code in codes:
+            score, colour, trend = goal_cells.get((code, goal.number), (None, "", ""))
+            cells.append(
+                {
+                    "code": code,
+                    "score": round_or_none(score, 1),
+                    **status_of(colour, score),
+                    **trend_of(trend if score is not None else ""),
+                }
+            )
+        data["goals"].append({**goal_info(goal), "cells": cells})
+    entries = framework_entries(state.framework) if state else []
+    latest = _latest_values([entry.indicator_id for entry in entries], codes)
+    for entry in entries:
+        cells = []
+        for code in codes:
+            year_value = latest.get((code, entry.indicator_id))
+            score, colour = indicator_scores.get((code, entry.indicator_id), (None, ""))
+            cells.append(
+                {
+                    "code": code,
+                    "value": year_value[1] if year_value else None,
+                    "year": year_value[0] if year_value else None,
+                    "score": round_or_none(score, 1),
+                    **status_of(colour, score),
+                }
+            )
+        data["indicators"].append(
+            {
+                **entry_info(entry),
+                "goal": goal_info(entry.goal) if entry.goal else None,
+                "cells": cells,
+            }
+        )
+    return data
+
+
+def compare_description(data: dict[str, Any]) -> str:
+    names = ", ".join(place["name"] for place in data["places"])
+    scored = [goal for goal in data["goals"] if any(c["score"] is not None for c in goal["cells"])]
+    return _(
+        "Grouped bar chart of goal scores from 0 to 100 for %(names)s, on %(count)s goals "
+        "with data. The table below gives every score."
+    ) % {"names": names, "count": len(scored)}
+
+
+# ------------------------------------------------------------------ national goal
+
+
+def national_goal(goal: Goal) -> dict[str, Any]:
+    """The goal for the whole country: how the municipalities' goal scores are spread,
+    and each framework indicator's national median and middle 50 %."""
+    state = current()
+    data: dict[str, Any] = {
+        "goal": {**goal_info(goal), "title": goal.title},
+        "year": state.year if state else None,
+        "previous_year": state.previous_year if state else None,
+        "data_version": state.data_version if state else 0,
+        "municipalities_scored": 0,
+        "counts": dict.fromkeys(STATUS_ORDER, 0),
+        "status_labels": {code: str(STATUS[code][0]) for code in STATUS_ORDER},
+        "falling": 0,
+        "median_score": None,
+        "previous_median_score": None,
+        "indicators": [],
+        "targets": [],
+    }
+    targets = goal.targets.prefetch_related("sdg_indicators")
+    data["targets"] = [
+        {
+            "code": target.code,
+            "title": target.title,
+            "sdg_indicators": [
+                {"code": i.code, "title": i.title} for i in target.sdg_indicators.all()
+            ],
+        }
+        for target in targets
+    ]
+    if state is None:
+        return data
+    entries = list(
+        state.framework.entries.filter(goals=goal)
+        .select_related("indicator", "goal")
+        .prefetch_related("targets")
+    )
+    bands: dict[str, tuple[int, float, float, float, int]] = {}
+    if state.run is not None and state.year is not None:
+        latest_scores, previous_scores = [], []
+        for year, score, colour, trend in GoalScore.objects.filter(
+            run=state.run, goal=goal, year__in=[state.year, state.previous_year or 0]
+        ).values_list("year", "score", "colour", "trend"):
+            if year == state.year:
+                data["counts"][status_of(colour, score)["status"]] += 1
+                if score is not None:
+                    latest_scores.append(score)
+                    data["falling"] += trend == "decreasing"
+            elif score is not None:
+                previous_scores.append(score)
+        data["municipalities_scored"] = len(latest_scores)
+        data["median_score"] = round(statistics.median(latest_scores), 1) if latest_scores else None
+        data["previous_median_score"] = (
+            round(statistics.median(previous_scores), 1) if previous_scores else None
+        )
+        for key, year, size, q1, median, q3 in (
+            PeerBand.objects.filter(
+                run=state.run, group="all", indicator_id__in=[e.indicator_id for e in entries]
+            )
+            .order_by("year")
+            .values_list("indicator_id", "year", "size", "q1", "median", "q3")
+        ):
+            bands[key] = (year, q1, median, q3, size)  # the last year wins
+    for entry in entries:
+        band = bands.get(entry.indicator_id)
+        data["indicators"].append(
+            {
+                **entry_info(entry),
+                "targets": [t.code for t in entry.targets.all()],
+                "year": band[0] if band else None,
+                "q1": round_or_none(band[1], 2) if band else None,
+                "median": round_or_none(band[2], 2) if band else None,
+                "q3": round_or_none(band[3], 2) if band else None,
+                "municipalities": band[4] if band else 0,
+            }
+        )
+    return data
+
+
+# ------------------------------------------------------------------ search
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form; æ ø å also match ae, o, a."""
+    text = text.casefold().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+SEARCH_LIMIT = 50
+
+
+def search(raw: str) -> dict[str, Any]:
+    """Municipalities, goals and indicators whose name (bokmål or English) contains the
+    query; a municipality also by its number."""
+    query = raw.strip()[:100]
+    data: dict[str, Any] = {"query": query, "places": [], "goals": [], "indicators": []}
+    needle = _fold(query)
+    if not needle:
+        return data
+    for code, name, official, county in (
+        Place.objects.filter(kind=Place.Kind.MUNICIPALITY)
+        .order_by("name")
+        .values_list("code", "name", "name_official", "parent__name")
+    ):
+        if needle in _fold(name) or needle in _fold(official) or query == code:
+            data["places"].append(
+                {
+                    "code": code,
+                    "name": name,
+                    "county": county,
+                    "url": reverse("place", args=[code]),
+                }
+            )
+    data["places"] = data["places"][:SEARCH_LIMIT]
+    for goal in Goal.objects.all():
+        texts = [goal.short_nb, goal.short_en, goal.title_nb, goal.title_en, str(goal.number)]
+        if any(needle in _fold(text) for text in texts[:4]) or query == texts[4]:
+            data["goals"].append(goal_info(goal))
+    for indicator in Indicator.objects.order_by("key"):
+        texts = [indicator.name_nb, indicator.name_en, indicator.key]
+        if any(needle in _fold(text) for text in texts):
+            data["indicators"].append(
+                {
+                    "key": indicator.key,
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "url": reverse("indicator", args=[indicator.key]),
+                }
+            )
+    data["indicators"] = data["indicators"][:SEARCH_LIMIT]
+    return data
