@@ -35,6 +35,8 @@ class Step:
     sql: str
     skip_unless: str | None = None
     empty_like: str | None = None
+    # False: a view, for a relation read once by a later step (no copy is made).
+    materialize: bool = True
 
 
 @dataclass(frozen=True)

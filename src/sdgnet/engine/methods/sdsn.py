@@ -87,7 +87,6 @@ def exact_mean(expression: str) -> str:
     return f"({exact_sum(expression)} / count({expression}))"
 
 
-
 def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
     """Rule 1: 100 (x - worst) / (best - worst), clipped to [0, 100].
 
@@ -234,6 +233,7 @@ def _applicability_step() -> Step:
         LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
         WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
         """,
+        materialize=False,
     )
 
 
@@ -304,6 +304,7 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
             LEFT JOIN trend_points t
               ON t.as_of = l.as_of AND t.unit = l.unit AND t.indicator = l.indicator
             """,
+            materialize=False,
         ),
     ]
 
@@ -379,6 +380,7 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
             LEFT JOIN late_trend_points t ON t.unit = p.unit AND t.indicator = p.indicator
             WHERE p.year IS NOT NULL
             """,
+            materialize=False,
         ),
     ]
 
@@ -441,6 +443,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             FROM indicator_results
             GROUP BY as_of, unit, goal
             """,
+            materialize=False,
         ),
         Step(
             "lowest_two",
@@ -461,6 +464,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             WHERE position <= 2
             GROUP BY as_of, unit, goal
             """,
+            materialize=False,
         ),
         Step(
             "goal_results",
@@ -483,6 +487,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             WHERE qualifies AND own_score IS NOT NULL AND group_name IS NOT NULL
             GROUP BY as_of, group_name, goal
             """,
+            materialize=False,
         ),
         Step(
             "index_scores",
@@ -495,6 +500,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             WHERE g.qualifies AND g.n_index > 0
             GROUP BY g.as_of, g.unit
             """,
+            materialize=False,
         ),
         Step(
             "index_results",
