@@ -17,7 +17,8 @@ from sdgnet.dashboards.access import (
     status_of,
     trend_of,
 )
-from sdgnet.observations.models import DataVersion, Observation
+from sdgnet.observations.access import visible_observations
+from sdgnet.observations.models import DataVersion
 from sdgnet.places.access import latest_values_by_goal
 from sdgnet.places.models import PeerGroup, Place
 from sdgnet.scores.models import GoalScore, IndexScore, IndicatorScore, NearestPeer, PeerBand
@@ -63,7 +64,7 @@ def _rank_among(scores: dict[str, float], code: str, members: set[str]) -> dict[
     }
 
 
-def municipality_dashboard(place: Place) -> dict[str, Any]:
+def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
     state = current()
     goals = list(Goal.objects.all())
     data: dict[str, Any] = {
@@ -264,7 +265,7 @@ def municipality_dashboard(place: Place) -> dict[str, Any]:
 
     # The latest published values, by goal, with source (the page's first content).
     sources: dict[str, int] = {}
-    for by_goal in latest_values_by_goal(place, framework):
+    for by_goal in latest_values_by_goal(place, framework, user):
         items = []
         for item in by_goal.values:
             items.append(
@@ -302,7 +303,9 @@ def band_groups(place: Place) -> list[PeerGroup]:
     )
 
 
-def place_goal(place: Place, goal: Goal, band: str | None = None) -> dict[str, Any]:
+def place_goal(
+    place: Place, goal: Goal, band: str | None = None, user: Any = None
+) -> dict[str, Any]:
     """Every framework indicator of the goal for one municipality: latest value, score,
     colour, trend, 2030 target, and its yearly series beside its peer group's middle 50 %."""
     state = current()
@@ -354,7 +357,8 @@ def place_goal(place: Place, goal: Goal, band: str | None = None) -> dict[str, A
             }
     series: dict[str, list[tuple[int, float | None]]] = {}
     for key, year, value in (
-        Observation.objects.filter(place=place, indicator_id__in=keys)
+        visible_observations(user)
+        .filter(place=place, indicator_id__in=keys)
         .order_by("indicator_id", "year")
         .values_list("indicator_id", "year", "value")
     ):

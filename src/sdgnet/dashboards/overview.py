@@ -23,7 +23,7 @@ from sdgnet.dashboards.access import (
     trend_of,
 )
 from sdgnet.dashboards.municipality import entry_info
-from sdgnet.observations.models import Observation
+from sdgnet.observations.access import visible_observations
 from sdgnet.places.models import PeerGroup, Place
 from sdgnet.scores.models import GoalScore, IndexScore, IndicatorScore, PeerBand
 from sdgnet.web.templatetags.sdgnet_format import number
@@ -32,10 +32,10 @@ COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
 def _latest_values(
-    indicator_ids: list[str], codes: list[str] | None = None
+    indicator_ids: list[str], codes: list[str] | None = None, user: Any = None
 ) -> dict[tuple[str, str], tuple[int, float | None]]:
     """(place, indicator) → (year, value) of the latest published value."""
-    rows = Observation.objects.filter(
+    rows = visible_observations(user).filter(
         indicator_id__in=indicator_ids,
         value__isnull=False,
         place__kind=Place.Kind.MUNICIPALITY,
@@ -54,7 +54,11 @@ def _latest_values(
 
 
 def indicator_overview(
-    indicator: Indicator, county: str = "", group: str = "", colour_by: str = "value"
+    indicator: Indicator,
+    county: str = "",
+    group: str = "",
+    colour_by: str = "value",
+    user: Any = None,
 ) -> dict[str, Any]:
     state = current()
     entry = (
@@ -84,7 +88,7 @@ def indicator_overview(
             )
         )
         places = [p for p in places if p[0] in members]
-    latest = _latest_values([indicator.key])
+    latest = _latest_values([indicator.key], user=user)
     scores: dict[str, tuple[float | None, str]] = {}
     if scored and state and state.run and state.year:
         scores = {
@@ -220,7 +224,7 @@ def _parse_places(raw: str) -> list[str]:
     return codes
 
 
-def compare(raw: str | None) -> dict[str, Any]:
+def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
     state = current()
     data: dict[str, Any] = {
         "query": raw or "",
@@ -297,7 +301,7 @@ def compare(raw: str | None) -> dict[str, Any]:
             )
         data["goals"].append({**goal_info(goal), "cells": cells})
     entries = framework_entries(state.framework) if state else []
-    latest = _latest_values([entry.indicator_id for entry in entries], codes)
+    latest = _latest_values([entry.indicator_id for entry in entries], codes, user)
     for entry in entries:
         cells = []
         for code in codes:

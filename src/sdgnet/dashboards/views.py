@@ -59,13 +59,13 @@ def _municipality(code: str) -> Place:
 
 def place_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     place = _municipality(code)
-    return respond(request, "dashboards/place.html", municipality_dashboard(place))
+    return respond(request, "dashboards/place.html", municipality_dashboard(place, request.user))
 
 
 def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
     place = _municipality(code)
     goal = get_object_or_404(Goal, number=number)
-    data = place_goal(place, goal, request.GET.get("band"))
+    data = place_goal(place, goal, request.GET.get("band"), request.user)
     indicator = request.GET.get("indicator")
     if indicator and indicator not in {item["key"] for item in data["indicators"]}:
         raise Http404
@@ -105,6 +105,7 @@ def indicator_page(request: HttpRequest, key: str) -> HttpResponse:
         county=request.GET.get("county", ""),
         group=request.GET.get("group", ""),
         colour_by=request.GET.get("colour", "value"),
+        user=request.user,
     )
 
     def chart_svgs() -> dict[str, Any]:
@@ -135,7 +136,7 @@ def indicator_page(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def compare_page(request: HttpRequest) -> HttpResponse:
-    data = overview.compare(request.GET.get("places"))
+    data = overview.compare(request.GET.get("places"), request.user)
     status = 400 if data["error"] else 200
 
     def chart_svgs() -> dict[str, Any]:
