@@ -227,6 +227,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # API rate limits (django-ninja throttling), per client per period.
 SDGNET_API_ANON_RATE = os.environ.get("SDGNET_API_ANON_RATE", "600/m")
 SDGNET_API_USER_RATE = os.environ.get("SDGNET_API_USER_RATE", "1200/m")
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
+NINJA_PAGINATION_MAX_OFFSET = 10**9
 
 LOGGING = {
     "version": 1,

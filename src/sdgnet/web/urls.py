@@ -1,15 +1,19 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from sdgnet.catalog import views as catalog_views
 from sdgnet.dashboards import views as dashboard_views
 from sdgnet.web import views as web_views
+from sdgnet.web.api import api
+from sdgnet.web.api import not_found as api_not_found
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]
 urlpatterns += i18n_patterns(
     path("", web_views.home, name="home"),

@@ -1,0 +1,196 @@
+"""The REST API at /api/v1/: one NinjaAPI, a router from each app's `api.py`.
+
+Authentication: `Authorization: Bearer TOKEN` (see `sdgnet tokens create`), or the
+browser's session for reads. Reads work without either and show published data only.
+Every error has one shape, with a stable `code`:
+
+    {"error": {"code": "not_found", "message": "...", "problems": [...]}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from sdgnet.accounts.actions import user_for_token
+
+
+class Problem(Schema):
+    index: int | None = None  # the row's position in the request's list, from 0
+    field: str | None = None
+    message: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    problems: list[Problem] = []
+
+
+class Error(Schema):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, problems: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.problems = problems or []
+
+
+class BearerOrSession(HttpBearer):
+    """A bearer token when one is sent (a wrong one is refused), else the session's
+    user, else an anonymous user: reads are open, what they show depends on the user."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization"):
+            return super().__call__(request)
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else AnonymousUser()
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BearerOnly(HttpBearer):
+    """Writes need a bearer token: no session, so no CSRF question."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def auth_user(request: HttpRequest) -> Any:
+    """The user an API request acts as (anonymous when none)."""
+    return getattr(request, "auth", None) or AnonymousUser()
+
+
+bearer_or_session = BearerOrSession()
+bearer_only = BearerOnly()
+
+api = NinjaAPI(
+    title="sdgnet API",
+    version="1",
+    description=(
+        "Open data of the sdgnet network: the SDG catalog, frameworks, places, peer groups, "
+        "observations and scores. Writes need `Authorization: Bearer TOKEN`."
+    ),
+    urls_namespace="api-v1",
+    auth=bearer_or_session,
+    throttle=[
+        AnonRateThrottle(settings.SDGNET_API_ANON_RATE),
+        AuthRateThrottle(settings.SDGNET_API_USER_RATE),
+    ],
+)
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "problems": problems or []}},
+        status=status,
+    )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.problems)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "No such object, or not yours to see.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request, 401, "unauthorized", "A valid API token is required (Authorization: Bearer)."
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {
+            "index": next((p for p in error.get("loc", ()) if isinstance(p, int)), None),
+            "field": ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int))
+            or None,
+            "message": str(error.get("msg", "")),
+        }
+        for error in exc.errors
+    ]
+    return error_response(
+        request, 422, "invalid_request", "The request does not match the schema.", problems
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        405: "method_not_allowed",
+        429: "rate_limited",
+    }
+    return error_response(
+        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
+    )
+
+
+def _throttled(request: HttpRequest, exc: Any) -> HttpResponse:
+    response = error_response(request, 429, "rate_limited", "Too many requests; slow down.")
+    wait = getattr(exc, "wait", None)
+    if wait:
+        response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+def _register_routers() -> None:
+    from ninja.errors import Throttled
+
+    from sdgnet.catalog.api import router as catalog_router
+    from sdgnet.network.api import router as network_router
+    from sdgnet.observations.api import router as observations_router
+    from sdgnet.places.api import router as places_router
+    from sdgnet.scores.api import router as scores_router
+
+    api.add_exception_handler(Throttled, _throttled)
+    api.add_router("", catalog_router)
+    api.add_router("", places_router)
+    api.add_router("", observations_router)
+    api.add_router("", scores_router)
+    api.add_router("", network_router)
+
+
+_register_routers()
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/ answers in the API's error format."""
+    return error_response(request, 404, "not_found", "No such API route.")
