@@ -225,3 +225,18 @@ def test_progress_method_writes_its_status_in_the_trend_column(tmp_path):
     assert {row["trend"] for row in rows} <= words
     assert any(row["trend"] for row in rows)
     assert all(row["score"] == "" for row in rows)
+
+
+def test_sensitivity_is_reproducible_with_a_seed_and_centred_on_the_sdsn_rank(tmp_path):
+    first = score(tmp_path, "--sensitivity", "30", "--seed", "7", out=tmp_path / "a")
+    second = score(tmp_path, "--sensitivity", "30", "--seed", "7", out=tmp_path / "b")
+    assert first[0] == second[0] == 0
+    table = (tmp_path / "a" / "sensitivity.csv").read_text()
+    assert table == (tmp_path / "b" / "sensitivity.csv").read_text()
+    ranks = {
+        row["unit"]: row["rank"] for row in csv.DictReader((tmp_path / "a" / "index.csv").open())
+    }
+    for row in csv.DictReader((tmp_path / "a" / "sensitivity.csv").open()):
+        assert row["nominal_rank"] == ranks[row["unit"]]
+        if row["nominal_rank"]:
+            assert int(row["min_rank"]) <= int(row["nominal_rank"]) <= int(row["max_rank"])

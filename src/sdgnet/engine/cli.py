@@ -7,18 +7,22 @@
 Writes DIR/indicators.csv (unit,indicator,year,value,score,colour,trend),
 DIR/goals.csv (unit,goal,score,colour,trend) and DIR/index.csv (unit,score,rank).
 The progress methods write their status word in the `trend` column and leave
-scores, colours, goals and index empty. On any error nothing is written to DIR,
+scores, colours, goals and index empty. With `--method sdsn --sensitivity RUNS
+[--seed S]` it also writes DIR/sensitivity.csv, each unit's rank interval over
+RUNS variants of the method choices (`sdgnet.engine.sensitivity`). On any error nothing is written to DIR,
 the message names file, row and column, and the exit status is 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -56,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--coverage", type=float, default=0.8)
     parser.add_argument("--trend-span", type=int, default=5)
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument(
+        "--sensitivity",
+        type=int,
+        metavar="RUNS",
+        help="also write sensitivity.csv: each unit's rank interval over RUNS method variants",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sensitivity runs")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 6GB")
     return parser
@@ -98,6 +109,10 @@ def main(argv: list[str]) -> int:
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging)
+                    if args.sensitivity:
+                        write_sensitivity(
+                            framework, units, args.observations, args=args, folder=staging
+                        )
                 else:
                     backend.check_observations()
                     write_progress(
@@ -131,6 +146,27 @@ def write_sdsn(backend: DuckDBBackend, folder: Path) -> None:
     )
     backend.write_csv(GOALS_CSV, folder / "goals.csv")
     backend.write_csv(INDEX_CSV, folder / "index.csv")
+
+
+def write_sensitivity(
+    framework: Framework, units: pa.Table, observations: Path, *, args: Any, folder: Path
+) -> None:
+    from sdgnet.engine.sensitivity import rank_intervals
+
+    intervals = rank_intervals(
+        load_observations(observations),
+        framework,
+        units,
+        year=args.year,
+        runs=args.sensitivity,
+        seed=args.seed,
+        coverage=args.coverage,
+    )
+    with (folder / "sensitivity.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(intervals.column_names)
+        for row in intervals.to_pylist():
+            writer.writerow(["" if value is None else value for value in row.values()])
 
 
 def write_progress(
