@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python bench/imports/run.py "$@"
+.venv/bin/python bench/engine/run.py S M L

@@ -76,7 +76,9 @@ def write_units(path: Path, n_units: int, rng: np.random.Generator) -> None:
         writer = csv.writer(handle)
         writer.writerow(["unit", "name", "group", "coastal"])
         for u in range(n_units):
-            writer.writerow([f"U{u + 1:06d}", f"Unit {u + 1}", f"G{groups[u]:02d}", int(coastal[u])])
+            writer.writerow(
+                [f"U{u + 1:06d}", f"Unit {u + 1}", f"G{groups[u]:02d}", int(coastal[u])]
+            )
 
 
 def observation_chunks(
@@ -136,10 +138,19 @@ def main(argv: list[str]) -> int:
     partial.replace(parquet_path)
     if args.csv:
         table = pq.read_table(parquet_path)
-        pacsv.write_csv(table.cast(pa.schema([
-            ("unit", pa.string()), ("indicator", pa.string()),
-            ("year", pa.int32()), ("value", pa.float64()),
-        ])), folder / "observations.csv")
+        pacsv.write_csv(
+            table.cast(
+                pa.schema(
+                    [
+                        ("unit", pa.string()),
+                        ("indicator", pa.string()),
+                        ("year", pa.int32()),
+                        ("value", pa.float64()),
+                    ]
+                )
+            ),
+            folder / "observations.csv",
+        )
     print(f"wrote {folder} ({n_units * n_indicators * n_years:,} observations)")
     return 0
 

@@ -1,0 +1,161 @@
+"""Scoring-engine benchmark: wall time and peak memory of `sdgnet score --method
+sdsn --year <last>` against the floor (bench/engine/floor.py) and, at S and M, a
+straightforward pandas implementation of the same rules (bench/engine/pandas_sdsn.py).
+
+Every command runs as a child process under `/usr/bin/time -f "%e %M"` (wall
+seconds, peak resident KB), alternating floor / engine / pandas, `--repeat` times;
+the report gives the median. Data come from bench/engine/generate.py (made here
+when missing). Results: bench/out/engine_results.json and a Markdown table on
+stdout.
+
+Usage: python bench/engine/run.py [S M L] [--repeat N] [--out bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SDGNET = str(Path(PYTHON).with_name("sdgnet"))
+LAST_YEAR = 2024
+# Inputs per size: observations file, whether pandas is measured.
+PLAN = {
+    "S": ("observations.parquet", True),
+    "M": ("observations.parquet", True),
+    "L": ("observations.parquet", False),
+}
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one child process."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    wall, peak_kb = done.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(peak_kb) / 1024.0
+
+
+def machine() -> dict[str, str]:
+    def first(command: str) -> str:
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {
+        "cpu": first("lscpu | sed -n 's/^Model name: *//p'"),
+        "cores": first("nproc"),
+        "memory": first("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"),
+        "python": platform.python_version(),
+        "duckdb": first(f"{PYTHON} -c 'import duckdb; print(duckdb.__version__)'"),
+        "pandas": first(f"{PYTHON} -c 'import pandas; print(pandas.__version__)'"),
+        # The machine is shared; the load tells how far to trust the walls.
+        "load_average_at_start": first("cut -d' ' -f1-3 /proc/loadavg"),
+    }
+
+
+def measure(size: str, folder: Path, out: Path, repeat: int) -> dict[str, object]:
+    observations_name, with_pandas = PLAN[size]
+    data = folder / size
+    observations = data / observations_name
+    if not observations.exists():
+        subprocess.run(
+            [PYTHON, "bench/engine/generate.py", size, "--out", str(folder)], cwd=ROOT, check=True
+        )
+    common = [
+        "--framework",
+        str(data / "framework.csv"),
+        "--observations",
+        str(observations),
+        "--units",
+        str(data / "units.csv"),
+        "--year",
+        str(LAST_YEAR),
+    ]
+    commands = {
+        "floor": [
+            PYTHON,
+            "bench/engine/floor.py",
+            str(observations),
+            str(LAST_YEAR),
+            str(out / f"floor_{size}.csv"),
+        ],
+        "engine": [
+            SDGNET,
+            "score",
+            *common,
+            "--method",
+            "sdsn",
+            "--out",
+            str(out / f"engine_{size}"),
+        ],
+    }
+    if with_pandas:
+        commands["pandas"] = [
+            PYTHON,
+            "bench/engine/pandas_sdsn.py",
+            *common,
+            "--out",
+            str(out / f"pandas_{size}"),
+        ]
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(timed(command))
+    result: dict[str, object] = {"size": size, "command": " ".join(commands["engine"])}
+    for name, values in runs.items():
+        result[name] = {
+            "wall_s": statistics.median(v[0] for v in values),
+            "peak_mb": max(v[1] for v in values),
+            "walls": [v[0] for v in values],
+        }
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", default=["S", "M", "L"], choices=["S", "M", "L"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"machine": machine(), "results": []}
+    for size in args.sizes:
+        repeat = 1 if size == "L" else args.repeat
+        result = measure(size, args.out, args.out, repeat)
+        report["results"].append(result)
+        print(json.dumps(result), flush=True)
+    report["machine"]["load_average_at_end"] = machine()["load_average_at_start"]
+    (args.out / "engine_results.json").write_text(json.dumps(report, indent=2))
+    print(
+        "\n| size | floor s | engine s | engine/floor | engine peak MB | pandas s | pandas/engine |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for r in report["results"]:
+        floor, engine = r["floor"], r["engine"]
+        pandas = r.get("pandas")
+        pandas_cells = (
+            f"{pandas['wall_s']:.2f} | {pandas['wall_s'] / engine['wall_s']:.1f}×"
+            if pandas
+            else "– | –"
+        )
+        print(
+            f"| {r['size']} | {floor['wall_s']:.2f} | {engine['wall_s']:.2f} | "
+            f"{engine['wall_s'] / floor['wall_s']:.2f}× | {engine['peak_mb']:.0f} | {pandas_cells} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
