@@ -237,3 +237,28 @@ def test_dashboard_scope_hides_an_indicator_that_still_counts(score_case):
     assert scored.goal("N", 4)["colour"] == "green"  # only "own" is shown
     assert scored.goal("S", 4)["colour"] == "red"
     assert scored.goal("S", 4)["score"] == pytest.approx(20.0)
+
+
+def test_the_worked_example_of_docs_methodology(score_case):
+    framework = [
+        {"indicator": "poverty", "goal": 1, "best": 0, "worst": 30, "green": 5, "red": 15},
+        {"indicator": "jobs", "goal": 8, "best": 85, "worst": 55, "green": 80, "red": 70},
+        {"indicator": "youth", "goal": 8, "best": 2, "worst": 20, "green": 5, "red": 10},
+    ]
+    observations = [
+        ("Hamar", "poverty", 2023, 8.25),
+        ("Hamar", "jobs", 2023, 78.45),
+        ("Hamar", "youth", 2023, 7.0),
+        ("Hamar", "jobs", 2018, 74.0),
+    ]
+    scored = score_case(framework, observations)
+    expected = {"poverty": (72.5, 1.675), "jobs": (78.1667, 1.845), "youth": (72.2222, 1.6)}
+    for indicator, (score, dashboard) in expected.items():
+        row = scored.indicator("Hamar", indicator)
+        assert row["score"] == pytest.approx(score, abs=1e-4)
+        assert row["dashboard_value"] == pytest.approx(dashboard)
+        assert row["colour"] == "yellow"
+    assert scored.indicator("Hamar", "jobs")["trend"] == "on_track"
+    assert scored.goal("Hamar", 8)["score"] == pytest.approx(75.1944, abs=1e-4)
+    assert scored.goal("Hamar", 8)["colour"] == "yellow"
+    assert scored.index("Hamar")["score"] == pytest.approx(73.8472, abs=1e-4)
