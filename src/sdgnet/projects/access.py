@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from sdgnet.accounts.rules import place_of
 from sdgnet.projects import rules as project_rules
 from sdgnet.projects.models import Method, Project, Visibility
 
@@ -15,9 +16,13 @@ def _scope(user: Any) -> Q | None:
     """None means everything; otherwise the filter of what this user may see."""
     if project_rules.is_network_admin(user):
         return None
+    own = Q(created_by=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    place = place_of(user) if project_rules.is_author(user) else None
+    if place:
+        own |= Q(municipality_id=place)
     if project_rules.is_network_member(user):
-        return Q(published=True) | Q(created_by=user)
-    return Q(published=True, visibility=Visibility.PUBLIC)
+        return Q(published=True) | own
+    return Q(published=True, visibility=Visibility.PUBLIC) | own
 
 
 def visible_projects(user: Any) -> QuerySet[Project]:
@@ -28,6 +33,10 @@ def visible_projects(user: Any) -> QuerySet[Project]:
 
 def visible_methods(user: Any) -> QuerySet[Method]:
     scope = _scope(user)
+    if scope is not None and project_rules.is_author(user):
+        scope = Q(published=True) | Q(created_by=user)
+        if not project_rules.is_network_member(user):
+            scope = Q(published=True, visibility=Visibility.PUBLIC) | Q(created_by=user)
     return Method.objects.all() if scope is None else Method.objects.filter(scope)
 
 
@@ -63,6 +72,9 @@ def editable_projects(user: Any) -> QuerySet[Project]:
     """Drafts and published projects this user may edit, newest first."""
     if project_rules.is_network_admin(user):
         return Project.objects.select_related("municipality")
-    if not project_rules.is_network_member(user):
+    if not getattr(user, "is_authenticated", False):
         return Project.objects.none()
-    return Project.objects.select_related("municipality").filter(created_by=user)
+    own = Q(created_by=user)
+    if project_rules.is_author(user) and place_of(user):
+        own |= Q(municipality_id=place_of(user))
+    return Project.objects.select_related("municipality").filter(own)

@@ -1,8 +1,9 @@
-"""Named permissions of the library.
+"""Named permissions of the library, built from the accounts app's role predicates.
 
-Until the accounts app lands these rest on Django's own user flags: a signed-in user is a
-network member, a staff user is a network administrator, and an editor edits the
-projects they created. `sdgnet.accounts.rules` replaces them with the network's roles.
+Network members (network admins, municipality admins, editors and partners) see
+network-only projects; municipality admins and editors create and edit their own
+municipality's projects; network admins moderate everything. Anonymous visitors and
+citizens see published public projects only.
 """
 
 from __future__ import annotations
@@ -11,30 +12,32 @@ from typing import Any
 
 import rules
 
+from sdgnet.accounts.rules import (
+    is_editor,
+    is_municipality_admin,
+    is_network_admin,
+    is_partner,
+    place_of,
+)
 
-@rules.predicate
-def is_network_member(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+__all__ = [
+    "can_change", "can_view", "edits_for_owner", "is_author", "is_network_admin",
+    "is_network_member",
+]  # fmt: skip
 
-
-@rules.predicate
-def is_network_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_staff)
-
-
-@rules.predicate
-def is_editor(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+is_network_member = is_network_admin | is_municipality_admin | is_editor | is_partner
+is_author = is_municipality_admin | is_editor
 
 
 @rules.predicate
 def edits_for_owner(user: Any, item: Any) -> bool:
-    """The user created this project or method (their municipality's, once roles exist)."""
-    return (
-        item is not None
-        and getattr(user, "is_authenticated", False)
-        and getattr(item, "created_by_id", None) == user.pk
-    )
+    """The item belongs to the user's municipality, or the user created it."""
+    if item is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(item, "created_by_id", None) == user.pk:
+        return True
+    municipality = getattr(item, "municipality_id", None)
+    return municipality is not None and is_author(user) and place_of(user) == municipality
 
 
 @rules.predicate
@@ -51,11 +54,11 @@ can_view = (is_published & (is_public | is_network_member)) | edits_for_owner | 
 can_change = edits_for_owner | is_network_admin
 
 rules.add_perm("projects.view_project", can_view)
-rules.add_perm("projects.add_project", is_editor | is_network_admin)
+rules.add_perm("projects.add_project", is_author | is_network_admin)
 rules.add_perm("projects.change_project", can_change)
 rules.add_perm("projects.delete_project", can_change)
 rules.add_perm("projects.moderate_project", is_network_admin)
 rules.add_perm("projects.view_method", can_view)
-rules.add_perm("projects.add_method", is_editor | is_network_admin)
+rules.add_perm("projects.add_method", is_author | is_network_admin)
 rules.add_perm("projects.change_method", can_change)
 rules.add_perm("projects.import_projects", is_network_admin)

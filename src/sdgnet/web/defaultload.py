@@ -58,6 +58,9 @@ def load_default_data(
                 f"({report.created} new, {report.changed} changed, {report.unchanged} unchanged)"
             )
             reports.append(report)
+    from sdgnet.projects.seed import load_seed
+
+    load_seed(say=say)  # the demo library: real examples with their sources
     return reports
 
 

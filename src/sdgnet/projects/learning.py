@@ -1,0 +1,180 @@
+"""Who to learn from, and the evidence beside a project — read from stored scores only.
+
+A municipality's weakest indicators are those with the lowest latest score or a falling
+trend; for each, the most similar municipalities (`nearest:<code>`, the engine's peers)
+that improved most are listed with their published projects linked to that indicator
+(or, failing that, to its goal). What is shown is association, never proof of cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from sdgnet.catalog.models import Indicator
+from sdgnet.places.actions import size_class_of
+from sdgnet.places.models import Place
+from sdgnet.projects.access import visible_projects
+from sdgnet.projects.models import Project
+from sdgnet.scores.models import IndicatorScore, PeerBand, PeerImprovement, ScoreRun
+
+FALLING = ("decreasing", "falling", "moderately decreasing", "stagnating", "↓", "↘")
+
+
+def latest_run() -> ScoreRun | None:
+    return (
+        ScoreRun.objects.filter(complete=True, framework__is_default=True)
+        .order_by("-data_version", "-created_at")
+        .first()
+    )
+
+
+@dataclass
+class Peer:
+    place: Place
+    improvement_per_year: float
+    start_year: int
+    latest_year: int
+    start_value: float
+    latest_value: float
+    projects: list[Project] = field(default_factory=list)
+    projects_by_goal: bool = False
+
+
+@dataclass
+class WeakIndicator:
+    indicator: Indicator
+    score: float | None
+    value: float | None
+    year: int
+    trend: str
+    peers: list[Peer] = field(default_factory=list)
+
+
+def weakest_indicators(place: Place, run: ScoreRun, limit: int = 5) -> list[IndicatorScore]:
+    """The place's latest scored values, lowest score first, falling trends before ties."""
+    latest_year = (
+        IndicatorScore.objects.filter(run=run, place=place, score__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if latest_year is None:
+        return []
+    rows = list(
+        IndicatorScore.objects.filter(
+            run=run, place=place, year=latest_year, score__isnull=False
+        ).select_related("indicator")
+    )
+    rows.sort(key=lambda r: (not _falling(r.trend), r.score if r.score is not None else 101))
+    return rows[:limit]
+
+
+def _falling(trend: str) -> bool:
+    return any(word in (trend or "").lower() for word in FALLING)
+
+
+def who_to_learn_from(
+    user: Any, place: Place, limit: int = 5, peers: int = 3
+) -> list[WeakIndicator]:
+    """For each of the place's weakest indicators: the similar municipalities that
+    improved most, with the projects this user may see that are linked to it."""
+    run = latest_run()
+    if run is None:
+        return []
+    result: list[WeakIndicator] = []
+    for row in weakest_indicators(place, run, limit):
+        weak = WeakIndicator(row.indicator, row.score, row.value, row.year, row.trend)
+        improvements = (
+            PeerImprovement.objects.filter(
+                run=run,
+                group=f"nearest:{place.code}",
+                indicator=row.indicator,
+                improvement_per_year__gt=0,
+            )
+            .exclude(place=place)
+            .select_related("place")
+            .order_by("rank")[:peers]
+        )
+        goals = list(row.indicator.entries.values_list("goals", flat=True)) + list(
+            row.indicator.entries.values_list("goal", flat=True)
+        )
+        for improvement in improvements:
+            peer = Peer(
+                improvement.place,
+                improvement.improvement_per_year,
+                improvement.start_year,
+                improvement.latest_year,
+                improvement.start_value,
+                improvement.latest_value,
+            )
+            mine = visible_projects(user).filter(
+                Q(municipality=improvement.place) | Q(co_municipalities=improvement.place)
+            )
+            peer.projects = list(mine.filter(indicators=row.indicator).distinct()[:5])
+            if not peer.projects and any(goals):
+                peer.projects = list(mine.filter(goals__in=[g for g in goals if g]).distinct()[:5])
+                peer.projects_by_goal = bool(peer.projects)
+            weak.peers.append(peer)
+        result.append(weak)
+    return result
+
+
+@dataclass
+class EvidenceSeries:
+    indicator: Indicator
+    group: str
+    rows: list[dict[str, Any]]  # year, value (the municipality), median (the peer group)
+    before: float | None
+    after: float | None
+    peer_before: float | None
+    peer_after: float | None
+
+
+def project_evidence(project: Project) -> list[EvidenceSeries]:
+    """The project's linked indicators for its municipality by year, beside the median of
+    municipalities of the same size class, split at the project's start year."""
+    run = latest_run()
+    if run is None or project.start_date is None:
+        return []
+    place = project.municipality
+    group = size_class_of(place.population) if place.population else "all"
+    start = project.start_date.year
+    series: list[EvidenceSeries] = []
+    for indicator in project.indicators.all():
+        values: dict[int, float] = {
+            year: value
+            for year, value in IndicatorScore.objects.filter(
+                run=run, place=place, indicator=indicator
+            ).values_list("value_year", "value")
+            if year is not None and value is not None
+        }
+        medians: dict[int, float] = dict(
+            PeerBand.objects.filter(run=run, group=group, indicator=indicator).values_list(
+                "year", "median"
+            )
+        )
+        years = sorted(set(values) | set(medians))
+        years = [y for y in years if start - 5 <= y <= start + 10]
+        if not years:
+            continue
+        rows = [{"year": y, "value": values.get(y), "median": medians.get(y)} for y in years]
+        series.append(
+            EvidenceSeries(
+                indicator,
+                group,
+                rows,
+                before=_mean([values.get(y) for y in years if y < start]),
+                after=_mean([values.get(y) for y in years if y >= start]),
+                peer_before=_mean([medians.get(y) for y in years if y < start]),
+                peer_after=_mean([medians.get(y) for y in years if y >= start]),
+            )
+        )
+    return series
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None

@@ -1,0 +1,283 @@
+"""Library pages; each has a JSON twin (`?format=json`) served by the same code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sdgnet.accounts.rules import place_of
+from sdgnet.catalog.models import Goal
+from sdgnet.places.actions import SIZE_CLASSES
+from sdgnet.places.models import Place
+from sdgnet.projects import access, embeddings
+from sdgnet.projects import rules as project_rules
+from sdgnet.projects.actions import (
+    LibraryError,
+    do_add_attachment,
+    do_save_project,
+    do_set_published,
+    export_library,
+    project_record,
+)
+from sdgnet.projects.forms import AttachmentForm, ProjectForm, initial_from
+from sdgnet.projects.learning import project_evidence, who_to_learn_from
+from sdgnet.projects.markdown import render_markdown
+from sdgnet.projects.models import PartnerKind, Project, Status
+from sdgnet.projects.search import SearchFilters, search_projects
+from sdgnet.projects.tagging import suggest
+
+PAGE_SIZE = 20
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "json"
+
+
+def _filters(request: HttpRequest) -> SearchFilters:
+    goal = request.GET.get("goal", "")
+    return SearchFilters(
+        goal=int(goal) if goal.isdigit() and 1 <= int(goal) <= 17 else None,
+        county=request.GET.get("county") or None,
+        size=request.GET.get("size") or None,
+        status=request.GET.get("status") or None,
+        partner=request.GET.get("partner") or None,
+    )
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:300]
+    filters = _filters(request)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    result = search_projects(
+        request.user, query, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "query": query,
+                "semantic": result.semantic,
+                "total": result.total,
+                "results": [
+                    {
+                        "key": hit.key,
+                        "title": hit.project.title if hit.project else "",
+                        "municipality": hit.project.municipality_id if hit.project else "",
+                        "score": hit.score,
+                        "keyword_rank": hit.keyword_rank,
+                        "meaning_rank": hit.vector_rank,
+                    }
+                    for hit in result.hits
+                ],
+                "facets": {name: dict(counts) for name, counts in result.facets.items()},
+            }
+        )
+    counties = dict(Place.objects.filter(kind=Place.Kind.COUNTY).values_list("code", "name"))
+    goals = {g.number: g for g in Goal.objects.all()}
+    sizes = {slug: (nb, en) for slug, _low, _high, nb, en in SIZE_CLASSES}
+    english = (request.LANGUAGE_CODE or "nb").startswith("en")
+    facets = {
+        "goal": [(n, str(goals[n]), c) for n, c in sorted(result.facets.get("goal", {}).items()) if n in goals],
+        "county": [(k, counties.get(k, k), c) for k, c in sorted(result.facets.get("county", {}).items()) if k],
+        "size": [(k, sizes.get(k, (k, k))[1 if english else 0], c) for k, c in sorted(result.facets.get("size", {}).items()) if k],
+        "status": [(k, Status(k).label, c) for k, c in sorted(result.facets.get("status", {}).items())],
+        "partner": [(k, PartnerKind(k).label, c) for k, c in sorted(result.facets.get("partner", {}).items())],
+    }  # fmt: skip
+    return render(
+        request,
+        "projects/library.html",
+        {
+            "query": query,
+            "filters": filters,
+            "result": result,
+            "facets": facets,
+            "page": page,
+            "has_next": result.total > page * PAGE_SIZE,
+            "can_add": project_rules.is_author(request.user)
+            or project_rules.is_network_admin(request.user),
+            "mine": access.editable_projects(request.user)[:20],
+        },
+    )
+
+
+def project_detail(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.access_project(request.user, key)
+    if _wants_json(request):
+        return JsonResponse(project_record(project))
+    evidence = project_evidence(project)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "body": render_markdown(project.body),
+            "citizen_involvement": render_markdown(project.citizen_involvement),
+            "results": render_markdown(project.results),
+            "lessons": render_markdown(project.lessons),
+            "evidence": evidence,
+            "can_change": project_rules.can_change.test(request.user, project),
+            "municipality_url": project.municipality.url,
+        },
+    )
+
+
+def _municipalities_for(user: Any) -> list[Place]:
+    places = Place.objects.filter(kind=Place.Kind.MUNICIPALITY).order_by("name")
+    if project_rules.is_network_admin(user):
+        return list(places)
+    own = place_of(user)
+    return list(places.filter(code=own)) if own else []
+
+
+def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
+    municipalities = _municipalities_for(request.user)
+    if project is not None and project.municipality not in municipalities:
+        municipalities.append(project.municipality)
+    if not municipalities:
+        raise PermissionDenied
+    suggestions = None
+    if request.method == "POST":
+        form = ProjectForm(request.POST, municipalities=municipalities)
+        if form.is_valid():
+            record = form.record()
+            if project is not None:
+                record["key"] = project.key
+            if "suggest" in request.POST:
+                # Suggestions are only shown; the author ticks what to keep and saves.
+                text = "\n".join(
+                    [record["title"], record["summary"], record["body"], record["results"]]
+                )
+                suggestions = suggest(text)
+            elif project is None and Project.objects.filter(key=record["key"]).exists():
+                form.add_error("key", _("A project with this key exists already."))
+            else:
+                try:
+                    saved = do_save_project(request.user, record)
+                except LibraryError as error:
+                    for problem in error.problems:
+                        form.add_error(None, problem.message)
+                else:
+                    messages.success(request, _("The project was saved."))
+                    return redirect("project", key=saved.key)
+    else:
+        initial: dict[str, Any] = {"status": "ongoing", "language": "nb", "visibility": "public"}
+        if project is not None:
+            initial = initial_from(project)
+        elif len(municipalities) == 1:
+            initial["municipality"] = municipalities[0].code
+        form = ProjectForm(initial=initial, municipalities=municipalities)
+    return render(
+        request,
+        "projects/project_form.html",
+        {
+            "form": form,
+            "project": project,
+            "suggestions": suggestions,
+            "semantic": embeddings.available(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+def project_new(request: HttpRequest) -> HttpResponse:
+    if not (project_rules.is_author(request.user) or project_rules.is_network_admin(request.user)):
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        raise PermissionDenied
+    return _edit(request, None)
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
+
+
+def project_edit(request: HttpRequest, key: str) -> HttpResponse:
+    return _edit(request, access.access_project_for_change(request.user, key))
+
+
+@require_POST
+def project_publish(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.access_project_for_change(request.user, key)
+    do_set_published(project, request.POST.get("published") == "1")
+    return redirect("project", key=project.key)
+
+
+@require_POST
+def project_attach(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.access_project_for_change(request.user, key)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            messages.error(request, _("The file is larger than 5 MB."))
+        else:
+            try:
+                do_add_attachment(project, form.cleaned_data["title"], upload.name, upload.read())
+            except LibraryError as error:
+                messages.error(request, "; ".join(p.message for p in error.problems))
+            else:
+                messages.success(request, _("The attachment was added."))
+    return redirect("project-edit", key=project.key)
+
+
+def learn(request: HttpRequest, code: str) -> HttpResponse:
+    place = get_object_or_404(Place, code=code, kind=Place.Kind.MUNICIPALITY)
+    learning = who_to_learn_from(request.user, place)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "municipality": place.code,
+                "weakest": [
+                    {
+                        "indicator": weak.indicator.key,
+                        "score": weak.score,
+                        "year": weak.year,
+                        "trend": weak.trend,
+                        "peers": [
+                            {
+                                "municipality": peer.place.code,
+                                "improvement_per_year": peer.improvement_per_year,
+                                "from": [peer.start_year, peer.start_value],
+                                "to": [peer.latest_year, peer.latest_value],
+                                "projects": [p.key for p in peer.projects],
+                                "projects_by_goal": peer.projects_by_goal,
+                            }
+                            for peer in weak.peers
+                        ],
+                    }
+                    for weak in learning
+                ],
+            }
+        )
+    return render(request, "projects/learn.html", {"place": place, "learning": learning})
+
+
+def method_detail(request: HttpRequest, key: str) -> HttpResponse:
+    method = access.access_method(request.user, key)
+    projects = access.visible_projects(request.user).filter(methods=method)
+    if _wants_json(request):
+        from sdgnet.projects.actions import method_record
+
+        return JsonResponse({**method_record(method), "projects": [p.key for p in projects]})
+    return render(
+        request,
+        "projects/method_detail.html",
+        {"method": method, "body": render_markdown(method.body), "projects": projects},
+    )
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(export_library(request.user), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="library.json"'
+    return response
