@@ -1,0 +1,134 @@
+"""What a person does on the site, in a real Chromium against a real server: switch
+language, follow a goal tile, download a CSV, reach Bærum with the keyboard alone; and
+what the first visit to a dashboard costs in bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pytest
+
+from .conftest import Server
+
+LANGUAGES = [pytest.param("nb", "", id="nb"), pytest.param("en", "/en", id="en")]
+
+
+def parse_number(text: str) -> float:
+    """A number as the pages print it in either language: `1 234,5`, `1,234.5`, `−3`."""
+    text = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace("\u202f", "")
+    if "," in text and "." not in text:
+        text = text.replace(" ", "").replace(",", ".")
+    return float(text.replace(" ", "").replace(",", ""))
+
+
+def test_language_switch_is_remembered(server: Server, page: Any) -> None:
+    page.goto(server("/places/3201/"))
+    assert page.locator("html").get_attribute("lang") == "nb"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(server("/en/places/3201/"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    # A later visit to an address without a language prefix (typed, bookmarked, shared)
+    page.goto(server("/"))
+    assert page.url == server("/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(server("/goals/3/"))
+    assert page.url == server("/en/goals/3/")
+    # and back to bokmål, which is then remembered too
+    page.get_by_role("button", name="Norsk bokmål").click()
+    page.wait_for_url(server("/goals/3/"))
+    assert page.locator("html").get_attribute("lang") == "nb"
+    page.goto(server("/places/3201/"))
+    assert page.url == server("/places/3201/")
+    assert page.locator("html").get_attribute("lang") == "nb"
+
+
+@pytest.mark.parametrize(("lang", "prefix"), LANGUAGES)
+def test_goal_tile_leads_to_the_goal_page(
+    server: Server, page: Any, lang: str, prefix: str
+) -> None:
+    page.goto(server(f"{prefix}/places/3201/"))
+    tiles = page.locator("ul.tiles > li a")
+    assert tiles.count() == 17
+    tile = tiles.nth(2)  # goal 3
+    assert tile.locator(".goal-number").inner_text().strip() == "3"
+    tile_score = tile.locator(".tile-score").inner_text().strip()
+    tile.click()
+    page.wait_for_url(server(f"{prefix}/places/3201/goals/3/"))
+    assert page.locator("html").get_attribute("lang") == lang
+    h1 = page.locator("h1").inner_text()
+    assert "Bærum" in h1
+    # the score on the tile is the goal score on the goal page
+    if tile_score not in ("–", "-"):
+        assert tile_score in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize(("lang", "prefix"), LANGUAGES)
+def test_csv_download_has_the_rows_of_the_data_table(
+    server: Server, page: Any, lang: str, prefix: str
+) -> None:
+    page.goto(server(f"{prefix}/places/3201/goals/3/"))
+    section = page.locator("section.indicator").first
+    table_rows = section.locator("details table tbody tr")
+    section.locator("details summary").click()  # open the data table, as a person would
+    years = [int(row.locator("th").inner_text()) for row in table_rows.all()]
+    values = [parse_number(row.locator("td").first.inner_text()) for row in table_rows.all()]
+    assert years, "the first indicator of goal 3 in Bærum has a data table"
+    with page.expect_download() as download_info:
+        section.get_by_role("link", name=re.compile("CSV")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = open(download.path(), encoding="utf-8").read()  # noqa: SIM115
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows, text[:500]
+    assert {row["place"] for row in rows} == {"3201"}
+    assert len({row["indicator"] for row in rows}) == 1
+    assert [int(row["year"]) for row in rows] == years
+    assert [round(float(row["value"]), 1) for row in rows] == pytest.approx(values, abs=0.051)
+
+
+def test_keyboard_only_from_home_to_baerum(server: Server, page: Any) -> None:
+    page.goto(server("/"))
+
+    def tab_until(matches: str, limit: int) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(matches):
+                return
+        raise AssertionError(f"{limit} presses of Tab did not reach {matches}")
+
+    tab_until("document.activeElement.id === 'q'", 40)
+    # the focus is visible: the focused search box has an outline
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    page.keyboard.type("Bærum")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    tab_until(
+        "document.activeElement.tagName === 'A' && document.activeElement.textContent.trim() === 'Bærum'",
+        80,
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(server("/places/3201/"))
+    assert "Bærum" in page.locator("h1").inner_text()
+
+
+def test_first_load_of_a_dashboard_is_under_300_kb(server: Server, browser: Any) -> None:
+    """Everything the browser receives for a first visit (empty cache): encoded body
+    bytes as they come over the wire (compressed where the server compresses) plus
+    response headers."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        responses: list[Any] = []
+        page.on("requestfinished", responses.append)
+        page.goto(server("/places/3201/"), wait_until="networkidle")
+        sizes = {request.url: request.sizes() for request in responses}
+        total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
+        html = sizes[server("/places/3201/")]
+        assert html["responseBodySize"] > 1000  # the page itself was counted
+        assert total < 300 * 1024, {url: s["responseBodySize"] for url, s in sizes.items()}
+    finally:
+        context.close()
