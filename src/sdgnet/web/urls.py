@@ -29,6 +29,8 @@ urlpatterns += i18n_patterns(
     path("search/", dashboard_views.search_page, name="search"),
     path("goals/<int:number>/", catalog_views.goal_detail, name="goal"),
     path("accounts/", include("sdgnet.accounts.urls")),
+    path("data/", include("sdgnet.observations.urls")),
+    path("network/", include("sdgnet.network.urls")),
     path("projects/", include("sdgnet.projects.urls")),
     prefix_default_language=False,
 )

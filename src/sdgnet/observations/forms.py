@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Data file"), help_text=_("CSV, Excel (.xlsx) or JSON-stat (.json)")
+    )
+    source = forms.CharField(
+        label=_("Source"), max_length=300, help_text=_("Where the data come from")
+    )
+    place = forms.CharField(
+        label=_("Municipality number"),
+        max_length=4,
+        required=False,
+        help_text=_("Network administrators: the one municipality the file is for (optional)"),
+    )
+    embargoed = forms.BooleanField(
+        label=_("Hold unpublished (embargo) until published"), required=False
+    )
+
+
+class ConfirmForm(forms.Form):
+    upload = forms.CharField(max_length=64)
+
+
+class ValueForm(forms.Form):
+    place = forms.CharField(label=_("Municipality number"), max_length=4)
+    indicator = forms.CharField(label=_("Indicator"), max_length=80)
+    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100)
+    value = forms.CharField(
+        label=_("Value"), max_length=40, required=False, help_text=_("Empty means missing")
+    )
+    source = forms.CharField(label=_("Source"), max_length=300)
+    embargoed = forms.BooleanField(
+        label=_("Hold unpublished (embargo) until published"), required=False
+    )
