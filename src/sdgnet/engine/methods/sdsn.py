@@ -134,20 +134,28 @@ def dashboard_value(value: str) -> str:
     return f"CASE WHEN {value} IS NULL THEN NULL ELSE GREATEST({linear}, {floor}) END"
 
 
-def indicator_trend(options: SdsnOptions) -> str:
-    """Rule 8 for one indicator; columns from_year/from_value/to_year/to_value."""
+def trend_paces(options: SdsnOptions) -> str:
+    """The yearly score change over the trend period (`pace`) and the change needed
+    from its end to reach the green threshold's score by the target year (`needed`)."""
     to_score, from_score = rescale("to_value"), rescale("from_value")
-    pace = f"(({to_score}) - ({from_score})) / (to_year - from_year)"
-    needed = f"(({rescale('green')}) - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
+    return (
+        f"(({to_score}) - ({from_score})) / (to_year - from_year) AS pace, "
+        f"(({rescale('green')}) - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
+        " AS needed"
+    )
+
+
+def indicator_trend() -> str:
+    """Rule 8 for one indicator, on the columns of `trend_paces`."""
     return (
         "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT shown OR green IS NULL"
         " THEN NULL"
-        f" WHEN {as_good_as('to_value', 'green')} AND {pace} >= 0 THEN"
+        f" WHEN {as_good_as('to_value', 'green')} AND pace >= 0 THEN"
         f"   CASE WHEN {as_good_as('from_value', 'green')} THEN 'maintaining'"
         "    ELSE 'on_track' END"
-        f" WHEN {pace} < 0 THEN 'decreasing'"
-        f" WHEN {pace} >= trend_on_track_pace * {needed} THEN 'on_track'"
-        f" WHEN {pace} >= trend_moderate_pace * {needed} THEN 'moderately_improving'"
+        " WHEN pace < 0 THEN 'decreasing'"
+        " WHEN pace >= trend_on_track_pace * needed THEN 'on_track'"
+        " WHEN pace >= trend_moderate_pace * needed THEN 'moderately_improving'"
         " ELSE 'stagnating' END"
     )
 
@@ -396,17 +404,19 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         Step(
             "indicator_results",
             f"""
-            SELECT y.as_of, a.unit, a.group_name, a.indicator, a.goal, a.in_index, a.weight,
-                   a.shown, a.shown AND a.green IS NOT NULL AS coloured, o.year, o.value,
-                   {rescale("o.value")} AS score,
-                   CASE WHEN a.shown AND a.green IS NOT NULL
-                        THEN {dashboard_value("o.value")} END AS dashboard_value,
-                   CASE WHEN a.shown AND a.green IS NOT NULL
-                        THEN {indicator_colour("o.value")} END AS colour,
-                   {indicator_trend(options)} AS trend
-            FROM applicability a CROSS JOIN scoring_years y
-            LEFT JOIN observed o
-              ON o.as_of = y.as_of AND o.unit = a.unit AND o.indicator = a.indicator
+            SELECT as_of, unit, group_name, indicator, goal, in_index, weight, shown,
+                   coloured, year, value, score,
+                   CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
+                   CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
+                   {indicator_trend()} AS trend
+            FROM (
+                SELECT y.as_of, a.*, a.shown AND a.green IS NOT NULL AS coloured,
+                       o.year, o.value, o.from_value, o.to_value,
+                       {rescale("o.value")} AS score, {trend_paces(options)}
+                FROM applicability a CROSS JOIN scoring_years y
+                LEFT JOIN observed o
+                  ON o.as_of = y.as_of AND o.unit = a.unit AND o.indicator = a.indicator
+            ) scored
             """,
         ),
         Step(
