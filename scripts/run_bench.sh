@@ -4,3 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python bench/imports/run.py "$@"
 .venv/bin/python bench/engine/run.py S M L
+# Pages under load (wrk from Debian): p50/p95/p99 of dashboard and goal pages, 20 clients.
+scripts/install_system_packages.sh --bench
+.venv/bin/python bench/load/run.py
