@@ -46,6 +46,9 @@ VL_LOCALES: dict[str, Any] = {
     "en": "en-GB",
 }
 
+# Part of every cache key: bump when `_lean` or the config changes what a file holds.
+RENDER_FORMAT = 2
+
 _memory: dict[str, str] = {}
 _memory_lock = threading.Lock()
 MEMORY_ENTRIES = 512
@@ -66,10 +69,14 @@ def _prune_old_versions(version: int) -> None:
 
 _ATTRIBUTE = re.compile(r'="([^"]*)"')
 _LONG_DECIMAL = re.compile(r"(\d+\.\d)\d+")
+# Vega's own ARIA roles on groups and marks: the chart is one image with one text
+# alternative, so they only add bytes (and confuse screen readers inside role="img").
+_MARK_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label|aria-hidden)="[^"]*"')
 
 
 def _lean(svg: str, description: str) -> str:
     svg = _ATTRIBUTE.sub(lambda m: '="' + _LONG_DECIMAL.sub(r"\1", m.group(1)) + '"', svg)
+    svg = _MARK_ARIA.sub("", svg)
     label = escape(description)
     head, rest = svg.split(">", 1)
     head = re.sub(r'\s(role|aria-roledescription|aria-label|class)="[^"]*"', "", head)
@@ -82,7 +89,7 @@ def render(spec: dict[str, Any], description: str, version: int) -> SafeString:
     locale = VL_LOCALES.get(language, VL_LOCALES["nb"])
     full = {"$schema": SCHEMA, "config": CONFIG, **spec}
     key = hashlib.sha256(
-        json.dumps([full, locale, description], sort_keys=True, default=str).encode()
+        json.dumps([RENDER_FORMAT, full, locale, description], sort_keys=True, default=str).encode()
     ).hexdigest()[:32]
     memory_key = f"{version}:{key}"
     with _memory_lock:
@@ -251,6 +258,7 @@ def map_chart(rows: list[dict[str, Any]], colour_by: str, unit: str) -> dict[str
                 "range": [STATUS_FILL[code] for code in STATUS_ORDER],
             },
             "legend": {
+                "labelLimit": 220,
                 "labelExpr": "{"
                 + ", ".join(f"'{code}': {json.dumps(str(STATUS[code][0]))}" for code in STATUS)
                 + "}[datum.label]",

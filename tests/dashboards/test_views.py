@@ -1,0 +1,398 @@
+"""Every dashboard page in both languages, its JSON twin and CSV, bad input, search,
+query ceilings and the response cache; against the default data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sdgnet.web.templatetags.sdgnet_format import number
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/places/3201/",
+    "/places/3201/goals/16/",
+    "/places/3201/goals/3/",
+    "/places/3201/goals/1/",
+    "/indicators/voter-turnout-storting/",
+    "/indicators/voter-turnout-storting/?county=32&colour=dashboard",
+    "/indicators/population/?group=size-50000-plus",
+    "/compare/?places=3201,3203",
+    "/compare/",
+    "/network/",
+    "/search/?q=helse",
+    "/goals/3/",
+    "/goals/1/",
+]
+
+
+def _latest_run() -> Any:
+    from sdgnet.scores.models import ScoreRun
+
+    return (
+        ScoreRun.objects.filter(framework__is_default=True, complete=True)
+        .order_by("-data_version", "-pk")
+        .first()
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("url", PAGES)
+def test_page_renders_well_formed_in_both_languages(
+    client: Client, well_formed: Callable[[str], Any], url: str, prefix: str
+) -> None:
+    response = client.get(prefix + url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    checked = well_formed(html)
+    assert checked.h1 == 1
+    assert f'<html lang="{"en" if prefix else "nb"}">' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "nb", "en"),
+    [
+        ("/places/3201/", "Største gap", "Biggest gaps"),
+        ("/network/", "Medlemmer × mål", "Members × goals"),
+        ("/indicators/voter-turnout-storting/", "Fordeling", "Distribution"),
+    ],
+)
+def test_pages_are_translated(client: Client, url: str, nb: str, en: str) -> None:
+    assert nb in client.get(url).content.decode()
+    assert en in client.get("/en" + url).content.decode()
+
+
+def test_dashboard_json_twin_equals_stored_scores_and_the_page(client: Client) -> None:
+    from sdgnet.scores.models import GoalScore, IndexScore
+
+    run = _latest_run()
+    data = client.get("/places/3201/", {"format": "json"}).json()
+    html = client.get("/places/3201/").content.decode()
+    year = data["year"]
+    assert year == max(IndexScore.objects.filter(run=run).values_list("year", flat=True))
+    stored = IndexScore.objects.get(run=run, place_id="3201", year=year)
+    assert data["index"]["score"] == round(stored.score, 1)
+    assert data["index"]["rank"] == stored.rank
+    assert number(data["index"]["score"]) in html
+    assert len(data["goals"]) == 17
+    tiles = html.split('<li class="tile ')[1:]
+    assert len(tiles) == 17
+    for goal, tile in zip(data["goals"], tiles, strict=True):
+        row = GoalScore.objects.filter(run=run, place_id="3201", goal_id=goal["number"], year=year)
+        score = row.values_list("score", flat=True).first()
+        assert goal["score"] == (None if score is None else round(score, 1))
+        assert goal["url"] in tile or goal["place_url"] in tile
+        assert goal["status_label"] in tile
+        if goal["score"] is not None:
+            assert number(goal["score"]) in tile
+            assert goal["trend_label"] in tile
+    scored = [g for g in data["goals"] if g["score"] is not None]
+    assert {g["number"] for g in scored} == {3, 16}
+    assert all(g["status"] == "grey" for g in data["goals"] if g["score"] is None)
+    # The gaps are the lowest indicator scores, lowest first.
+    gap_scores = [gap["score"] for gap in data["gaps"]]
+    assert gap_scores == sorted(gap_scores) and 1 <= len(gap_scores) <= 3
+    for gap in data["gaps"]:
+        assert gap["name"] in html
+
+
+def test_dashboard_ranks_within_peer_groups(client: Client) -> None:
+    from sdgnet.scores.models import IndexScore
+
+    run = _latest_run()
+    data = client.get("/places/3201/", {"format": "json"}).json()
+    kinds = {peer["kind"]: peer for peer in data["peer_ranks"]}
+    assert set(kinds) == {"county", "size", "nearest"}
+    county = kinds["county"]
+    scores = dict(
+        IndexScore.objects.filter(
+            run=run, year=data["year"], place__parent_id="32", score__isnull=False
+        ).values_list("place_id", "score")
+    )
+    assert county["of"] == len(scores)
+    assert county["rank"] == 1 + sum(1 for s in scores.values() if s > scores["3201"])
+
+
+def test_goal_page_json_matches_observations_and_bands(client: Client) -> None:
+    from sdgnet.observations.models import Observation
+    from sdgnet.scores.models import PeerBand
+
+    data = client.get("/places/3201/goals/16/", {"format": "json"}).json()
+    assert data["band"]["group"] == "county-32"
+    turnout = next(i for i in data["indicators"] if i["key"] == "voter-turnout-storting")
+    values = dict(
+        Observation.objects.filter(
+            place_id="3201", indicator_id="voter-turnout-storting"
+        ).values_list("year", "value")
+    )
+    assert {p["year"]: p["value"] for p in turnout["series"] if p["value"] is not None} == values
+    band = PeerBand.objects.get(
+        run=_latest_run(), group="county-32", indicator_id="voter-turnout-storting", year=2025
+    )
+    point = next(p for p in turnout["series"] if p["year"] == 2025)
+    assert point["band_q1"] == round(band.q1, 3) and point["band_q3"] == round(band.q3, 3)
+    assert turnout["target_value"] == 88.6
+    html = client.get("/places/3201/goals/16/").content.decode()
+    assert number(turnout["latest_value"]) in html
+    assert 'role="img"' in html and "<title>" in html
+    assert turnout["csv_url"].replace("&", "&amp;") in html
+
+
+def test_goal_page_band_follows_the_chosen_peer_group(client: Client) -> None:
+    data = client.get("/places/3201/goals/16/", {"format": "json", "band": "size"}).json()
+    assert data["band"]["group"] == "size-50000-plus"
+
+
+def test_goal_page_csv_rows_equal_stored_data(client: Client) -> None:
+    from sdgnet.observations.models import Observation
+    from sdgnet.scores.models import PeerBand
+
+    response = client.get(
+        "/places/3201/goals/16/", {"format": "csv", "indicator": "voter-turnout-storting"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    observations = dict(
+        Observation.objects.filter(
+            place_id="3201", indicator_id="voter-turnout-storting"
+        ).values_list("year", "value")
+    )
+    bands = {
+        band.year: band
+        for band in PeerBand.objects.filter(
+            run=_latest_run(), group="county-32", indicator_id="voter-turnout-storting"
+        )
+    }
+    assert {int(r["year"]) for r in rows} == set(observations) | set(bands)
+    for row in rows:
+        year = int(row["year"])
+        assert row["indicator"] == "voter-turnout-storting" and row["place"] == "3201"
+        assert float(row["value"]) == observations[year]
+        assert float(row["band_q1"]) == round(bands[year].q1, 3)
+        assert float(row["band_median"]) == round(bands[year].median, 3)
+        assert int(row["band_size"]) == bands[year].size
+
+
+def test_goal_page_refuses_an_indicator_outside_the_goal(client: Client) -> None:
+    response = client.get("/places/3201/goals/16/", {"format": "csv", "indicator": "population"})
+    assert response.status_code == 404
+
+
+def test_indicator_page_filters_by_county_and_size_class(client: Client) -> None:
+    from sdgnet.places.models import PeerGroup, Place
+
+    data = client.get(
+        "/indicators/voter-turnout-storting/", {"county": "32", "format": "json"}
+    ).json()
+    akershus = set(Place.objects.filter(parent_id="32").values_list("code", flat=True))
+    assert {row["code"] for row in data["rows"]} == akershus
+    ranks = [row["rank"] for row in data["rows"] if row["value"] is not None]
+    assert ranks == list(range(1, len(ranks) + 1))
+    values = [row["value"] for row in data["rows"] if row["value"] is not None]
+    assert values == sorted(values, reverse=True)  # higher is better
+    big = set(PeerGroup.objects.get(slug="size-50000-plus").members.values_list("code", flat=True))
+    data = client.get(
+        "/indicators/voter-turnout-storting/", {"group": "size-50000-plus", "format": "json"}
+    ).json()
+    assert {row["code"] for row in data["rows"]} == big
+    html = client.get("/indicators/voter-turnout-storting/", {"county": "32"}).content.decode()
+    assert "Kommune-/fylkesgrenser © Kartverket (CC BY 4.0)" in html
+    assert html.count("<tr>") - 1 == len(akershus)  # one header row, one row each
+
+
+def test_indicator_page_ranking_equals_stored_scores(client: Client) -> None:
+    from sdgnet.scores.models import IndicatorScore
+
+    run = _latest_run()
+    data = client.get(
+        "/indicators/voter-turnout-storting/", {"format": "json", "colour": "dashboard"}
+    ).json()
+    assert data["filters"]["colour"] == "dashboard"
+    year = max(IndicatorScore.objects.filter(run=run).values_list("year", flat=True))
+    stored = {
+        code: (value, score, colour)
+        for code, value, score, colour in IndicatorScore.objects.filter(
+            run=run, indicator_id="voter-turnout-storting", year=year
+        ).values_list("place_id", "value", "score", "colour")
+    }
+    assert len(data["rows"]) == 357
+    for row in data["rows"]:
+        value, score, colour = stored[row["code"]]
+        assert row["value"] == value
+        assert row["score"] == (None if score is None else round(score, 1))
+        assert row["status"] == (colour if score is not None else "grey")
+
+
+@pytest.mark.parametrize(
+    ("places", "message"),
+    [
+        ("3201", "at least two"),
+        ("3201,3203,0301,5001,1103", "at most four"),
+        ("3201,9999", "9999"),
+        ("3201,abc", "abc"),
+    ],
+)
+def test_compare_refuses_bad_input_with_a_clear_message(
+    client: Client, places: str, message: str
+) -> None:
+    response = client.get("/en/compare/", {"places": places})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    twin = client.get("/en/compare/", {"places": places, "format": "json"})
+    assert twin.status_code == 400 and message in twin.json()["error"]
+
+
+def test_compare_shows_goal_scores_side_by_side(client: Client) -> None:
+    from sdgnet.scores.models import GoalScore
+
+    run = _latest_run()
+    data = client.get("/compare/", {"places": "3201,3203", "format": "json"}).json()
+    assert [p["code"] for p in data["places"]] == ["3201", "3203"]
+    goal3 = next(goal for goal in data["goals"] if goal["number"] == 3)
+    for cell in goal3["cells"]:
+        stored = GoalScore.objects.get(run=run, place_id=cell["code"], goal_id=3, year=data["year"])
+        assert cell["score"] == (None if stored.score is None else round(stored.score, 1))
+    html = client.get("/compare/", {"places": "3201,3203"}).content.decode()
+    assert "Bærum" in html and "Asker" in html
+    goal16 = next(goal for goal in data["goals"] if goal["number"] == 16)
+    assert all(cell["score"] is not None for cell in goal16["cells"])
+    for cell in goal16["cells"]:
+        assert number(cell["score"]) in html
+
+
+@pytest.mark.parametrize(
+    ("url", "finds"),
+    [
+        ("/search/?q=bærum", 'href="/places/3201/"'),
+        ("/search/?q=baerum", 'href="/places/3201/"'),
+        ("/search/?q=helse", 'href="/goals/3/"'),
+        ("/search/?q=health", 'href="/goals/3/"'),
+        ("/en/search/?q=health", 'href="/en/goals/3/"'),
+        ("/en/search/?q=valgdeltakelse", 'href="/en/indicators/voter-turnout-storting/"'),
+        ("/search/?q=turnout", 'href="/indicators/voter-turnout-storting/"'),
+    ],
+)
+def test_search_finds_by_name_in_either_language(client: Client, url: str, finds: str) -> None:
+    assert finds in client.get(url).content.decode()
+
+
+def test_search_json_twin(client: Client) -> None:
+    data = client.get("/search/", {"q": "ås", "format": "json"}).json()
+    assert "3218" in {place["code"] for place in data["places"]}  # Ås
+    assert client.get("/search/", {"q": "", "format": "json"}).json()["places"] == []
+
+
+def test_network_overview_counts_members_per_colour(client: Client) -> None:
+    from sdgnet.scores.models import GoalScore
+
+    run = _latest_run()
+    data = client.get("/network/", {"format": "json"}).json()
+    assert data["members"] == 357
+    goal16 = next(goal for goal in data["goals"] if goal["number"] == 16)
+    rows = GoalScore.objects.filter(run=run, goal_id=16, year=data["year"])
+    red = rows.filter(colour="red", score__isnull=False).count()
+    assert goal16["counts"]["red"] == red
+    assert sum(goal16["counts"].values()) == 357
+    assert goal16["scored"] == rows.filter(score__isnull=False).count()
+    assert [g["number"] for g in data["heatmap_goals"]] == [3, 16]
+    assert len(data["heatmap"]) == 357
+    shares = [g["red_or_falling_share"] for g in data["goals_of_concern"]]
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_national_goal_page_shows_stored_figures(client: Client) -> None:
+    data = client.get("/goals/16/", {"format": "json"}).json()
+    assert data["municipalities_scored"] > 0
+    assert sum(data["counts"].values()) == 357
+    html = client.get("/goals/16/").content.decode()
+    assert number(data["median_score"]) in html
+    assert "16.7.1" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/places/9999/",
+        "/places/32/",  # a county, not a municipality
+        "/places/3201/goals/18/",
+        "/indicators/no-such-indicator/",
+        "/goals/0/",
+    ],
+)
+def test_unknown_things_answer_404(client: Client, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "ceiling"),
+    [
+        ("/places/3201/", 17),
+        ("/places/3201/goals/16/", 12),
+        ("/indicators/voter-turnout-storting/?county=32&group=size-50000-plus", 13),
+        ("/compare/?places=3201,3203,0301,5001", 11),
+        ("/network/", 8),
+        ("/search/?q=bærum", 4),
+        ("/goals/3/", 13),
+    ],
+)
+def test_query_count_ceiling(client: Client, url: str, ceiling: int) -> None:
+    from django.core.cache import cache
+
+    client.get(url)  # warm the chart cache and the framework's lazy lookups
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= ceiling, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_anonymous_pages_come_from_the_cache_until_a_rescore(client: Client) -> None:
+    from sdgnet.catalog.models import Framework
+    from sdgnet.scores.actions import do_rescore_framework
+
+    first = client.get("/places/3201/")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/places/3201/")
+    assert len(queries) == 1  # the score-run stamp
+    assert _without_csrf(second) == _without_csrf(first)
+    do_rescore_framework(Framework.objects.get(slug="kommunale-baerekraftsindikatorer"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/places/3201/").status_code == 200
+    assert len(queries) > 5
+
+
+def _without_csrf(response: Any) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_cached_pages_carry_each_visitors_own_csrf_token() -> None:
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get("/places/3201/")
+    html = second.get("/places/3201/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token and "placeholder" not in token.group(1)
+    switched = second.post(
+        "/i18n/setlang/",
+        {"language": "en", "next": "/places/3201/", "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert switched.status_code == 302
+
+
+def test_dashboard_first_load_stays_under_300_kb(client: Client) -> None:
+    from pathlib import Path
+
+    import sdgnet
+
+    html = client.get("/places/3201/").content
+    css = (Path(sdgnet.__file__).parent / "web" / "static" / "sdgnet" / "site.css").read_bytes()
+    assert len(html) + len(css) < 300_000
