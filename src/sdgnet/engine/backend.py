@@ -264,6 +264,13 @@ class DuckDBBackend:
             column="indicator",
         )
 
+    def latest_year(self) -> int | None:
+        """The latest year with a value (one aggregate; no list of years is built)."""
+        found = self.connection.execute(
+            "SELECT max(year) FROM observations WHERE value IS NOT NULL"
+        ).fetchone()
+        return None if found is None or found[0] is None else int(found[0])
+
     def observed_years(self) -> list[int]:
         rows = self.connection.execute(
             "SELECT DISTINCT year FROM observations WHERE value IS NOT NULL ORDER BY year"

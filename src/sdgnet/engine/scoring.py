@@ -93,8 +93,8 @@ def resolve_years(backend: DuckDBBackend, *, year: int | None, years: Years) -> 
         return backend.observed_years()
     if years is not None:
         return sorted(set(years))
-    observed = backend.observed_years()
-    return observed[-1:]
+    latest = backend.latest_year()
+    return [] if latest is None else [latest]
 
 
 def run_sdsn(backend: DuckDBBackend, options: SdsnOptions, years: list[int]) -> None:
