@@ -318,7 +318,13 @@ def status_bars_chart(goals: list[dict[str, Any]]) -> dict[str, Any]:
         "data": {"values": values},
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": "goal", "type": "nominal", "title": None, "sort": None},
+            "y": {
+                "field": "goal",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "axis": {"labelLimit": 320},
+            },
             "x": {"field": "count", "type": "quantitative", "title": _("Municipalities")},
             "color": {
                 "field": "label",
@@ -328,7 +334,7 @@ def status_bars_chart(goals: list[dict[str, Any]]) -> dict[str, Any]:
                     "domain": [str(STATUS[code][0]) for code in STATUS_ORDER],
                     "range": [STATUS_FILL[code] for code in STATUS_ORDER],
                 },
-                "legend": {"orient": "bottom", "columns": 3},
+                "legend": {"orient": "bottom", "columns": 3, "labelLimit": 220},
             },
             "order": {"field": "order"},
         },

@@ -4,6 +4,7 @@ that the page renders and `?format=json` returns unchanged."""
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from typing import Any
@@ -53,6 +54,13 @@ def _latest_values(
 # ------------------------------------------------------------------ indicator page
 
 
+def _group_order(group: PeerGroup) -> tuple[bool, int, str]:
+    """Size classes smallest first (their slugs carry the lower bound), then the rest."""
+    digits = re.search(r"\d+", group.slug)
+    lower = 0 if "under" in group.slug or not digits else int(digits.group())
+    return (group.kind != PeerGroup.Kind.SIZE_CLASS, lower, group.name)
+
+
 def indicator_overview(
     indicator: Indicator,
     county: str = "",
@@ -71,7 +79,8 @@ def indicator_overview(
     counties = list(
         Place.objects.filter(kind=Place.Kind.COUNTY).order_by("code").values_list("code", "name")
     )
-    groups = list(PeerGroup.objects.filter(kind=PeerGroup.Kind.SIZE_CLASS).order_by("slug"))
+    # Counties have their own filter; size classes and user-defined groups are peer groups.
+    groups = sorted(PeerGroup.objects.exclude(kind=PeerGroup.Kind.COUNTY), key=_group_order)
     county = county if county in dict(counties) else ""
     group = group if group in {g.slug for g in groups} else ""
     scored = bool(entry and entry.is_scored)
