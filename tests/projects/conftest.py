@@ -33,15 +33,11 @@ def hidden_projects() -> dict[str, Any]:
 @pytest.fixture
 def people(db: Any) -> dict[str, Any]:
     return {
-        "network_admin": do_create_user("admin@example.no", Role.NETWORK_ADMIN, password=PASSWORD),
-        "editor": do_create_user("editor@example.no", Role.EDITOR, place=HOME, password=PASSWORD),
-        "other_editor": do_create_user(
-            "oslo-editor@example.no", Role.EDITOR, place=OTHER, password=PASSWORD
-        ),
-        "partner": do_create_user(
-            "partner@example.no", Role.PARTNER, password=PASSWORD, organisation="Acme AS"
-        ),
-        "citizen": do_create_user("citizen@example.no", Role.CITIZEN, password=PASSWORD),
+        "network_admin": do_create_user("admin@example.no", Role.NETWORK_ADMIN),
+        "editor": do_create_user("editor@example.no", Role.EDITOR, place=HOME),
+        "other_editor": do_create_user("oslo-editor@example.no", Role.EDITOR, place=OTHER),
+        "partner": do_create_user("partner@example.no", Role.PARTNER, organisation="Acme AS"),
+        "citizen": do_create_user("citizen@example.no", Role.CITIZEN),
     }
 
 
