@@ -194,3 +194,26 @@ _register_routers()
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/ answers in the API's error format."""
     return error_response(request, 404, "not_found", "No such API route.")
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a method a route lacks with plain text; give it the API's
+    error format like every other error."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/v1/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow")
+            response = error_response(
+                request, 405, "method_not_allowed", "This route does not take this method."
+            )
+            if allowed:
+                response["Allow"] = allowed
+        return response
