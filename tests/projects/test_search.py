@@ -4,7 +4,6 @@ keyword-only fallback, highlighting, and how soon an edit is searchable."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -81,15 +80,18 @@ def test_html_in_text_is_escaped_in_highlights(django_capture_on_commit_callback
 
 
 @pytest.mark.django_db
-def test_an_edit_is_searchable_within_two_seconds(django_capture_on_commit_callbacks: Any) -> None:
+def test_a_saved_project_is_found_by_the_next_search(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # No clock here (speed goals live in bench/search): the save's commit hook indexes,
+    # and the very next search, in this process, must already find it.
     record = {"key": "t-fresh", "title": "Bikuber på rådhustaket", "summary": "Bier og pollinering i byen.",
               "language": "nb", "municipality": "3201", "published": True, "visibility": "public"}  # fmt: skip
-    started = time.perf_counter()
+    assert "t-fresh" not in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]
     with django_capture_on_commit_callbacks(execute=True):
         assert do_import_library({"projects": [record]}).ok
-    while "t-fresh" not in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]:
-        assert time.perf_counter() - started < 2.0
-        time.sleep(0.05)
-    elapsed = time.perf_counter() - started
-    print(f"visible after {elapsed:.2f} s")
-    assert elapsed < 2.0
+    assert "t-fresh" in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]
+    unpublished = {**record, "published": False}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_import_library({"projects": [unpublished]}).ok
+    assert "t-fresh" not in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]
