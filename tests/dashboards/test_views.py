@@ -400,3 +400,15 @@ def test_dashboard_first_load_stays_under_300_kb(client: Client) -> None:
     html = client.get("/places/3201/").content
     css = (Path(sdgnet.__file__).parent / "web" / "static" / "sdgnet" / "site.css").read_bytes()
     assert len(html) + len(css) < 300_000
+
+
+def test_home_json_twin_lists_what_the_page_links_to(client: Client) -> None:
+    data = client.get("/", {"q": "bær", "format": "json"}).json()
+    assert data["municipality_count"] == 357
+    assert [goal["number"] for goal in data["goals"]] == list(range(1, 18))
+    assert "3201" in {place["code"] for place in data["municipalities"]}
+    html = client.get("/", {"q": "bær"}).content.decode()
+    for place in data["municipalities"]:
+        assert f'href="{place["url"]}"' in html
+    for indicator in data["indicators"]:
+        assert f'href="{indicator["url"]}"' in html

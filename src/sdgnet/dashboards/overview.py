@@ -477,3 +477,46 @@ def search(raw: str) -> dict[str, Any]:
             )
     data["indicators"] = data["indicators"][:SEARCH_LIMIT]
     return data
+
+
+# ------------------------------------------------------------------ home
+
+
+def home_page(raw_query: str) -> dict[str, Any]:
+    """The 17 goals, the framework's indicators and the municipalities (all, or those
+    whose name or number matches the query)."""
+    from sdgnet.catalog.access import default_framework
+    from sdgnet.places.access import search_municipalities
+
+    query = raw_query[:100]
+    framework = default_framework()
+    entries = (
+        framework.entries.filter(goal__isnull=False)
+        .select_related("indicator")
+        .order_by("goal_id", "position")
+        if framework
+        else []
+    )
+    return {
+        "query": query,
+        "goals": [goal_info(goal) for goal in Goal.objects.all()],
+        "indicators": [
+            {
+                "key": entry.indicator_id,
+                "name": entry.indicator.name,
+                "goal": entry.goal_id,
+                "url": reverse("indicator", args=[entry.indicator_id]),
+            }
+            for entry in entries
+        ],
+        "municipalities": [
+            {
+                "code": place.code,
+                "name": place.name,
+                "county": place.parent.name if place.parent else "",
+                "url": reverse("place", args=[place.code]),
+            }
+            for place in search_municipalities(query)
+        ],
+        "municipality_count": Place.objects.filter(kind=Place.Kind.MUNICIPALITY).count(),
+    }

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
-from sdgnet.catalog.access import default_framework
-from sdgnet.catalog.models import Goal
-from sdgnet.places.access import search_municipalities
-from sdgnet.places.models import Place
+from sdgnet.dashboards.overview import home_page
+from sdgnet.dashboards.views import Page, respond
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -14,20 +11,4 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    framework = default_framework()
-    return render(
-        request,
-        "web/home.html",
-        {
-            "goals": Goal.objects.all(),
-            "indicators": framework.entries.filter(goal__isnull=False)
-            .select_related("indicator")
-            .order_by("goal_id", "position")
-            if framework
-            else [],
-            "query": query,
-            "municipalities": search_municipalities(query),
-            "municipality_count": Place.objects.filter(kind=Place.Kind.MUNICIPALITY).count(),
-        },
-    )
+    return respond(request, lambda: Page("web/home.html", home_page(request.GET.get("q", ""))))
