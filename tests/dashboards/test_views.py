@@ -412,3 +412,25 @@ def test_home_json_twin_lists_what_the_page_links_to(client: Client) -> None:
         assert f'href="{place["url"]}"' in html
     for indicator in data["indicators"]:
         assert f'href="{indicator["url"]}"' in html
+
+
+@pytest.mark.parametrize("code", ["0301", "1818"])
+def test_gaps_name_a_peer_that_improved_and_now_does_better(client: Client, code: str) -> None:
+    from sdgnet.scores.models import PeerImprovement
+
+    data = client.get(f"/places/{code}/", {"format": "json"}).json()
+    peers = [gap for gap in data["gaps"] if gap["learn_from"]]
+    assert peers
+    html = client.get(f"/places/{code}/").content.decode()
+    for gap in peers:
+        peer = gap["learn_from"]
+        assert peer["code"] != code
+        assert gap["direction"] == "increase" and peer["latest_value"] > gap["value"]
+        stored = PeerImprovement.objects.get(
+            run=_latest_run(),
+            group=f"nearest:{code}" if peer["group"] == "nearest" else f"county-{code[:2]}",
+            indicator_id=gap["key"],
+            place_id=peer["code"],
+        )
+        assert stored.improvement_per_year > 0 and stored.latest_value == peer["latest_value"]
+        assert f'href="{peer["url"]}"' in html

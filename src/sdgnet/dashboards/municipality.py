@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,14 @@ from sdgnet.observations.access import visible_observations
 from sdgnet.observations.models import DataVersion
 from sdgnet.places.access import latest_values_by_goal
 from sdgnet.places.models import PeerGroup, Place
-from sdgnet.scores.models import GoalScore, IndexScore, IndicatorScore, NearestPeer, PeerBand
+from sdgnet.scores.models import (
+    GoalScore,
+    IndexScore,
+    IndicatorScore,
+    NearestPeer,
+    PeerBand,
+    PeerImprovement,
+)
 
 IMPROVEMENT_SPAN = 5  # years of data an improvement is measured over
 
@@ -114,17 +122,16 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
             indicator_history.setdefault(key, []).append((as_of, value_year, value, score))
             if as_of == year:
                 latest_indicator[key] = (value, value_year, score, colour, trend)
-        for code, score in IndexScore.objects.filter(
-            run=run, year=year, score__isnull=False
-        ).values_list("place_id", "score"):
-            if score is not None:
+        # One query: every member's index this year (for ranks) and this place's history.
+        for code, as_of, score, rank in (
+            IndexScore.objects.filter(run=run)
+            .filter(Q(year=year, score__isnull=False) | Q(place=place))
+            .values_list("place_id", "year", "score", "rank")
+        ):
+            if as_of == year and score is not None:
                 index_scores[code] = score
-        index_history = {
-            as_of: (score, rank)
-            for as_of, score, rank in IndexScore.objects.filter(run=run, place=place).values_list(
-                "year", "score", "rank"
-            )
-        }
+            if code == place.code:
+                index_history[as_of] = (score, rank)
 
     # Goal tiles: all 17, with honest grey tiles where nothing is scored.
     for goal in goals:
@@ -205,11 +212,20 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
             if found[2] is not None and key in by_key
         ),
     )[:3]
+    learn_from = _learn_from(
+        state.run,
+        place,
+        {
+            key: (latest_indicator[key][0], by_key[key].direction == "decrease")
+            for _score, key in gaps
+        },
+    )
     for score, key in gaps:
         value, value_year, _score, colour, trend = latest_indicator[key]
         entry = by_key[key]
         data["gaps"].append(
             {
+                "learn_from": learn_from.get(key),
                 **entry_info(entry),
                 "goal": entry.goal_id,
                 "place_goal_url": reverse("place-goal", args=[place.code, entry.goal_id]),
@@ -289,6 +305,46 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
     version = DataVersion.objects.order_by("-number").only("created_at").first()
     data["updated"] = version.created_at.date() if version else None
     return data
+
+
+def _learn_from(
+    run: Any, place: Place, own: dict[str, tuple[float | None, bool]]
+) -> dict[str, dict[str, Any]]:
+    """For each indicator (key → the place's value, lower-is-better), the peer that
+    improved most among the place's most similar municipalities, or else in its county,
+    and now does better than the place (stored by the rescore; never the place)."""
+    keys = list(own)
+    if run is None or not keys:
+        return {}
+    county = f"county-{place.parent_id}" if place.parent_id else ""
+    groups = [f"nearest:{place.code}", county]
+    found: dict[str, dict[str, Any]] = {}
+    rows = (
+        PeerImprovement.objects.filter(run=run, group__in=groups, indicator_id__in=keys)
+        .exclude(place=place)
+        .filter(improvement_per_year__gt=0)
+        .select_related("place")
+        .order_by("rank", "-improvement_per_year")
+    )
+    for group in groups:  # nearest peers first
+        for row in rows:
+            value, lower_is_better = own[row.indicator_id]
+            better = value is None or (
+                row.latest_value < value if lower_is_better else row.latest_value > value
+            )
+            if row.group == group and row.indicator_id not in found and better:
+                found[row.indicator_id] = {
+                    "code": row.place_id,
+                    "name": row.place.name,
+                    "url": reverse("place", args=[row.place_id]),
+                    "group": "nearest" if group.startswith("nearest:") else "county",
+                    "per_year": round(row.improvement_per_year, 2),
+                    "start_year": row.start_year,
+                    "latest_year": row.latest_year,
+                    "start_value": row.start_value,
+                    "latest_value": row.latest_value,
+                }
+    return found
 
 
 def _nearest_label() -> Any:
