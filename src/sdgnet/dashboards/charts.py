@@ -359,6 +359,7 @@ def compare_chart(goals: list[dict[str, Any]], places: list[dict[str, Any]]) -> 
                 "type": "nominal",
                 "title": _("Goal"),
                 "axis": {"labelAngle": 0},
+                "sort": None,  # goal order, not "16" before "3"
             },
             "xOffset": {"field": "place"},
             "y": {
