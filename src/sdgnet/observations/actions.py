@@ -334,6 +334,7 @@ def _chunks(items: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[
 def _insert_observations(
     rows: Sequence[ValidRow], *, batch_id: int, source: str, now: datetime, embargoed: bool = False
 ) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
     bulk_insert(
         Observation,
         (
@@ -348,7 +349,7 @@ def _insert_observations(
             "embargoed",
         ),
         (
-            (r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, now, embargoed)
+            (r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, stamp, embargoed)
             for r in rows
         ),
     )
