@@ -90,6 +90,31 @@ def test_csv_download_has_the_rows_of_the_data_table(
     assert [float(row["value"]) for row in rows] == pytest.approx(values, abs=0.0501)
 
 
+@pytest.mark.parametrize(("lang", "prefix"), LANGUAGES)
+def test_json_twin_has_the_numbers_of_the_dashboard(
+    server: Server, page: Any, lang: str, prefix: str
+) -> None:
+    page.goto(server(f"{prefix}/places/3201/"))
+    twin = page.request.get(server(f"{prefix}/places/3201/?format=json"))
+    assert twin.ok and twin.headers["content-type"].startswith("application/json")
+    data = twin.json()
+    tiles = page.locator("ul.tiles > li a")
+    assert tiles.count() == len(data["goals"]) == 17
+    scored = 0
+    for tile, goal in zip(tiles.all(), data["goals"], strict=True):
+        assert int(tile.locator(".goal-number").inner_text()) == goal["number"]
+        assert goal["short"] in tile.inner_text()
+        shown = tile.locator(".tile-score").inner_text().strip()
+        if goal["score"] is None:
+            assert shown == "–"
+        else:
+            scored += 1
+            assert parse_number(shown) == pytest.approx(goal["score"], abs=0.0501)
+    assert scored >= 2  # the default data scores goals 3 and 16
+    index = page.locator(".index-score .big").inner_text()
+    assert parse_number(index) == pytest.approx(data["index"]["score"], abs=0.0501)
+
+
 def test_keyboard_only_from_home_to_baerum(server: Server, page: Any) -> None:
     page.goto(server("/"))
 
