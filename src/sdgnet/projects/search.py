@@ -259,6 +259,24 @@ def rebuild_index(say: Any = None) -> int:
 # --- the in-memory vectors and facets --------------------------------------------------
 
 
+ARRAY_TYPES: dict[str, Any] = {
+    "visibility": "<U8", "county": "<U8", "size": "<U20", "status": "<U10",
+    "goals": np.int64, "partners": "<U60", "language": "<U2",
+}  # fmt: skip
+
+
+def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "visibility": meta["visibility"],
+        "county": meta["county"],
+        "size": meta["size"],
+        "status": meta["status"],
+        "goals": sum(1 << g for g in meta["goals"]),
+        "partners": " ".join(meta["partners"]),
+        "language": meta.get("language", "no"),
+    }
+
+
 class _Store:
     """Published projects' vectors and facets, refreshed from rows changed since the last
     look (an edit anywhere is seen by the next search here)."""
@@ -277,6 +295,7 @@ class _Store:
         self.has_vector = np.zeros(0, dtype=bool)
         self.arrays: dict[str, np.ndarray] = {}
         self.checked = 0.0
+        self.seen_at_mark: set[int] = set()
 
     def refresh(self) -> None:
         with self.lock:
@@ -292,15 +311,28 @@ class _Store:
             )
             rows = ProjectVector.objects.all()
             if self.loaded_at is not None:
-                rows = rows.filter(updated_at__gte=self.loaded_at)
-            self._apply(list(rows.values_list("project_id", "vector", "active")))
+                # Rows stamped exactly at the mark may have been written after the last
+                # read; those already applied at that instant are skipped.
+                rows = rows.filter(updated_at__gte=self.loaded_at).exclude(
+                    updated_at=self.loaded_at, project_id__in=self.seen_at_mark
+                )
+            changed = list(rows.values_list("project_id", "vector", "active", "updated_at"))
+            self._apply([row[:3] for row in changed])
+            at_mark = {row[0] for row in changed if row[3] == latest}
+            self.seen_at_mark = (
+                (self.seen_at_mark | at_mark) if self.loaded_at == latest else at_mark
+            )
             if ProjectVector.objects.filter(active=True).count() != int(self.active.sum()):
                 # A project was deleted (its row went with it): start over.
                 self.reset()
                 self.checked = now
-                self._apply(
-                    list(ProjectVector.objects.values_list("project_id", "vector", "active"))
+                changed = list(
+                    ProjectVector.objects.values_list(
+                        "project_id", "vector", "active", "updated_at"
+                    )
                 )
+                self._apply([row[:3] for row in changed])
+                self.seen_at_mark = {row[0] for row in changed if row[3] == latest}
             self.loaded_at = latest
 
     def _apply(self, changed: list[tuple[int, Any, bool]]) -> None:
@@ -313,6 +345,7 @@ class _Store:
                 meta_by_id[project.pk] = (project.key, _facets_of(project))
         new_rows: list[np.ndarray] = []
         new_flags: list[tuple[bool, bool]] = []
+        new_meta: list[dict[str, Any]] = []
         for project_id, vector, active in changed:
             if project_id not in meta_by_id:
                 continue
@@ -328,29 +361,24 @@ class _Store:
                 self.matrix[at] = row
                 self.active[at] = active
                 self.has_vector[at] = bool(vector)
+                for name, value in _meta_values(meta).items():
+                    self.arrays[name][at] = value
             else:
                 self.position[key] = len(self.keys)
                 self.keys.append(key)
                 self.meta.append(meta)
+                new_meta.append(meta)
                 new_rows.append(row)
                 new_flags.append((active, bool(vector)))
         if new_rows:
             self.matrix = np.vstack([self.matrix, np.stack(new_rows)])
             self.active = np.concatenate([self.active, [f[0] for f in new_flags]])
             self.has_vector = np.concatenate([self.has_vector, [f[1] for f in new_flags]])
-        self._rebuild_arrays()
-
-    def _rebuild_arrays(self) -> None:
-        meta = self.meta
-        self.arrays = {
-            "visibility": np.array([m["visibility"] for m in meta], dtype="<U8"),
-            "county": np.array([m["county"] for m in meta], dtype="<U8"),
-            "size": np.array([m["size"] for m in meta], dtype="<U20"),
-            "status": np.array([m["status"] for m in meta], dtype="<U10"),
-            "goals": np.array([sum(1 << g for g in m["goals"]) for m in meta], dtype=np.int64),
-            "partners": np.array([" ".join(m["partners"]) for m in meta], dtype="<U60"),
-            "language": np.array([m.get("language", "no") for m in meta], dtype="<U2"),
-        }
+            columns = [_meta_values(m) for m in new_meta]
+            for name, dtype in ARRAY_TYPES.items():
+                added = np.array([c[name] for c in columns], dtype=dtype)
+                old = self.arrays.get(name)
+                self.arrays[name] = added if old is None else np.concatenate([old, added])
 
     def mask(self, visibilities: list[str], filters: SearchFilters) -> np.ndarray:
         arrays = self.arrays
