@@ -23,9 +23,14 @@ class ScoreRun(models.Model):
 
 
 class IndicatorScore(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores")
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
-    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    # Foreign keys carry no index of their own: the composite indexes below, all led by
+    # `run`, serve every lookup, and fewer indexes make storing a run several times faster.
+
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="indicator_scores"
+    )
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, db_index=False)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE, db_index=False)
     year = models.PositiveSmallIntegerField()
     value_year = models.PositiveSmallIntegerField(null=True)
     value = models.FloatField(null=True)
@@ -45,9 +50,11 @@ class IndicatorScore(models.Model):
 
 
 class GoalScore(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="goal_scores")
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
-    goal = models.ForeignKey("catalog.Goal", on_delete=models.CASCADE)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="goal_scores"
+    )
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, db_index=False)
+    goal = models.ForeignKey("catalog.Goal", on_delete=models.CASCADE, db_index=False)
     year = models.PositiveSmallIntegerField()
     score = models.FloatField(null=True)
     colour = models.CharField(max_length=8, blank=True)
@@ -61,8 +68,10 @@ class GoalScore(models.Model):
 
 
 class IndexScore(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="index_scores")
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="index_scores"
+    )
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, db_index=False)
     year = models.PositiveSmallIntegerField()
     score = models.FloatField(null=True)
     rank = models.PositiveIntegerField(null=True)
@@ -77,11 +86,13 @@ class IndexScore(models.Model):
 class PeerStanding(models.Model):
     """A municipality's standing on an indicator within one of its peer groups."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_standings")
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="peer_standings"
+    )
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, db_index=False)
     # A PeerGroup slug, or `nearest:<code>` for the place's most similar municipalities.
     group = models.CharField(max_length=90)
-    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE, db_index=False)
     year = models.PositiveSmallIntegerField()
     value = models.FloatField()
     group_size = models.PositiveIntegerField()
@@ -102,11 +113,13 @@ class PeerStanding(models.Model):
 class PeerImprovement(models.Model):
     """A peer among those that improved most on an indicator over the last five years."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_improvements")
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="peer_improvements"
+    )
     group = models.CharField(max_length=90)
-    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE, db_index=False)
     rank = models.PositiveIntegerField()
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE)
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, db_index=False)
     improvement_per_year = models.FloatField()
     start_year = models.PositiveSmallIntegerField()
     latest_year = models.PositiveSmallIntegerField()
@@ -124,10 +137,12 @@ class PeerBand(models.Model):
     """The middle 50 % of a peer group's values on an indicator in one year (q1 to q3),
     stored at rescore time so charts can draw the band without reading every member."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="peer_bands")
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="peer_bands"
+    )
     # A PeerGroup slug, or `all` for every municipality.
     group = models.CharField(max_length=90)
-    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.CASCADE, db_index=False)
     year = models.PositiveSmallIntegerField()
     size = models.PositiveIntegerField()
     q1 = models.FloatField()
@@ -145,9 +160,15 @@ class PeerBand(models.Model):
 class NearestPeer(models.Model):
     """A member of a municipality's `nearest:<code>` peer group, as scored in the run."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="nearest_peers")
-    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
-    peer = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, db_index=False, related_name="nearest_peers"
+    )
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    peer = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["place", "peer"]
