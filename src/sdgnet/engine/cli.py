@@ -123,7 +123,8 @@ def main(argv: list[str]) -> int:
                         year=args.year,
                         folder=staging,
                     )
-    except InputError as error:
+    except (InputError, ValueError) as error:
+        # ValueError: a method refusing its options or data (e.g. a missing target).
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     return 0
