@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -20,10 +21,13 @@ DIMENSIONS = 384
 # One passage is cut here: the opening of a project says what it is about, and
 # longer inputs cost time linearly when a project is saved.
 MAX_PASSAGE_CHARS = 2000
+# Paging through results or clicking a facet repeats the query: its embedding is kept.
+QUERY_CACHE_SIZE = 256
 
 _lock = threading.Lock()
 # The loaded model (or why it failed), kept for the life of the process.
 _state: dict[str, Any] = {"model": None, "failed": None}
+_queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
 def enabled() -> bool:
@@ -56,8 +60,18 @@ def embed_query(text: str) -> np.ndarray | None:
     model = _load() if enabled() else None
     if model is None:
         return None
+    text = text[:500]
     with _lock:  # the C engine keeps per-model scratch buffers
-        return np.asarray(model.query(text[:500]), dtype=np.float32)
+        vector = _queries.get(text)
+        if vector is not None:
+            _queries.move_to_end(text)
+            return vector
+        vector = np.asarray(model.query(text), dtype=np.float32)
+        vector.setflags(write=False)
+        _queries[text] = vector
+        if len(_queries) > QUERY_CACHE_SIZE:
+            _queries.popitem(last=False)
+        return vector
 
 
 def embed_passages(texts: list[str]) -> np.ndarray | None:

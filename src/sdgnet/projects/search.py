@@ -2,20 +2,25 @@
 multilingual embeddings by reciprocal rank fusion.
 
 Only published projects are indexed; the user's visibilities filter both sides, and the
-hits are checked again against `access.visible_projects` before anyone sees them. The
-keyword index lives in SDGNET_DATA_DIR/search; the vectors live in the database
-(`ProjectVector`) and in memory, refreshed from rows changed since the last search, so an
-edit in one process is visible to searches in every other.
+hits on the page returned are checked again against `access.visible_projects` before
+anyone sees them. The keyword index lives in SDGNET_DATA_DIR/search; the vectors live in
+the database (`ProjectVector`) and in memory as one float32 matrix with flat facet arrays,
+refreshed from rows changed since the last look whenever a writer has left a new stamp
+file beside the index, so an edit in one process is visible to searches in every other.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import threading
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,19 +29,23 @@ import numpy as np
 import tantivy
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from sdgnet.places.actions import size_class_of
 from sdgnet.projects import embeddings
 from sdgnet.projects.markdown import plain_text
-from sdgnet.projects.models import Project, ProjectVector, Visibility
+from sdgnet.projects.models import Project, ProjectPartner, ProjectVector, Visibility
 
 INDEX_VERSION = "v1"
 RRF_K = 60  # the constant of Cormack et al. (2009); dampens the weight of top ranks
 KEYWORD_DEPTH = 200
 VECTOR_DEPTH = 40
 RELOAD_SECONDS = 0.2
+BATCH = 256
+WRITER_HEAP = 100_000_000
+REBUILD_BATCH = 1000
 TEXT_FIELDS = ["title_nb", "title_en", "text_nb", "text_en"]
 FIELD_BOOSTS = {"title_nb": 2.0, "title_en": 2.0}
 
@@ -93,21 +102,20 @@ class _Index:
             self.reloaded = now
         return self.index.searcher()
 
-    def write(self, remove: list[str], add: list[dict[str, Any]]) -> None:
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        """One writer, one commit for everything added and deleted inside."""
         with self.lock:
             writer = None
             for _attempt in range(100):  # another process may hold the writer lock
                 try:
-                    writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+                    writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
                     break
                 except ValueError:
                     time.sleep(0.05)
             if writer is None:
                 raise RuntimeError("the search index stayed locked by another writer")
-            for key in remove:
-                writer.delete_documents_by_term("key", key)
-            for fields in add:
-                writer.add_document(_to_document(fields))
+            yield writer
             writer.commit()
             writer.wait_merging_threads()
             self.index.reload()
@@ -202,84 +210,166 @@ def _projects(ids: list[int]) -> list[Project]:
 
 def index_projects(ids: list[int]) -> None:
     """Bring the keyword index and the vectors up to date for these projects."""
-    _get_index()  # a missing index is first built from the database
-    for start in range(0, len(ids), 256):
-        _index_batch(ids[start : start + 256])
+    index = _get_index()  # a missing index is first built from the database
+    with index.writing() as writer:
+        for start in range(0, len(ids), BATCH):
+            _index_batch(ids[start : start + BATCH], writer, remove=True)
+    _write_stamp()
 
 
-def _index_batch(ids: list[int]) -> None:
+def _index_batch(ids: list[int], writer: Any, remove: bool) -> None:
+    """Vectors to the database in bulk, documents to the open writer (committed once by
+    the caller)."""
     projects = _projects(ids)
     published = [p for p in projects if p.published]
     texts = [project_text(p) for p in published]
     vectors = embeddings.embed_passages(texts)
     found = {p.pk for p in projects}
+    now = timezone.now()
     with transaction.atomic():
         ProjectVector.objects.filter(
             project_id__in=[p.pk for p in projects if not p.published]
-        ).update(active=False)
+        ).update(active=False, updated_at=now)
+        existing = dict(
+            ProjectVector.objects.filter(project_id__in=[p.pk for p in published]).values_list(
+                "project_id", "pk"
+            )
+        )
+        rows = []
         for number, project in enumerate(published):
             vector = None if vectors is None else vectors[number].astype(np.float32).tobytes()
-            ProjectVector.objects.update_or_create(
-                project=project,
-                defaults={
-                    "model": embeddings.MODEL_NAME if vector is not None else "",
-                    "vector": vector,
-                    "active": True,
-                },
+            rows.append(
+                ProjectVector(
+                    pk=existing.get(project.pk),
+                    project_id=project.pk,
+                    model=embeddings.MODEL_NAME if vector is not None else "",
+                    vector=vector,
+                    active=True,
+                    updated_at=now,
+                )
             )
-    index = _get_index()
-    index.write(
-        remove=[p.key for p in projects] + [str(i) for i in ids if i not in found],
-        add=[_document(p, text, _facets_of(p)) for p, text in zip(published, texts, strict=True)],
-    )
+        updates = [row for row in rows if row.pk is not None]
+        if updates:
+            ProjectVector.objects.bulk_update(
+                updates, ["model", "vector", "active", "updated_at"], batch_size=500
+            )
+        creates = [row for row in rows if row.pk is None]
+        if creates:
+            ProjectVector.objects.bulk_create(creates, batch_size=500)
+    if remove:
+        for key in [p.key for p in projects] + [str(i) for i in ids if i not in found]:
+            writer.delete_documents_by_term("key", key)
+    for project, text in zip(published, texts, strict=True):
+        writer.add_document(_to_document(_document(project, text, _facets_of(project))))
 
 
 def remove_projects(keys: list[str]) -> None:
-    _get_index().write(remove=keys, add=[])
+    with _get_index().writing() as writer:
+        for key in keys:
+            writer.delete_documents_by_term("key", key)
+    _write_stamp()
 
 
 def rebuild_index(say: Any = None) -> int:
-    """Index every published project afresh; returns how many."""
+    """Index every published project afresh, in one writer commit; returns how many."""
     path = index_dir()
     with _indexes_lock:
         _indexes.pop(path, None)
         if path.exists():
             shutil.rmtree(path)
-        _indexes[path] = _Index(path)
+        index = _indexes[path] = _Index(path)
     ids = list(Project.objects.filter(published=True).values_list("pk", flat=True))
-    ProjectVector.objects.exclude(project_id__in=ids).update(active=False)
-    for start in range(0, len(ids), 256):
-        _index_batch(ids[start : start + 256])
-        if say:
-            say(f"indexed {min(start + 256, len(ids))} of {len(ids)}")
+    ProjectVector.objects.exclude(project__published=True).update(
+        active=False, updated_at=timezone.now()
+    )
+    with index.writing() as writer:
+        for start in range(0, len(ids), REBUILD_BATCH):
+            _index_batch(ids[start : start + REBUILD_BATCH], writer, remove=False)
+            if say:
+                say(f"indexed {min(start + REBUILD_BATCH, len(ids))} of {len(ids)}")
     _store.reset()
+    _write_stamp()
     return len(ids)
 
 
 # --- the in-memory vectors and facets --------------------------------------------------
 
 
-ARRAY_TYPES: dict[str, Any] = {
-    "visibility": "<U8", "county": "<U8", "size": "<U20", "status": "<U10",
-    "goals": np.int64, "partners": "<U60", "language": "<U2",
+STAMP_FILE = "stamp"
+# Besides the stamp every writer leaves, the store asks the database this often whether
+# rows changed behind the search's back (a bulk script, a rolled-back transaction).
+CHECK_SECONDS = 1.0
+
+
+def _stamp_path() -> Path:
+    return index_dir() / STAMP_FILE
+
+
+def _read_stamp() -> str:
+    try:
+        return _stamp_path().read_text()
+    except OSError:
+        return ""
+
+
+def _write_stamp() -> None:
+    """Tell every process's store that the index and the vectors changed."""
+    path = _stamp_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{STAMP_FILE}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_text(f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex}")
+    os.replace(temporary, path)
+
+
+def _facet_rows(ids: list[int] | None) -> dict[int, tuple[str, dict[str, Any]]]:
+    """(key, facets) of these projects (all when None), as `_facets_of` gives them, read
+    with three flat queries instead of one ORM object per project."""
+    projects = Project.objects.all()
+    goal_links = Project.goals.through.objects.all()
+    partners = ProjectPartner.objects.all()
+    if ids is not None:
+        projects = projects.filter(pk__in=ids)
+        goal_links = goal_links.filter(project_id__in=ids)
+        partners = partners.filter(project_id__in=ids)
+    goals: dict[int, list[int]] = {}
+    for project_id, number in goal_links.values_list("project_id", "goal_id"):
+        goals.setdefault(project_id, []).append(number)
+    kinds: dict[int, set[str]] = {}
+    for project_id, kind in partners.values_list("project_id", "kind"):
+        kinds.setdefault(project_id, set()).add(kind)
+    rows: dict[int, tuple[str, dict[str, Any]]] = {}
+    fields = ("pk", "key", "status", "visibility", "language", "municipality__parent_id",
+              "municipality__population")  # fmt: skip
+    for pk, key, status, visibility, language, county, population in projects.values_list(*fields):
+        rows[pk] = (
+            key,
+            {
+                "goals": sorted(goals.get(pk, [])),
+                "county": county or "",
+                "size": size_class_of(population) if population else "",
+                "status": status,
+                "partners": sorted(kinds.get(pk, set())),
+                "visibility": visibility,
+                "language": "en" if language == "en" else "no",
+            },
+        )
+    return rows
+
+
+COLUMN_TYPES: dict[str, Any] = {
+    "active": bool, "has_vector": bool, "owner": np.int64, "visibility": "<U8",
+    "county": "<U8", "size": "<U20", "status": "<U10", "goals": np.int64,
+    "partners": np.int64, "english": bool,
 }  # fmt: skip
 
 
-def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "visibility": meta["visibility"],
-        "county": meta["county"],
-        "size": meta["size"],
-        "status": meta["status"],
-        "goals": sum(1 << g for g in meta["goals"]),
-        "partners": " ".join(meta["partners"]),
-        "language": meta.get("language", "no"),
-    }
-
-
 class _Store:
-    """Published projects' vectors and facets, refreshed from rows changed since the last
-    look (an edit anywhere is seen by the next search here)."""
+    """Published projects' vectors and facets in flat arrays, one row per project key.
+
+    Every index write leaves a new stamp file; a search whose stamp is unchanged (and
+    which checked the database less than CHECK_SECONDS ago) asks the database nothing.
+    Otherwise the rows changed since the last look are read and written in place; the
+    arrays grow by doubling, so an edit never copies the whole matrix."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -287,22 +377,55 @@ class _Store:
 
     def reset(self) -> None:
         self.loaded_at: Any = None
-        self.position: dict[str, int] = {}
-        self.keys: list[str] = []
-        self.meta: list[dict[str, Any]] = []
-        self.matrix = np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
-        self.active = np.zeros(0, dtype=bool)
-        self.has_vector = np.zeros(0, dtype=bool)
-        self.arrays: dict[str, np.ndarray] = {}
+        self.stamp: str | None = None
         self.checked = 0.0
         self.seen_at_mark: set[int] = set()
+        self.position: dict[str, int] = {}
+        self.position_by_id: dict[int, int] = {}
+        self.keys: list[str] = []
+        self.meta: list[dict[str, Any]] = []
+        self.partner_bits: dict[str, int] = {}
+        self.size = 0
+        self.capacity = 0
+        self.buffer = np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
+        self.columns: dict[str, np.ndarray] = {
+            name: np.zeros(0, dtype=dtype) for name, dtype in COLUMN_TYPES.items()
+        }
+        self.masks: dict[tuple[str, ...], np.ndarray] = {}
+
+    # views of the rows in use
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.buffer[: self.size]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[name][: self.size]
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self.capacity:
+            return
+        capacity = max(needed, 2 * self.capacity, 1024)
+        buffer = np.zeros((capacity, embeddings.DIMENSIONS), dtype=np.float32)
+        buffer[: self.size] = self.buffer[: self.size]
+        self.buffer = buffer
+        for name, old in self.columns.items():
+            grown = np.zeros(capacity, dtype=old.dtype)
+            grown[: self.size] = old[: self.size]
+            self.columns[name] = grown
+        self.capacity = capacity
 
     def refresh(self) -> None:
         with self.lock:
             now = time.monotonic()
-            if now - self.checked < RELOAD_SECONDS / 2:
+            stamp = _read_stamp()
+            if (
+                self.loaded_at is not None
+                and stamp == self.stamp
+                and now - self.checked < CHECK_SECONDS
+            ):
                 return
             self.checked = now
+            self.stamp = stamp
             # Read the high-water mark first: rows written meanwhile are read next time.
             latest = (
                 ProjectVector.objects.order_by("-updated_at")
@@ -317,86 +440,113 @@ class _Store:
                     updated_at=self.loaded_at, project_id__in=self.seen_at_mark
                 )
             changed = list(rows.values_list("project_id", "vector", "active", "updated_at"))
-            self._apply([row[:3] for row in changed])
+            self._apply([row[:3] for row in changed], full=self.loaded_at is None)
             at_mark = {row[0] for row in changed if row[3] == latest}
             self.seen_at_mark = (
                 (self.seen_at_mark | at_mark) if self.loaded_at == latest else at_mark
             )
-            if ProjectVector.objects.filter(active=True).count() != int(self.active.sum()):
-                # A project was deleted (its row went with it): start over.
-                self.reset()
-                self.checked = now
-                changed = list(
-                    ProjectVector.objects.values_list(
-                        "project_id", "vector", "active", "updated_at"
-                    )
-                )
-                self._apply([row[:3] for row in changed])
-                self.seen_at_mark = {row[0] for row in changed if row[3] == latest}
             self.loaded_at = latest
+            self._reconcile()
 
-    def _apply(self, changed: list[tuple[int, Any, bool]]) -> None:
+    def _reconcile(self) -> None:
+        """Rows deleted with their project, or set back by a rolled-back transaction, carry
+        no newer stamp: compare counts, and on a difference compare every row's flag."""
+        active = int(self.column("active").sum())
+        if ProjectVector.objects.count() == len(self.position_by_id) and (
+            ProjectVector.objects.filter(active=True).count() == active
+        ):
+            return
+        flags = dict(ProjectVector.objects.values_list("project_id", "active"))
+        owner = self.column("owner")
+        for project_id, at in list(self.position_by_id.items()):
+            if project_id not in flags:
+                del self.position_by_id[project_id]
+                if owner[at] == project_id:
+                    self.columns["active"][at] = False
+        stale = [
+            project_id
+            for project_id, flag in flags.items()
+            if project_id not in self.position_by_id
+            or bool(self.columns["active"][self.position_by_id[project_id]]) != flag
+        ]
+        if stale:
+            rows = ProjectVector.objects.filter(project_id__in=stale)
+            self._apply(list(rows.values_list("project_id", "vector", "active")))
+        self.masks.clear()
+
+    def _apply(self, changed: list[tuple[int, Any, bool]], full: bool = False) -> None:
         if not changed:
             return
-        ids = [row[0] for row in changed]
-        meta_by_id: dict[int, tuple[str, dict[str, Any]]] = {}
-        for start in range(0, len(ids), 5000):
-            for project in _projects(ids[start : start + 5000]):
-                meta_by_id[project.pk] = (project.key, _facets_of(project))
-        new_rows: list[np.ndarray] = []
-        new_flags: list[tuple[bool, bool]] = []
-        new_meta: list[dict[str, Any]] = []
+        self.masks.clear()
+        if full:
+            meta_by_id = _facet_rows(None)
+        else:
+            ids = [row[0] for row in changed]
+            meta_by_id = {}
+            for start in range(0, len(ids), 5000):
+                meta_by_id.update(_facet_rows(ids[start : start + 5000]))
+        fresh = sum(1 for key, _ in meta_by_id.values() if key not in self.position)
+        self._grow(self.size + fresh)
+        columns = self.columns
         for project_id, vector, active in changed:
             if project_id not in meta_by_id:
-                continue
+                continue  # deleted meanwhile
             key, meta = meta_by_id[project_id]
-            row = (
-                np.frombuffer(bytes(vector), dtype=np.float32)
-                if vector
-                else np.zeros(embeddings.DIMENSIONS, dtype=np.float32)
-            )
-            if key in self.position:
-                at = self.position[key]
-                self.meta[at] = meta
-                self.matrix[at] = row
-                self.active[at] = active
-                self.has_vector[at] = bool(vector)
-                for name, value in _meta_values(meta).items():
-                    self.arrays[name][at] = value
-            else:
-                self.position[key] = len(self.keys)
+            at = self.position.get(key)
+            if at is None:
+                at = self.position[key] = self.size
+                self.size += 1
                 self.keys.append(key)
                 self.meta.append(meta)
-                new_meta.append(meta)
-                new_rows.append(row)
-                new_flags.append((active, bool(vector)))
-        if new_rows:
-            self.matrix = np.vstack([self.matrix, np.stack(new_rows)])
-            self.active = np.concatenate([self.active, [f[0] for f in new_flags]])
-            self.has_vector = np.concatenate([self.has_vector, [f[1] for f in new_flags]])
-            columns = [_meta_values(m) for m in new_meta]
-            for name, dtype in ARRAY_TYPES.items():
-                added = np.array([c[name] for c in columns], dtype=dtype)
-                old = self.arrays.get(name)
-                self.arrays[name] = added if old is None else np.concatenate([old, added])
+            else:
+                self.meta[at] = meta
+            self.position_by_id[project_id] = at
+            if vector:
+                self.buffer[at] = np.frombuffer(bytes(vector), dtype=np.float32)
+            else:
+                self.buffer[at] = 0.0
+            columns["active"][at] = active
+            columns["has_vector"][at] = bool(vector)
+            columns["owner"][at] = project_id
+            columns["visibility"][at] = meta["visibility"]
+            columns["county"][at] = meta["county"]
+            columns["size"][at] = meta["size"]
+            columns["status"][at] = meta["status"]
+            columns["goals"][at] = sum(1 << g for g in meta["goals"])
+            columns["partners"][at] = sum(self._partner_bit(p) for p in meta["partners"])
+            columns["english"][at] = meta["language"] == "en"
+
+    def _partner_bit(self, kind: str) -> int:
+        if kind not in self.partner_bits:
+            self.partner_bits[kind] = 1 << len(self.partner_bits)
+        return self.partner_bits[kind]
+
+    def allowed(self, visibilities: list[str]) -> np.ndarray:
+        """Rows of published projects with one of these visibilities (cached until the
+        next change)."""
+        cache_key = tuple(sorted(visibilities))
+        mask = self.masks.get(cache_key)
+        if mask is None:
+            mask = self.column("active") & np.isin(self.column("visibility"), visibilities)
+            self.masks[cache_key] = mask
+        return mask
 
     def mask(self, visibilities: list[str], filters: SearchFilters) -> np.ndarray:
-        arrays = self.arrays
-        mask = (
-            self.active & np.isin(arrays["visibility"], visibilities) if self.keys else self.active
-        )
-        if not self.keys:
+        mask = self.allowed(visibilities)
+        if not filters.terms():
             return mask
+        mask = mask.copy()
         if filters.goal:
-            mask &= (arrays["goals"] & (1 << filters.goal)) != 0
+            mask &= (self.column("goals") & (1 << filters.goal)) != 0
         if filters.county:
-            mask &= arrays["county"] == filters.county
+            mask &= self.column("county") == filters.county
         if filters.size:
-            mask &= arrays["size"] == filters.size
+            mask &= self.column("size") == filters.size
         if filters.status:
-            mask &= arrays["status"] == filters.status
+            mask &= self.column("status") == filters.status
         if filters.partner:
-            mask &= np.char.find(arrays["partners"], filters.partner) >= 0
+            bit = self.partner_bits.get(filters.partner, 0)
+            mask &= (self.column("partners") & bit) != 0
         return mask
 
 
@@ -436,13 +586,21 @@ class SearchResult:
     facets: dict[str, Counter[Any]] = field(default_factory=dict)
 
 
+@dataclass
+class _KeywordHits:
+    keys: list[str]
+    searcher: Any = None
+    addresses: dict[str, Any] = field(default_factory=dict)
+    text_query: Any = None
+
+
 def _words(query: str) -> list[str]:
     # Only word characters reach the query parser: no field syntax, no regexes.
     return re.findall(r"\w+", query.lower())[:32]
 
 
 def _keyword_hits(index: _Index, words: list[str], visibilities: list[str],
-                  filters: SearchFilters) -> tuple[list[str], dict[str, SafeString]]:  # fmt: skip
+                  filters: SearchFilters) -> _KeywordHits:  # fmt: skip
     schema = index.schema
     searcher = index.searcher()
     clauses: list[tuple[Any, Any]] = [
@@ -458,21 +616,33 @@ def _keyword_hits(index: _Index, words: list[str], visibilities: list[str],
         clauses.append((tantivy.Occur.Must, text_query))
     query = tantivy.Query.boolean_query(clauses)
     found = searcher.search(query, KEYWORD_DEPTH, count=False).hits
-    keys: list[str] = []
+    hits = _KeywordHits(keys=[], searcher=searcher, text_query=text_query)
+    for _score, address in found:
+        key = searcher.doc(address)["key"][0]
+        hits.keys.append(key)
+        hits.addresses[key] = address
+    return hits
+
+
+def _highlights(index: _Index, hits: _KeywordHits, keys: list[str]) -> dict[str, SafeString]:
+    """Highlighted fragments for these keys only (the page shown), as before for keyword
+    ranks 1 to 50."""
+    wanted = [key for key in keys if key in hits.addresses]
+    if hits.text_query is None or not wanted:
+        return {}
+    rank = {key: number for number, key in enumerate(hits.keys)}
+    generator = tantivy.SnippetGenerator.create(
+        hits.searcher, hits.text_query, index.schema, "text_nb"
+    )
+    generator.set_max_num_chars(220)
     highlights: dict[str, SafeString] = {}
-    generator = None
-    if text_query is not None:
-        generator = tantivy.SnippetGenerator.create(searcher, text_query, schema, "text_nb")
-        generator.set_max_num_chars(220)
-    for rank, (_score, address) in enumerate(found):
-        doc = searcher.doc(address)
-        key = doc["key"][0]
-        keys.append(key)
-        if generator is not None and rank < 50:
-            snippet = generator.snippet_from_doc(doc)
-            if snippet.highlighted():
-                highlights[key] = _mark(snippet)
-    return keys, highlights
+    for key in wanted:
+        if rank[key] >= 50:
+            continue
+        snippet = generator.snippet_from_doc(hits.searcher.doc(hits.addresses[key]))
+        if snippet.highlighted():
+            highlights[key] = _mark(snippet)
+    return highlights
 
 
 def _mark(snippet: Any) -> SafeString:
@@ -493,20 +663,22 @@ def _vector_hits(query: str, visibilities: list[str], filters: SearchFilters) ->
     if vector is None:
         return None
     _store.refresh()
-    if not _store.keys:
+    if not _store.size:
         return []
-    mask = _store.mask(visibilities, filters) & _store.has_vector
+    mask = _store.mask(visibilities, filters) & _store.column("has_vector")
     candidates = np.flatnonzero(mask)
     if not len(candidates):
         return []
     # One matrix-vector product over every row, then pick: indexing the matrix first
     # would copy the candidate rows (150 MB at 100,000 projects) on every search.
-    similarity = (_store.matrix @ vector)[candidates]
+    similarity = _store.matrix @ vector
+    english = _store.column("english")
+    if len(candidates) < _store.size:
+        similarity = similarity[candidates]
+        english = english[candidates]
     # e5-small scores texts in the query's own language higher across the board; taking
     # each language's mean off puts Norwegian and English documents on one scale.
-    languages = _store.arrays["language"][candidates]
-    for language in ("no", "en"):
-        group = languages == language
+    for group in (~english, english):
         if group.any():
             similarity[group] -= similarity[group].mean()
     depth = min(VECTOR_DEPTH, len(candidates))
@@ -518,18 +690,22 @@ def _vector_hits(query: str, visibilities: list[str], filters: SearchFilters) ->
 def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
                     limit: int = 20, offset: int = 0) -> SearchResult:  # fmt: skip
     """Published projects this user may see, best first, fused from keyword and meaning
-    rankings; `semantic` is False when the embedding model is not there."""
+    rankings; `semantic` is False when the embedding model is not there.
+
+    Who may see what is answered twice: by the visibilities and published flags kept in
+    the index and the store (for the ranking, the total and the facets), and by the
+    database for every hit on the page returned (the index is a cache)."""
     from sdgnet.projects.access import published_visibilities, visible_projects
 
     filters = filters or SearchFilters()
     visibilities = published_visibilities(user)
     index = _get_index()
     words = _words(query)
-    keyword_keys, highlights = _keyword_hits(index, words, visibilities, filters)
+    keyword = _keyword_hits(index, words, visibilities, filters)
     vector_keys = _vector_hits(query, visibilities, filters) if words else None
     semantic = embeddings.available()
     scores: dict[str, Hit] = {}
-    for rank, key in enumerate(keyword_keys, 1):
+    for rank, key in enumerate(keyword.keys, 1):
         hit = scores.setdefault(key, Hit(key, 0.0))
         hit.keyword_rank = rank
         hit.score += 1 / (RRF_K + rank)
@@ -538,33 +714,50 @@ def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
         hit.vector_rank = rank
         hit.score += 1 / (RRF_K + rank)
     ranked = sorted(scores.values(), key=lambda h: (-h.score, h.keyword_rank or 10**6, h.key))
-    # The index is a cache: the database decides who may see what.
-    allowed = {
-        p.key: p
-        for p in visible_projects(user)
-        .filter(key__in=[h.key for h in ranked], published=True, visibility__in=visibilities)
-        .prefetch_related("goals")
-    }
-    ranked = [h for h in ranked if h.key in allowed]
-    facets = _facet_counts([allowed[h.key] for h in ranked])
-    page = ranked[offset : offset + limit]
-    for hit in page:
-        hit.project = allowed[hit.key]
-        hit.highlight = highlights.get(hit.key)
-    return SearchResult(hits=page, semantic=semantic, total=len(ranked), facets=facets)
-
-
-def _facet_counts(projects: list[Project]) -> dict[str, Counter[Any]]:
+    # The store knows which keys are published with which visibility: keys the keyword
+    # index still holds after an unpublish, or never saw in the database, go here.
     _store.refresh()
+    allowed = _store.allowed(visibilities)
+    ranked = [h for h in ranked if (at := _store.position.get(h.key)) is not None and allowed[at]]
+    # The database decides for the page: a row the store has not caught up with yet
+    # drops out here, and the next one moves up.
+    page: list[Hit] = []
+    dropped: set[str] = set()
+    at = offset
+    while len(page) < limit and at < len(ranked):
+        chunk = ranked[at : at + max(limit - len(page), 1) + 5]
+        at += len(chunk)
+        projects = {
+            p.key: p
+            for p in visible_projects(user).filter(
+                key__in=[h.key for h in chunk], published=True, visibility__in=visibilities
+            )
+        }
+        for hit in chunk:
+            if hit.key not in projects:
+                dropped.add(hit.key)
+            elif len(page) < limit:
+                hit.project = projects[hit.key]
+                page.append(hit)
+    highlights = _highlights(index, keyword, [hit.key for hit in page])
+    for hit in page:
+        hit.highlight = highlights.get(hit.key)
+    ranked = [h for h in ranked if h.key not in dropped]
+    return SearchResult(
+        hits=page, semantic=semantic, total=len(ranked), facets=_facet_counts(ranked)
+    )
+
+
+def _facet_counts(hits: list[Hit]) -> dict[str, Counter[Any]]:
     counts: dict[str, Counter[Any]] = {
         "goal": Counter(), "county": Counter(), "size": Counter(), "status": Counter(),
         "partner": Counter(),
     }  # fmt: skip
-    for project in projects:
-        at = _store.position.get(project.key)
-        meta = _store.meta[at] if at is not None else None
-        if meta is None:
+    for hit in hits:
+        at = _store.position.get(hit.key)
+        if at is None:
             continue
+        meta = _store.meta[at]
         counts["goal"].update(meta["goals"])
         counts["county"][meta["county"]] += 1
         counts["size"][meta["size"]] += 1
