@@ -136,3 +136,40 @@ def test_suggestions_are_never_saved_unconfirmed(people: dict[str, Any]) -> None
     from sdgnet.projects.models import Project
 
     assert not Project.objects.filter(title="Matsvinn på sykehjem").exists()
+
+
+@pytest.mark.django_db
+def test_search_totals_and_facets_count_only_what_the_user_may_see(
+    hidden: None, people: dict[str, Any]
+) -> None:
+    # Ranking, total and facets come from the index and the in-memory store; they must
+    # count the network-only project for members and never for anonymous visitors.
+    anonymous = search_projects(AnonymousUser(), QUERY, limit=50)
+    shown = {hit.key for hit in anonymous.hits} & {"t-draft", "t-network", "t-public"}
+    assert shown == {"t-public"}
+    member = search_projects(people["partner"], QUERY, limit=50)
+    assert {hit.key for hit in member.hits} >= {"t-public", "t-network"}
+    assert member.total - anonymous.total == 1
+    assert sum(member.facets["status"].values()) - sum(anonymous.facets["status"].values()) == 1
+    # Paging never shows a hidden project either: one hit per page, every page.
+    keys = []
+    for offset in range(anonymous.total):
+        keys += [
+            h.key for h in search_projects(AnonymousUser(), QUERY, limit=1, offset=offset).hits
+        ]
+    assert "t-network" not in keys and "t-draft" not in keys
+
+
+@pytest.mark.django_db
+def test_search_hides_a_project_changed_behind_the_index(hidden: None) -> None:
+    # A change that bypasses the library's actions (no reindex, no stamp): the database
+    # check of the page returned still hides it at once.
+    from sdgnet.projects.models import Project, Visibility
+
+    assert "t-public" in found(AnonymousUser())
+    Project.objects.filter(key="t-public").update(visibility=Visibility.NETWORK)
+    assert "t-public" not in found(AnonymousUser())
+    Project.objects.filter(key="t-public").update(visibility=Visibility.PUBLIC, published=False)
+    assert "t-public" not in found(AnonymousUser())
+    Project.objects.filter(key="t-public").delete()
+    assert "t-public" not in found(AnonymousUser())
