@@ -273,6 +273,9 @@ def _configured_trend_ends(as_of: str, as_of_join: str, as_of_group: str) -> str
 
 
 def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
+    """Every observed value knows the next year with a value (so the scoring years it
+    is the latest for form a range) and the start of a trend ending at it (a window
+    over the years before): no observation is joined to every scoring year."""
     join = "JOIN scoring_years y ON o.year <= y.as_of"
     return [
         Step(
@@ -281,23 +284,37 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
             "FROM observations GROUP BY unit, indicator",
         ),
         Step(
-            "latest",
-            """
-            SELECT y.as_of, o.unit, o.indicator,
-                   max(o.year) AS year, max_by(o.value, o.year) AS value
-            FROM observations o JOIN scoring_years y ON o.year <= y.as_of
-            WHERE o.value IS NOT NULL
-            GROUP BY y.as_of, o.unit, o.indicator
+            "valued",
+            f"""
+            SELECT unit, indicator, year, value,
+                   lead(year) OVER by_year AS next_year,
+                   min(year) OVER trend_window AS from_year,
+                   first_value(value) OVER trend_window AS from_value
+            FROM observations
+            WHERE value IS NOT NULL
+            WINDOW by_year AS (PARTITION BY unit, indicator ORDER BY year),
+                   trend_window AS (PARTITION BY unit, indicator ORDER BY year
+                                    RANGE BETWEEN {options.trend_span} PRECEDING
+                                              AND 1 PRECEDING)
             """,
         ),
         Step(
-            "trend_points",
+            "latest",
+            """
+            SELECT y.as_of, v.unit, v.indicator, v.year, v.value, v.from_year, v.from_value
+            FROM valued v
+            JOIN scoring_years y
+              ON y.as_of >= v.year AND (v.next_year IS NULL OR y.as_of < v.next_year)
+            """,
+        ),
+        Step(
+            "configured_trend_points",
             _generic_trend_points(
                 options,
                 f"""
                 SELECT l.as_of, l.unit, l.indicator, l.year AS to_year, l.value AS to_value
                 FROM latest l JOIN indicators i ON i.indicator = l.indicator
-                WHERE i.trend_to IS NULL AND i.green IS NOT NULL
+                WHERE i.trend_to IS NULL AND i.trend_from IS NOT NULL AND i.green IS NOT NULL
                 UNION ALL
                 {_configured_trend_ends("y.as_of", join, "y.as_of, ")}
                 """,
@@ -307,9 +324,16 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
             "observed",
             """
             SELECT l.as_of, l.unit, l.indicator, l.year, l.value,
-                   t.from_year, t.from_value, t.to_year, t.to_value
-            FROM latest l
-            LEFT JOIN trend_points t
+                   CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
+                        THEN l.from_year ELSE t.from_year END AS from_year,
+                   CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
+                        THEN l.from_value ELSE t.from_value END AS from_value,
+                   CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
+                        THEN l.year ELSE t.to_year END AS to_year,
+                   CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
+                        THEN l.value ELSE t.to_value END AS to_value
+            FROM latest l JOIN indicators i ON i.indicator = l.indicator
+            LEFT JOIN configured_trend_points t
               ON t.as_of = l.as_of AND t.unit = l.unit AND t.indicator = l.indicator
             """,
             materialize=False,
