@@ -33,10 +33,12 @@ PLAN = {
 }
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one child process."""
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds (user + system) of one child.
+
+    On a shared machine the wall time depends on the load; the CPU time much less."""
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command],
+        ["/usr/bin/time", "-f", "%e %M %U %S", *command],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -44,8 +46,8 @@ def timed(command: list[str]) -> tuple[float, float]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    wall, peak_kb = done.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(peak_kb) / 1024.0
+    wall, peak_kb, user, system = done.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(peak_kb) / 1024.0, float(user) + float(system)
 
 
 def machine() -> dict[str, str]:
@@ -109,7 +111,7 @@ def measure(size: str, folder: Path, out: Path, repeat: int) -> dict[str, object
             "--out",
             str(out / f"pandas_{size}"),
         ]
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
             runs[name].append(timed(command))
@@ -118,6 +120,7 @@ def measure(size: str, folder: Path, out: Path, repeat: int) -> dict[str, object
         result[name] = {
             "wall_s": statistics.median(v[0] for v in values),
             "peak_mb": max(v[1] for v in values),
+            "cpu_s": statistics.median(v[2] for v in values),
             "walls": [v[0] for v in values],
         }
     return result
