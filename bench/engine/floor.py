@@ -14,7 +14,10 @@ import duckdb
 def main(argv: list[str]) -> int:
     observations, year, out = argv[0], int(argv[1]), argv[2]
     reader = "read_parquet" if observations.endswith(".parquet") else "read_csv_auto"
-    duckdb.connect().execute(
+    connection = duckdb.connect()
+    # The engine's settings: no ordering promise the query does not need.
+    connection.execute("SET preserve_insertion_order = false")
+    connection.execute(
         f"""
         COPY (
             SELECT unit, indicator, max(year) AS year, arg_max(value, year) AS value
