@@ -115,32 +115,92 @@ def test_json_twin_has_the_numbers_of_the_dashboard(
     assert parse_number(index) == pytest.approx(data["index"]["score"], abs=0.0501)
 
 
+def tab_until(page: Any, matches: str, limit: int) -> None:
+    """Press Tab until the focused element satisfies the JavaScript expression."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(matches):
+            return
+    raise AssertionError(f"{limit} presses of Tab did not reach {matches}")
+
+
+def focused_link(href_end: str) -> str:
+    return (
+        "document.activeElement.tagName === 'A'"
+        f" && document.activeElement.getAttribute('href').endsWith({href_end!r})"
+    )
+
+
+def press_and_wait(page: Any, key: str) -> None:
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
 def test_keyboard_only_from_home_to_baerum(server: Server, page: Any) -> None:
     page.goto(server("/"))
-
-    def tab_until(matches: str, limit: int) -> None:
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if page.evaluate(matches):
-                return
-        raise AssertionError(f"{limit} presses of Tab did not reach {matches}")
-
-    tab_until("document.activeElement.id === 'q'", 40)
+    tab_until(page, "document.activeElement.id === 'q'", 40)
     # the focus is visible: the focused search box has an outline
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("none", "")
     page.keyboard.type("Bærum")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
     assert "q=B%C3%A6rum" in page.url
     tab_until(
+        page,
         "document.activeElement.tagName === 'A' && document.activeElement.textContent.trim() === 'Bærum'",
         80,
     )
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
     assert page.url == server("/places/3201/")
     assert "Bærum" in page.locator("h1").inner_text()
+
+
+@pytest.mark.parametrize(("lang", "prefix"), LANGUAGES)
+def test_phone_and_keyboard_only_journey(
+    server: Server, browser: Any, lang: str, prefix: str
+) -> None:
+    """Issue 4's "done when": from the home page to Bærum's dashboard, into a goal, to an
+    indicator's map and to a comparison with Asker, on a phone-sized window, keyboard only."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(server(f"{prefix}/"))
+        assert page.locator("html").get_attribute("lang") == lang
+        tab_until(page, "document.activeElement.id === 'q'", 40)
+        page.keyboard.type("Bærum")
+        press_and_wait(page, "Enter")
+        tab_until(page, focused_link("/places/3201/"), 80)
+        press_and_wait(page, "Enter")
+        assert page.url == server(f"{prefix}/places/3201/")
+        tab_until(page, focused_link("/places/3201/goals/3/"), 80)
+        press_and_wait(page, "Enter")
+        assert page.url == server(f"{prefix}/places/3201/goals/3/")
+        tab_until(
+            page,
+            "document.activeElement.tagName === 'A'"
+            " && document.activeElement.closest('section.indicator h2') !== null",
+            80,
+        )
+        press_and_wait(page, "Enter")
+        assert "/indicators/" in page.url
+        chart = page.locator("figure.chart svg").first
+        assert chart.get_attribute("role") == "img" and chart.get_attribute("aria-label")
+        assert page.locator("figure.chart svg path").count() >= 300  # every municipality
+        tab_until(page, focused_link("/compare/"), 40)
+        press_and_wait(page, "Enter")
+        tab_until(page, "document.activeElement.id === 'places'", 40)
+        page.keyboard.type("3201,3203")
+        press_and_wait(page, "Enter")
+        headers = page.locator("main table").first.locator("thead th").all_inner_texts()
+        assert "Bærum" in headers and "Asker" in headers
+        assert page.locator("html").get_attribute("lang") == lang
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width == 360
+    finally:
+        context.close()
 
 
 def test_first_load_of_a_dashboard_is_under_300_kb(server: Server, browser: Any) -> None:
