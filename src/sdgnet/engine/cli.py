@@ -78,8 +78,9 @@ def main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    methods = ("sdsn", *progress_methods())
-    if args.method not in methods:
+    # The progress methods (and polars) are imported only when asked for.
+    if args.method != "sdsn" and args.method not in progress_methods():
+        methods = ("sdsn", *progress_methods())
         print(
             f"error: unknown --method {args.method!r}; choose from {', '.join(methods)}",
             file=sys.stderr,
