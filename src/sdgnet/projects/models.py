@@ -174,6 +174,9 @@ class ProjectVector(models.Model):
 
     class Meta:
         ordering = ["project"]
+        # Search counts active rows to notice changes made behind its back: from this
+        # index, not by reading every vector.
+        indexes = [models.Index(fields=["active"], name="projects_vector_active")]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.model}"

@@ -12,6 +12,7 @@ file beside the index, so an edit in one process is visible to searches in every
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -296,9 +298,14 @@ def rebuild_index(say: Any = None) -> int:
 
 
 STAMP_FILE = "stamp"
-# Besides the stamp every writer leaves, the store asks the database this often whether
-# rows changed behind the search's back (a bulk script, a rolled-back transaction).
-CHECK_SECONDS = 1.0
+# Besides the stamp every writer leaves, a large store asks the database this often
+# whether rows changed behind the search's back (a bulk script, a rolled-back
+# transaction); a small one asks on every search.
+CHECK_SECONDS = 2.0
+# A store of at least this many rows is saved beside the index after a full read, so the
+# next process starts from the file and reads only the rows changed since.
+SNAPSHOT_MIN_ROWS = 1000
+SNAPSHOT_EVERY_ROWS = 5000
 
 
 def _stamp_path() -> Path:
@@ -383,7 +390,7 @@ class _Store:
         self.position: dict[str, int] = {}
         self.position_by_id: dict[int, int] = {}
         self.keys: list[str] = []
-        self.meta: list[dict[str, Any]] = []
+        self.since_snapshot = 0
         self.partner_bits: dict[str, int] = {}
         self.size = 0
         self.capacity = 0
@@ -418,14 +425,16 @@ class _Store:
         with self.lock:
             now = time.monotonic()
             stamp = _read_stamp()
-            if (
-                self.loaded_at is not None
-                and stamp == self.stamp
-                and now - self.checked < CHECK_SECONDS
-            ):
+            # The check costs a few queries that grow with the rows: a small library
+            # (tests, a fresh site) is checked on every search.
+            interval = CHECK_SECONDS if self.size >= SNAPSHOT_MIN_ROWS else 0.0
+            if self.loaded_at is not None and stamp == self.stamp and now - self.checked < interval:
                 return
             self.checked = now
             self.stamp = stamp
+            if self.loaded_at is None:
+                self._load_snapshot()
+            full = self.loaded_at is None
             # Read the high-water mark first: rows written meanwhile are read next time.
             latest = (
                 ProjectVector.objects.order_by("-updated_at")
@@ -440,13 +449,80 @@ class _Store:
                     updated_at=self.loaded_at, project_id__in=self.seen_at_mark
                 )
             changed = list(rows.values_list("project_id", "vector", "active", "updated_at"))
-            self._apply([row[:3] for row in changed], full=self.loaded_at is None)
+            self._apply([row[:3] for row in changed], full=full)
             at_mark = {row[0] for row in changed if row[3] == latest}
             self.seen_at_mark = (
                 (self.seen_at_mark | at_mark) if self.loaded_at == latest else at_mark
             )
             self.loaded_at = latest
             self._reconcile()
+            self.since_snapshot += len(changed)
+            if self.size >= SNAPSHOT_MIN_ROWS and (
+                full or self.since_snapshot >= SNAPSHOT_EVERY_ROWS
+            ):
+                self._save_snapshot()
+
+    def _save_snapshot(self) -> None:
+        """The arrays in .npy/.npz files and the rest in JSON, under a fresh token; the
+        pointer file `store.json` is replaced last, so a reader sees one whole snapshot."""
+        if self.loaded_at is None:
+            return
+        directory = index_dir()
+        token = uuid.uuid4().hex
+        np.save(directory / f"store-{token}.npy", self.matrix)
+        ids = np.array(list(self.position_by_id.items()), dtype=np.int64).reshape(-1, 2)
+        # Positional: ids first, then the columns in COLUMN_TYPES order.
+        np.savez(directory / f"store-{token}.npz", ids, *map(self.column, COLUMN_TYPES))
+        state = {
+            "token": token,
+            "size": self.size,
+            "loaded_at": self.loaded_at.isoformat(),
+            "seen_at_mark": sorted(self.seen_at_mark),
+            "keys": self.keys,
+            "partner_bits": self.partner_bits,
+        }
+        pointer = directory / f"store-{token}.json"
+        pointer.write_text(json.dumps(state))
+        os.replace(pointer, directory / "store.json")
+        self.since_snapshot = 0
+        for old in directory.glob("store-*"):
+            if token not in old.name and time.time() - old.stat().st_mtime > 60:
+                old.unlink(missing_ok=True)
+
+    def _load_snapshot(self) -> None:
+        directory = index_dir()
+        try:
+            state = json.loads((directory / "store.json").read_text())
+            token = state["token"]
+            matrix = np.load(directory / f"store-{token}.npy")
+            with np.load(directory / f"store-{token}.npz") as arrays:
+                ids = arrays["arr_0"]
+                columns = {
+                    name: arrays[f"arr_{number}"] for number, name in enumerate(COLUMN_TYPES, 1)
+                }
+        except (OSError, ValueError, KeyError):
+            return  # none yet, or removed meanwhile: read the database
+        size = int(state["size"])
+        if matrix.shape != (size, embeddings.DIMENSIONS) or len(state["keys"]) != size:
+            return
+        # The file must describe this database: a sample of its rows must name the same
+        # projects (a database recreated under the same name fails here).
+        sample = ids[np.linspace(0, len(ids) - 1, num=min(64, len(ids)), dtype=np.int64)]
+        expected = {int(pk): state["keys"][int(at)] for pk, at in sample}
+        actual = dict(Project.objects.filter(pk__in=list(expected)).values_list("pk", "key"))
+        if actual != expected:
+            return
+        self._grow(size)
+        self.buffer[:size] = matrix
+        for name, column in columns.items():
+            self.columns[name][:size] = column
+        self.size = size
+        self.keys = list(state["keys"])
+        self.position = {key: at for at, key in enumerate(self.keys)}
+        self.position_by_id = {int(pk): int(at) for pk, at in ids}
+        self.partner_bits = dict(state["partner_bits"])
+        self.seen_at_mark = set(state["seen_at_mark"])
+        self.loaded_at = datetime.fromisoformat(state["loaded_at"])
 
     def _reconcile(self) -> None:
         """Rows deleted with their project, or set back by a rolled-back transaction, carry
@@ -497,9 +573,6 @@ class _Store:
                 at = self.position[key] = self.size
                 self.size += 1
                 self.keys.append(key)
-                self.meta.append(meta)
-            else:
-                self.meta[at] = meta
             self.position_by_id[project_id] = at
             if vector:
                 self.buffer[at] = np.frombuffer(bytes(vector), dtype=np.float32)
@@ -749,21 +822,26 @@ def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
 
 
 def _facet_counts(hits: list[Hit]) -> dict[str, Counter[Any]]:
-    counts: dict[str, Counter[Any]] = {
-        "goal": Counter(), "county": Counter(), "size": Counter(), "status": Counter(),
-        "partner": Counter(),
-    }  # fmt: skip
-    for hit in hits:
-        at = _store.position.get(hit.key)
-        if at is None:
-            continue
-        meta = _store.meta[at]
-        counts["goal"].update(meta["goals"])
-        counts["county"][meta["county"]] += 1
-        counts["size"][meta["size"]] += 1
-        counts["status"][meta["status"]] += 1
-        counts["partner"].update(meta["partners"])
-    return counts
+    rows = np.array(
+        [at for hit in hits if (at := _store.position.get(hit.key)) is not None], dtype=np.int64
+    )
+    goals = _store.column("goals")[rows]
+    partners = _store.column("partners")[rows]
+    return {
+        "goal": Counter(
+            {g: n for g in range(1, 18) if (n := int(np.count_nonzero(goals & (1 << g))))}
+        ),
+        "county": Counter(_store.column("county")[rows].tolist()),
+        "size": Counter(_store.column("size")[rows].tolist()),
+        "status": Counter(_store.column("status")[rows].tolist()),
+        "partner": Counter(
+            {
+                kind: n
+                for kind, bit in _store.partner_bits.items()
+                if (n := int(np.count_nonzero(partners & bit)))
+            }
+        ),
+    }
 
 
 __all__ = ["Hit", "SearchFilters", "SearchResult", "Visibility", "index_projects",
