@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out" / "imports"
 SDGNET = str(ROOT / ".venv" / "bin" / "sdgnet")
-PG_URL = os.environ.get("SDGNET_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/sdgnet_bench")
+PG_URL = os.environ.get(
+    "SDGNET_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/sdgnet_bench"
+)
 
 
 def municipalities() -> list[str]:
@@ -40,9 +42,22 @@ def generate(rows: int) -> tuple[Path, Path, int]:
     OUT.mkdir(parents=True, exist_ok=True)
     with framework.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["indicator", "name_nb", "name_en", "unit", "measure", "direction", "goal", "index"])
+        writer.writerow(
+            ["indicator", "name_nb", "name_en", "unit", "measure", "direction", "goal", "index"]
+        )
         for number in range(indicators):
-            writer.writerow([f"bench-{number:03d}", f"Test {number}", f"Test {number}", "count", "count", "context", 11, "no"])
+            writer.writerow(
+                [
+                    f"bench-{number:03d}",
+                    f"Test {number}",
+                    f"Test {number}",
+                    "count",
+                    "count",
+                    "context",
+                    11,
+                    "no",
+                ]
+            )
     if not data.exists():
         rng = random.Random(2030)
         with data.open("w", newline="", encoding="utf-8") as handle:
@@ -60,14 +75,26 @@ def generate(rows: int) -> tuple[Path, Path, int]:
     return data, framework, indicators
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one command.
+
+    CPU seconds are reported beside wall time because a shared machine stretches wall
+    time; the import is single-threaded, so on an idle machine the two agree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak_mb, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_mb = after.ru_maxrss / 1024
+    return (
+        seconds,
+        cpu,
+        peak_mb,
+        done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "",
+    )
 
 
 def prepare(env: dict[str, str], framework: Path) -> None:
@@ -102,13 +129,22 @@ def main() -> None:
         name = PG_URL.rsplit("/", 1)[1]
         subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
-        backends.append(("PostgreSQL", {**env, "SDGNET_DATA_DIR": str(OUT / "pg"), "DATABASE_URL": PG_URL}))
+        backends.append(
+            ("PostgreSQL", {**env, "SDGNET_DATA_DIR": str(OUT / "pg"), "DATABASE_URL": PG_URL})
+        )
     for label, backend_env in backends:
         prepare(backend_env, framework)
-        seconds, peak, summary = run([SDGNET, "import", str(data), "--source", "bench"], backend_env)
-        print(f"{label}: first import {seconds:.1f} s (peak RSS of children so far {peak:.0f} MB): {summary}")
-        seconds, peak, summary = run([SDGNET, "import", str(data), "--source", "bench"], backend_env)
-        print(f"{label}: same file again {seconds:.1f} s: {summary}")
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        seconds, cpu, peak, summary = run(
+            [SDGNET, "import", str(data), "--source", "bench"], backend_env
+        )
+        print(
+            f"{label}: first import {seconds:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB: {summary}"
+        )
+        seconds, cpu, peak, summary = run(
+            [SDGNET, "import", str(data), "--source", "bench"], backend_env
+        )
+        print(f"{label}: same file again {seconds:.1f} s wall, {cpu:.1f} s CPU: {summary}")
 
 
 if __name__ == "__main__":
