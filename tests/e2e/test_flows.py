@@ -203,10 +203,21 @@ def test_phone_and_keyboard_only_journey(
         context.close()
 
 
-def test_first_load_of_a_dashboard_is_under_300_kb(server: Server, browser: Any) -> None:
+FIRST_LOAD_PAGES = [
+    "/places/3201/",
+    "/places/3201/goals/3/",
+    "/indicators/population-share-80plus/",
+    "/compare/?places=3201,3203",
+    "/network/",
+    "/",
+]
+
+
+@pytest.mark.parametrize("path", FIRST_LOAD_PAGES)
+def test_first_load_is_under_300_kb(server: Server, browser: Any, path: str) -> None:
     """Everything the browser receives for a first visit (empty cache): encoded body
     bytes as they come over the wire (compressed where the server compresses) plus
-    response headers."""
+    response headers. Issue 4 asks it of the dashboard; every page type keeps it."""
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -216,11 +227,12 @@ def test_first_load_of_a_dashboard_is_under_300_kb(server: Server, browser: Any)
             responses.append(request)
 
         page.on("requestfinished", finished)
-        page.goto(server("/places/3201/"), wait_until="networkidle")
+        page.goto(server(path), wait_until="networkidle")
         sizes = {request.url: request.sizes() for request in responses}
         total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
-        html = sizes[server("/places/3201/")]
+        html = sizes[server(path)]
         assert html["responseBodySize"] > 1000  # the page itself was counted
+        assert any("/static/" in url for url in sizes)  # and its stylesheet
         assert total < 300 * 1024, {url: s["responseBodySize"] for url, s in sizes.items()}
     finally:
         context.close()

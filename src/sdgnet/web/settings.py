@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that accept it (the indicator page's map: 421 KB -> 101 KB);
+    # before the middleware that write the body. Django adds its BREACH mitigation.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "sdgnet.web.middleware.RememberedLanguageMiddleware",
