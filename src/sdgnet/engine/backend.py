@@ -12,19 +12,27 @@ temporary directory when a step does not fit in `memory_limit`.
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
+from sdgnet.engine.duck import shared_database
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource
 from sdgnet.engine.plan import Plan, years_seen
+
+
+def sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
 
 INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 NUMBER_TYPES = (
@@ -32,21 +40,6 @@ NUMBER_TYPES = (
     | {"FLOAT", "DOUBLE", "UBIGINT", "HUGEINT"}
     | {f"DECIMAL({p},{s})" for p in range(1, 39) for s in range(0, p + 1)}
 )
-
-
-_database: duckdb.DuckDBPyConnection | None = None
-_database_lock = threading.Lock()
-
-
-def _shared_database() -> duckdb.DuckDBPyConnection:
-    """One in-memory database per process; each run takes its own connection
-    (a cursor), whose temporary tables and registered Arrow tables are private.
-    Opening a database costs ~0.1 s, a cursor ~1 ms."""
-    global _database  # noqa: PLW0603  (the process-wide DuckDB instance)
-    with _database_lock:
-        if _database is None:
-            _database = duckdb.connect(":memory:")
-        return _database
 
 
 class DuckDBBackend:
@@ -62,7 +55,7 @@ class DuckDBBackend:
     ) -> None:
         self.framework = framework
         self.observations = observations
-        self.connection = _shared_database().cursor()
+        self.connection = shared_database().cursor()
         if threads is not None:
             self.connection.execute(f"SET threads = {int(threads)}")
         if memory_limit is not None:
@@ -80,33 +73,20 @@ class DuckDBBackend:
 
     def _register_inputs(self, units: pa.Table) -> None:
         con = self.connection
-        unit_rows = pa.table({"unit": units.column("unit"), "group_name": units.column("group")})
-        con.register("units_arrow", unit_rows)
-        con.execute("CREATE TEMP TABLE units AS SELECT * FROM units_arrow")
-        flags = [name for name in units.column_names if name not in ("unit", "name", "group")]
-        flag_parts = [
-            pa.table(
-                {
-                    "unit": units.column("unit"),
-                    "flag": pa.array([flag] * units.num_rows, pa.string()),
-                    "is_set": units.column(flag),
-                }
-            )
-            for flag in flags
-        ]
-        flag_table = (
-            pa.concat_tables(flag_parts)
-            if flag_parts
-            else pa.table(
-                {
-                    "unit": pa.array([], pa.string()),
-                    "flag": pa.array([], pa.string()),
-                    "is_set": pa.array([], pa.bool_()),
-                }
-            )
+        con.register("units_arrow", units)
+        con.execute(
+            'CREATE TEMP TABLE units AS SELECT unit, "group" AS group_name FROM units_arrow'
         )
-        con.register("unit_flags_arrow", flag_table)
-        con.execute("CREATE TEMP TABLE unit_flags AS SELECT * FROM unit_flags_arrow")
+        flags = [name for name in units.column_names if name not in ("unit", "name", "group")]
+        # Long format: one row per unit and flag, so a scope is a join, not a column name.
+        flag_rows = [
+            f"SELECT unit, {sql_text(flag)} AS flag, {sql_name(flag)} AS is_set FROM units_arrow"
+            for flag in flags
+        ] or [
+            "SELECT unit, CAST(NULL AS VARCHAR) AS flag, CAST(NULL AS BOOLEAN) AS is_set "
+            "FROM units_arrow WHERE FALSE"
+        ]
+        con.execute(f"CREATE TEMP TABLE unit_flags AS {' UNION ALL '.join(flag_rows)}")
         con.register("indicators_arrow", self.framework.to_arrow())
         con.execute("CREATE TEMP TABLE indicators AS SELECT * FROM indicators_arrow")
         if self.observations.table is not None:

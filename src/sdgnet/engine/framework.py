@@ -22,6 +22,7 @@ from typing import Literal
 import pyarrow as pa
 
 from sdgnet.engine import cells
+from sdgnet.engine.duck import arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.tables import read_table, require_columns
 
@@ -138,39 +139,39 @@ class Framework:
     def to_arrow(self) -> pa.Table:
         """One row per indicator, the columns the relational plan joins on."""
         specs = self.indicators
-        return pa.table(
+
+        def column(kind: str, values: list[object]) -> tuple[str, list[object]]:
+            return kind, values
+
+        return arrow_table(
             {
-                "indicator": pa.array([s.indicator for s in specs], pa.string()),
-                "goal": pa.array([s.goal for s in specs], pa.int32()),
-                "best": pa.array([s.best for s in specs], pa.float64()),
-                "worst": pa.array([s.worst for s in specs], pa.float64()),
-                "green": pa.array([s.green for s in specs], pa.float64()),
-                "red": pa.array([s.red for s in specs], pa.float64()),
-                "weight": pa.array([s.weight for s in specs], pa.float64()),
-                "in_index": pa.array([s.index for s in specs], pa.bool_()),
-                "higher_is_better": pa.array([s.higher_is_better for s in specs], pa.bool_()),
-                "scope_column": pa.array(
-                    [s.scope.column if s.scope else None for s in specs], pa.string()
+                "indicator": column("VARCHAR", [s.indicator for s in specs]),
+                "goal": column("INTEGER", [s.goal for s in specs]),
+                "best": column("DOUBLE", [s.best for s in specs]),
+                "worst": column("DOUBLE", [s.worst for s in specs]),
+                "green": column("DOUBLE", [s.green for s in specs]),
+                "red": column("DOUBLE", [s.red for s in specs]),
+                "weight": column("DOUBLE", [s.weight for s in specs]),
+                "in_index": column("BOOLEAN", [s.index for s in specs]),
+                "higher_is_better": column("BOOLEAN", [s.higher_is_better for s in specs]),
+                "scope_column": column(
+                    "VARCHAR", [s.scope.column if s.scope else None for s in specs]
                 ),
-                "scope_negated": pa.array(
-                    [s.scope.negated if s.scope else None for s in specs], pa.bool_()
+                "scope_negated": column(
+                    "BOOLEAN", [s.scope.negated if s.scope else None for s in specs]
                 ),
-                "dashboard_scope_column": pa.array(
+                "dashboard_scope_column": column(
+                    "VARCHAR",
                     [s.dashboard_scope.column if s.dashboard_scope else None for s in specs],
-                    pa.string(),
                 ),
-                "dashboard_scope_negated": pa.array(
+                "dashboard_scope_negated": column(
+                    "BOOLEAN",
                     [s.dashboard_scope.negated if s.dashboard_scope else None for s in specs],
-                    pa.bool_(),
                 ),
-                "trend_from": pa.array([s.trend_from for s in specs], pa.int32()),
-                "trend_to": pa.array([s.trend_to for s in specs], pa.int32()),
-                "trend_on_track_pace": pa.array(
-                    [s.trend_on_track_pace for s in specs], pa.float64()
-                ),
-                "trend_moderate_pace": pa.array(
-                    [s.trend_moderate_pace for s in specs], pa.float64()
-                ),
+                "trend_from": column("INTEGER", [s.trend_from for s in specs]),
+                "trend_to": column("INTEGER", [s.trend_to for s in specs]),
+                "trend_on_track_pace": column("DOUBLE", [s.trend_on_track_pace for s in specs]),
+                "trend_moderate_pace": column("DOUBLE", [s.trend_moderate_pace for s in specs]),
             }
         )
 

@@ -22,6 +22,7 @@ from typing import NoReturn
 import pyarrow as pa
 
 from sdgnet.engine import cells
+from sdgnet.engine.duck import arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.tables import is_parquet, read_table, require_columns
@@ -78,13 +79,13 @@ def parse_units(table: pa.Table, framework: Framework, *, source: str = "units")
             )
         seen[unit] = row
         units.append(unit)
-    columns: dict[str, pa.Array] = {
-        "unit": pa.array(units, pa.string()),
-        "name": pa.array([cells.text(r.get("name")) for r in records], pa.string()),
-        "group": pa.array([cells.text(r.get("group")) for r in records], pa.string()),
+    columns: dict[str, tuple[str, list[object]]] = {
+        "unit": ("VARCHAR", list(units)),
+        "name": ("VARCHAR", [cells.text(r.get("name")) for r in records]),
+        "group": ("VARCHAR", [cells.text(r.get("group")) for r in records]),
     }
     for flag in sorted(framework.scope_columns):
-        values: list[bool] = []
+        values: list[object] = []
         for row, record in enumerate(records, start=1):
             value = cells.boolean(record.get(flag), source, row, flag)
             if value is None:
@@ -92,8 +93,8 @@ def parse_units(table: pa.Table, framework: Framework, *, source: str = "units")
                     source, "a scope names this column, so it needs 1/0 here", row=row, column=flag
                 )
             values.append(value)
-        columns[flag] = pa.array(values, pa.bool_())
-    return pa.table(columns)
+        columns[flag] = ("BOOLEAN", values)
+    return arrow_table(columns)
 
 
 def open_observations(path: str | Path) -> ObservationSource:
