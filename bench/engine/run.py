@@ -140,7 +140,9 @@ def main(argv: list[str]) -> int:
         report["results"].append(result)
         print(json.dumps(result), flush=True)
     report["machine"]["load_average_at_end"] = machine()["load_average_at_start"]
-    (args.out / "engine_results.json").write_text(json.dumps(report, indent=2))
+    (args.out / f"engine_results_{''.join(args.sizes)}.json").write_text(
+        json.dumps(report, indent=2)
+    )
     print(
         "\n| size | floor s | engine s | engine/floor | engine peak MB | pandas s | pandas/engine |"
     )
