@@ -142,6 +142,8 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
         every(404),
     ),
     ("get", "/api/v1/local-targets"): (f"/api/v1/local-targets?place={HOME}", None, PUBLIC),
+    ("get", "/api/v1/projects"): ("/api/v1/projects", None, PUBLIC),
+    ("get", "/api/v1/projects/{key}"): ("/api/v1/projects/no-such-project", None, every(404)),
     ("post", "/api/v1/local-targets"): (
         "/api/v1/local-targets",
         {"place": HOME, "indicator": TURNOUT, "value": 90},

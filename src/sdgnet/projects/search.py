@@ -798,13 +798,13 @@ def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
     dropped: set[str] = set()
     at = offset
     while len(page) < limit and at < len(ranked):
-        chunk = ranked[at : at + max(limit - len(page), 1) + 5]
+        chunk = ranked[at : at + max(limit - len(page), 1) + 2]
         at += len(chunk)
         projects = {
             p.key: p
-            for p in visible_projects(user).filter(
-                key__in=[h.key for h in chunk], published=True, visibility__in=visibilities
-            )
+            for p in visible_projects(user)
+            .filter(key__in=[h.key for h in chunk], published=True, visibility__in=visibilities)
+            .order_by()
         }
         for hit in chunk:
             if hit.key not in projects:

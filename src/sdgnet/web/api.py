@@ -178,6 +178,7 @@ def _register_routers() -> None:
     from sdgnet.network.api import router as network_router
     from sdgnet.observations.api import router as observations_router
     from sdgnet.places.api import router as places_router
+    from sdgnet.projects.api import router as projects_router
     from sdgnet.scores.api import router as scores_router
 
     api.add_exception_handler(Throttled, _throttled)
@@ -186,6 +187,7 @@ def _register_routers() -> None:
     api.add_router("", observations_router)
     api.add_router("", scores_router)
     api.add_router("", network_router)
+    api.add_router("", projects_router)
 
 
 _register_routers()
