@@ -434,3 +434,22 @@ def test_gaps_name_a_peer_that_improved_and_now_does_better(client: Client, code
         )
         assert stored.improvement_per_year > 0 and stored.latest_value == peer["latest_value"]
         assert f'href="{peer["url"]}"' in html
+
+
+def test_national_goal_history_equals_stored_goal_scores(client: Client) -> None:
+    from sdgnet.scores.models import GoalScore
+
+    run = _latest_run()
+    data = client.get("/goals/3/", {"format": "json"}).json()
+    assert data["history"]
+    for row in data["history"]:
+        stored = GoalScore.objects.filter(run=run, goal_id=3, year=row["year"])
+        assert row["scored"] == stored.filter(score__isnull=False).count()
+        assert row["counts"]["red"] == stored.filter(colour="red", score__isnull=False).count()
+        assert sum(row["counts"].values()) == stored.count()
+    assert data["history"][-1]["year"] == data["year"]
+    assert data["history"][-1]["median_score"] == data["median_score"]
+    html = client.get("/goals/3/").content.decode()
+    assert html.count('role="img"') == 1
+    for row in data["history"]:
+        assert f'<th scope="row" class="num">{row["year"]}</th>' in html

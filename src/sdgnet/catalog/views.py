@@ -1,23 +1,34 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from sdgnet.catalog.models import Goal
-from sdgnet.dashboards.overview import national_goal
+from sdgnet.dashboards import charts
+from sdgnet.dashboards.overview import national_goal, national_history_description
 from sdgnet.dashboards.views import Page, respond
 
 
 def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
     def build() -> Page:
         goal = get_object_or_404(Goal, number=number)
-        return Page(
-            "catalog/goal_detail.html",
-            national_goal(goal),
-            extra=lambda: {
+        data = national_goal(goal)
+
+        def extra() -> dict[str, Any]:
+            return {
                 "previous": Goal.objects.filter(number=number - 1).first(),
                 "next": Goal.objects.filter(number=number + 1).first(),
-            },
-        )
+                "history_svg": charts.render(
+                    charts.history_chart(data["history"]),
+                    national_history_description(data),
+                    data["data_version"],
+                )
+                if data["history"]
+                else None,
+            }
+
+        return Page("catalog/goal_detail.html", data, extra=extra)
 
     return respond(request, build)

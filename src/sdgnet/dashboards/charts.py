@@ -334,7 +334,48 @@ def status_bars_chart(goals: list[dict[str, Any]]) -> dict[str, Any]:
                     "domain": [str(STATUS[code][0]) for code in STATUS_ORDER],
                     "range": [STATUS_FILL[code] for code in STATUS_ORDER],
                 },
-                "legend": {"orient": "bottom", "columns": 3, "labelLimit": 220},
+                "legend": {"orient": "bottom", "columns": 2, "labelLimit": 220},
+            },
+            "order": {"field": "order"},
+        },
+    }
+
+
+def history_chart(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """Municipalities per dashboard colour, year by year (stacked bars)."""
+    values = [
+        {
+            "year": str(row["year"]),
+            "label": str(STATUS[code][0]),
+            "count": row["counts"][code],
+            "order": STATUS_ORDER.index(code),
+        }
+        for row in history
+        for code in STATUS_ORDER
+        if row["counts"][code]
+    ]
+    return {
+        "width": {"step": 44},
+        "height": 200,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "year",
+                "type": "ordinal",
+                "title": _("Year"),
+                "axis": {"labelAngle": 0},
+            },
+            "y": {"field": "count", "type": "quantitative", "title": _("Municipalities")},
+            "color": {
+                "field": "label",
+                "type": "nominal",
+                "title": _("Dashboard colour"),
+                "scale": {
+                    "domain": [str(STATUS[code][0]) for code in STATUS_ORDER],
+                    "range": [STATUS_FILL[code] for code in STATUS_ORDER],
+                },
+                "legend": {"orient": "bottom", "columns": 2, "labelLimit": 220},
             },
             "order": {"field": "order"},
         },

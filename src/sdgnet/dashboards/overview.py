@@ -362,6 +362,7 @@ def national_goal(goal: Goal) -> dict[str, Any]:
         "falling": 0,
         "median_score": None,
         "previous_median_score": None,
+        "history": [],
         "indicators": [],
         "targets": [],
     }
@@ -385,17 +386,37 @@ def national_goal(goal: Goal) -> dict[str, Any]:
     )
     bands: dict[str, tuple[int, float, float, float, int]] = {}
     if state.run is not None and state.year is not None:
-        latest_scores, previous_scores = [], []
+        # Every year of the run in one query: the history table and chart, and the
+        # latest and previous years' figures.
+        by_year: dict[int, list[tuple[float | None, str, str]]] = {}
         for year, score, colour, trend in GoalScore.objects.filter(
-            run=state.run, goal=goal, year__in=[state.year, state.previous_year or 0]
+            run=state.run, goal=goal
         ).values_list("year", "score", "colour", "trend"):
-            if year == state.year:
-                data["counts"][status_of(colour, score)["status"]] += 1
+            by_year.setdefault(year, []).append((score, colour, trend))
+        for year in sorted(by_year):
+            counts = dict.fromkeys(STATUS_ORDER, 0)
+            scores = []
+            for score, colour, _trend in by_year[year]:
+                counts[status_of(colour, score)["status"]] += 1
                 if score is not None:
-                    latest_scores.append(score)
-                    data["falling"] += trend == "decreasing"
-            elif score is not None:
-                previous_scores.append(score)
+                    scores.append(score)
+            if scores:
+                data["history"].append(
+                    {
+                        "year": year,
+                        "counts": counts,
+                        "scored": len(scores),
+                        "median_score": round(statistics.median(scores), 1),
+                    }
+                )
+        latest_rows = by_year.get(state.year, [])
+        for score, colour, trend in latest_rows:
+            data["counts"][status_of(colour, score)["status"]] += 1
+            data["falling"] += score is not None and trend == "decreasing"
+        latest_scores = [row[0] for row in latest_rows if row[0] is not None]
+        previous_scores = [
+            row[0] for row in by_year.get(state.previous_year or 0, []) if row[0] is not None
+        ]
         data["municipalities_scored"] = len(latest_scores)
         data["median_score"] = round(statistics.median(latest_scores), 1) if latest_scores else None
         data["previous_median_score"] = (
@@ -423,6 +444,21 @@ def national_goal(goal: Goal) -> dict[str, Any]:
             }
         )
     return data
+
+
+def national_history_description(data: dict[str, Any]) -> str:
+    first, last = data["history"][0], data["history"][-1]
+    return _(
+        "Stacked bar chart of municipalities per dashboard colour on goal %(goal)s, "
+        "%(first)s to %(last)s; the median score went from %(before)s to %(after)s. "
+        "The table below gives every year."
+    ) % {
+        "goal": data["goal"]["number"],
+        "first": first["year"],
+        "last": last["year"],
+        "before": number(first["median_score"]),
+        "after": number(last["median_score"]),
+    }
 
 
 # ------------------------------------------------------------------ search
