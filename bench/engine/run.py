@@ -165,23 +165,29 @@ def run(args: argparse.Namespace) -> int:
     (args.out / f"engine_results_{''.join(args.sizes)}.json").write_text(
         json.dumps(report, indent=2)
     )
-    print(
-        "\n| size | floor s | engine s | engine/floor | engine peak MB | pandas s | pandas/engine |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for r in report["results"]:
-        floor, engine = r["floor"], r["engine"]
-        pandas = r.get("pandas")
-        pandas_cells = (
-            f"{pandas['wall_s']:.2f} | {pandas['wall_s'] / engine['wall_s']:.1f}×"
-            if pandas
-            else "– | –"
-        )
-        print(
-            f"| {r['size']} | {floor['wall_s']:.2f} | {engine['wall_s']:.2f} | "
-            f"{engine['wall_s'] / floor['wall_s']:.2f}× | {engine['peak_mb']:.0f} | {pandas_cells} |"
-        )
+    print_table(report)
     return 0
+
+
+def print_table(report: dict) -> None:
+    print(
+        "\n| size | floor: wall s (CPU s), peak MB | engine: wall s (CPU s), peak MB "
+        "| engine / floor: wall (CPU) | pandas: wall s (CPU s), peak MB | pandas / engine: wall |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in report["results"]:
+        floor, engine, pandas = r["floor"], r["engine"], r.get("pandas")
+
+        def cell(m: dict) -> str:
+            return f"{m['wall_s']:.2f} ({m['cpu_s']:.2f}), {m['peak_mb']:,.0f}"
+
+        ratio = (
+            f"{engine['wall_s'] / floor['wall_s']:.2f}× ({engine['cpu_s'] / floor['cpu_s']:.2f}×)"
+        )
+        pandas_cells = (
+            f"{cell(pandas)} | {pandas['wall_s'] / engine['wall_s']:.1f}×" if pandas else "– | –"
+        )
+        print(f"| {r['size']} | {cell(floor)} | {cell(engine)} | {ratio} | {pandas_cells} |")
 
 
 if __name__ == "__main__":
