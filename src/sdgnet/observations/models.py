@@ -46,8 +46,10 @@ class ImportBatch(models.Model):
 
 
 class Observation(models.Model):
-    place = models.ForeignKey("places.Place", on_delete=models.PROTECT)
-    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.PROTECT)
+    # No index of their own: the unique (place, indicator, year) and the (indicator, year)
+    # indexes serve these lookups, and every index slows a million-row import.
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, db_index=False)
+    indicator = models.ForeignKey("catalog.Indicator", on_delete=models.PROTECT, db_index=False)
     year = models.PositiveSmallIntegerField()
     value = models.FloatField(null=True, blank=True, help_text=_("Empty = missing, never zero"))
     flags = models.CharField(max_length=60, blank=True, help_text=_("e.g. provisional, derived"))
