@@ -84,9 +84,11 @@ def engine_framework(framework: Framework) -> EngineFramework:
 
 
 def observations_table(indicators: list[str]) -> pa.Table:
-    rows = published_observations().filter(
-        indicator_id__in=indicators, place__kind=Place.Kind.MUNICIPALITY
-    ).values_list("place_id", "indicator_id", "year", "value")
+    rows = (
+        published_observations()
+        .filter(indicator_id__in=indicators, place__kind=Place.Kind.MUNICIPALITY)
+        .values_list("place_id", "indicator_id", "year", "value")
+    )
     places, keys, years, values = [], [], [], []
     for place, indicator, year, value in rows.iterator(chunk_size=10000):
         places.append(place)
@@ -351,11 +353,15 @@ def _store_bands(run: ScoreRun, framework: Framework) -> None:
         peergroup__kind__in=[PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS]
     ).values_list("peergroup_id", "place_id"):
         groups_of.setdefault(code, []).append(slug)
-    rows = published_observations().filter(
-        indicator__entries__framework=framework,
-        place__kind=Place.Kind.MUNICIPALITY,
-        value__isnull=False,
-    ).values_list("place_id", "indicator_id", "year", "value")
+    rows = (
+        published_observations()
+        .filter(
+            indicator__entries__framework=framework,
+            place__kind=Place.Kind.MUNICIPALITY,
+            value__isnull=False,
+        )
+        .values_list("place_id", "indicator_id", "year", "value")
+    )
     bulk_insert(
         PeerBand,
         ("run_id", "group", "indicator_id", "year", "size", "q1", "median", "q3"),
