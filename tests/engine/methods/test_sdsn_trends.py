@@ -33,6 +33,9 @@ CASES = {
     "single": ({2024: 60}, None),
     "late_end": ({2013: 40, 2018: 60}, "on_track"),  # 4/yr >= (80-60)/12 = 1.67
     "late_missing": ({2012: 40, 2018: 60}, None),  # nothing in 2013..2017
+    # Ends 9 years before the scoring year (the one-year plan's second scan):
+    # 4/yr >= (80 - 60)/15.
+    "very_late_end": ({2010: 40, 2015: 60}, "on_track"),
     # Ends 2022 (2024 is missing); start 2019: 10/3 = 3.33/yr < (80-50)/8 = 3.75
     "end_missing_value": ({2019: 40, 2022: 50, 2024: None}, "moderately_improving"),
 }

@@ -193,8 +193,9 @@ def band_goal_trend(options: SdsnOptions) -> str:
 # ---- the plan -------------------------------------------------------------------
 
 # In one-year runs, trend start values for end years up to this many years before
-# the scoring year come from the first scan; older ends take a second, rarer scan.
-PIVOT_END_YEARS = 4
+# the scoring year come from the first scan; older ends take a second scan, run only
+# when some (unit, indicator) has no value in the last 8 years but an older one.
+PIVOT_END_YEARS = 8
 
 
 def sdsn_plan(
