@@ -1,6 +1,6 @@
 """The floor written the way the engine scans (aggregate FILTER clauses, no WHERE).
 
-On L, DuckDB 2.0 ran floor.py's WHERE + GROUP BY form about 5x slower than this
+On L, DuckDB 2.0 ran floor.py's WHERE + GROUP BY form about 20x slower than this
 form (it re-read the Parquet file many times); both are reported.
 
 Usage: python bench/engine/floor_filter.py OBSERVATIONS YEAR OUT.csv
