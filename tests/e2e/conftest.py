@@ -75,10 +75,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**os.environ, "SDGNET_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)  # always a fresh SQLite file, never a shared database
     env.pop("SDGNET_DEBUG", None)  # as served to people
+    # About 20 s on an idle 2-core machine; minutes when other jobs load it (once > 300 s).
+    started = time.monotonic()
     setup = subprocess.run(
-        [_sdgnet(), "setup"], env=env, capture_output=True, text=True, timeout=300, check=False
+        [_sdgnet(), "setup"], env=env, capture_output=True, text=True, timeout=900, check=False
     )
-    assert setup.returncode == 0, f"sdgnet setup failed:\n{setup.stdout}\n{setup.stderr}"
+    assert setup.returncode == 0, (
+        f"sdgnet setup failed after {time.monotonic() - started:.0f} s:\n"
+        f"{setup.stdout}\n{setup.stderr}"
+    )
     port = _free_port()
     log = (data_dir / "serve.log").open("w")
     process = subprocess.Popen(
