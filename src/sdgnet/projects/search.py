@@ -46,7 +46,10 @@ KEYWORD_DEPTH = 200
 VECTOR_DEPTH = 40
 RELOAD_SECONDS = 0.2
 BATCH = 256
-WRITER_HEAP = 100_000_000
+# An edit writes a handful of documents; a rebuild writes them all in one commit, and a
+# larger heap means fewer segments to merge.
+WRITER_HEAP = 20_000_000
+REBUILD_WRITER_HEAP = 200_000_000
 REBUILD_BATCH = 1000
 TEXT_FIELDS = ["title_nb", "title_en", "text_nb", "text_en"]
 FIELD_BOOSTS = {"title_nb": 2.0, "title_en": 2.0}
@@ -105,13 +108,13 @@ class _Index:
         return self.index.searcher()
 
     @contextmanager
-    def writing(self) -> Iterator[Any]:
+    def writing(self, heap: int = WRITER_HEAP) -> Iterator[Any]:
         """One writer, one commit for everything added and deleted inside."""
         with self.lock:
             writer = None
             for _attempt in range(100):  # another process may hold the writer lock
                 try:
-                    writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                    writer = self.index.writer(heap_size=heap, num_threads=1)
                     break
                 except ValueError:
                     time.sleep(0.05)
@@ -274,7 +277,7 @@ def rebuild_index(say: Any = None) -> int:
     ProjectVector.objects.exclude(project__published=True).update(
         active=False, updated_at=timezone.now()
     )
-    with index.writing() as writer:
+    with index.writing(REBUILD_WRITER_HEAP) as writer:
         for start in range(0, len(ids), REBUILD_BATCH):
             _index_batch(ids[start : start + REBUILD_BATCH], writer, remove=False)
             if say:
