@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import connection, models
 
-
 COPY_LINES = 20_000
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
