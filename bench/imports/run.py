@@ -127,7 +127,9 @@ def main() -> None:
     if not args.skip_postgres:
         admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
         name = PG_URL.rsplit("/", 1)[1]
-        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
+        subprocess.run(
+            ["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True
+        )
         subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
         backends.append(
             ("PostgreSQL", {**env, "SDGNET_DATA_DIR": str(OUT / "pg"), "DATABASE_URL": PG_URL})
