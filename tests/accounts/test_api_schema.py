@@ -25,9 +25,14 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 )
 def test_no_server_errors(case: Any, people: dict[str, Any]) -> None:
     # Writes are tried as an editor of Bærum, so they reach validation, not just 401.
-    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {people['editor'].token}"}
+    # identity: the in-process WSGI transport does not undo the site's gzip compression.
+    case.headers = {
+        **(case.headers or {}),
+        "Authorization": f"Bearer {people['editor'].token}",
+        "Accept-Encoding": "identity",
+    }
     response = case.call()
-    assert response.status_code < 500, (case.method, case.path, response.text[:500])
+    assert response.status_code < 500, (case.method, case.path, case.query, response.text[:200])
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"error"}, body
