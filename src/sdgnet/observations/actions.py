@@ -121,22 +121,19 @@ def do_import_observations(
         report.problems.append(Problem(None, None, "the file holds no observations"))
     if not read.rows:
         return report
-    checked = validate(
+    rows = _validate_into(
+        report,
         read.rows,
-        indicators=indicator_infos(framework),
-        mapper=mapper or code_mapper(),
-        current_places=current_place_codes(),
+        framework=framework,
+        mapper=mapper,
         default_indicator=default_indicator,
+        place_scope=place_scope,
     )
-    report.rows_valid = len(checked.rows)
-    report.rows_mapped = checked.mapped
-    report.problems.extend(checked.problems)
-    report.problems.extend(out_of_scope(checked.rows, place_scope))
     if report.problems:
         return report
     digest = _sha256(path)
     _write(
-        checked.rows,
+        rows,
         report=report,
         source=source.strip(),
         framework=framework,
@@ -147,6 +144,31 @@ def do_import_observations(
         embargoed=embargoed,
     )
     return report
+
+
+def _validate_into(
+    report: ImportReport,
+    raw: list[Any],
+    *,
+    framework: Framework | None,
+    mapper: CodeMapper | None,
+    default_indicator: str | None,
+    place_scope: str | None,
+) -> list[ValidRow]:
+    """Validate raw rows the one way every import does, adding counts and problems to the
+    report; the rows are to be written only when the report has no problems."""
+    checked = validate(
+        raw,
+        indicators=indicator_infos(framework),
+        mapper=mapper or code_mapper(),
+        current_places=current_place_codes(),
+        default_indicator=default_indicator,
+    )
+    report.rows_valid = len(checked.rows)
+    report.rows_mapped = checked.mapped
+    report.problems.extend(checked.problems)
+    report.problems.extend(out_of_scope(checked.rows, place_scope))
+    return checked.rows
 
 
 def out_of_scope(rows: Sequence[ValidRow], place_scope: str | None) -> list[Problem]:
@@ -416,21 +438,13 @@ def do_import_raw_rows(
     if not raw:
         report.problems.append(Problem(None, None, "no observations were given"))
         return report
-    checked = validate(
-        raw,
-        indicators=indicator_infos(),
-        mapper=code_mapper(),
-        current_places=current_place_codes(),
-        default_indicator=None,
+    rows = _validate_into(
+        report, raw, framework=None, mapper=None, default_indicator=None, place_scope=place_scope
     )
-    report.rows_valid = len(checked.rows)
-    report.rows_mapped = checked.mapped
-    report.problems.extend(checked.problems)
-    report.problems.extend(out_of_scope(checked.rows, place_scope))
     if report.problems:
         return report
     _write(
-        checked.rows,
+        rows,
         report=report,
         source=source.strip(),
         framework=None,
