@@ -2,9 +2,11 @@
 
     sdgnet score --framework F --observations O --units U --method M
                  [--year Y] [--missing-goal group-mean|skip] [--coverage 0.8]
-                 [--trend-span 5] --out DIR
+                 [--trend-span 5] [--local-targets FILE] --out DIR
 
-Writes DIR/indicators.csv (unit,indicator,year,value,score,colour,trend),
+Writes DIR/indicators.csv (unit,indicator,year,value,score,colour,trend, and with
+`--local-targets` (sdsn only) a last column score_local: the score against each
+unit's own target, `sdgnet.engine.local_targets`),
 DIR/goals.csv (unit,goal,score,colour,trend) and DIR/index.csv (unit,score,rank).
 The progress methods write their status word in the `trend` column and leave
 scores, colours, goals and index empty. With `--method sdsn --sensitivity RUNS
@@ -32,12 +34,13 @@ from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework, read_framework
 from sdgnet.engine.inputs import ObservationSource, observations_from_arrow, open_observations
 from sdgnet.engine.inputs import read_units as read_units_file
+from sdgnet.engine.local_targets import read_local_targets, score_local
 from sdgnet.engine.methods.sdsn import MISSING_GOAL_CHOICES, SdsnOptions
 from sdgnet.engine.scoring import resolve_years, run_sdsn
 
 INDICATORS_CSV = "SELECT unit, indicator, year, value, score, colour, trend FROM {table}"
-GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit, goal"
-INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit"
+GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit_code, goal"
+INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit_code"
 EXIT_INPUT_ERROR = 2
 
 
@@ -60,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--coverage", type=float, default=0.8)
     parser.add_argument("--trend-span", type=int, default=5)
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument(
+        "--local-targets",
+        type=Path,
+        metavar="FILE",
+        help="unit,indicator,target_value (CSV or Parquet): add score_local to indicators.csv",
+    )
     parser.add_argument(
         "--sensitivity",
         type=int,
@@ -86,6 +95,9 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT_ERROR
+    if args.local_targets is not None and args.method != "sdsn":
+        print("error: --local-targets needs --method sdsn", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     try:
         options = SdsnOptions(
             coverage=args.coverage, missing_goal=args.missing_goal, trend_span=args.trend_span
@@ -97,8 +109,11 @@ def main(argv: list[str]) -> int:
         with staged_directory(args.out) as staging:
             framework = read_framework(args.framework)
             units = read_units_file(args.units, framework)
+            local_targets = None
             if args.method == "sdsn":
                 framework.require_bounds()
+                if args.local_targets is not None:
+                    local_targets = read_local_targets(args.local_targets, framework)
                 source = open_observations(args.observations)
             else:
                 source = ObservationSource(
@@ -109,7 +124,7 @@ def main(argv: list[str]) -> int:
                 years = resolve_years(backend, year=args.year, years=None)
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
-                    write_sdsn(backend, staging)
+                    write_sdsn(backend, staging, local_targets)
                     if args.sensitivity:
                         write_sensitivity(
                             framework, units, args.observations, args=args, folder=staging
@@ -141,11 +156,27 @@ def load_observations(path: Path) -> pa.Table:
     return source.table
 
 
-def write_sdsn(backend: DuckDBBackend, folder: Path) -> None:
-    backend.write_csv(
-        INDICATORS_CSV.format(table="indicator_results") + " ORDER BY unit, indicator",
-        folder / "indicators.csv",
-    )
+def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | None) -> None:
+    order = " ORDER BY unit_code, indicator_code"
+    if local_targets is None:
+        backend.write_csv(
+            INDICATORS_CSV.format(table="indicator_results") + order, folder / "indicators.csv"
+        )
+    else:
+        # One year is scored here, so unit and indicator name a row of the results.
+        results = backend.fetch("SELECT unit, indicator, value FROM indicator_results")
+        local = score_local(results, backend.framework, local_targets)
+        backend.connection.register("indicator_results_local", local)
+        backend.write_csv(
+            """
+            SELECT r.unit, r.indicator, r.year, r.value, r.score, r.colour, r.trend,
+                   l.score_local
+            FROM indicator_results r
+            JOIN indicator_results_local l ON l.unit = r.unit AND l.indicator = r.indicator
+            """
+            + order,
+            folder / "indicators.csv",
+        )
     backend.write_csv(GOALS_CSV, folder / "goals.csv")
     backend.write_csv(INDEX_CSV, folder / "index.csv")
 

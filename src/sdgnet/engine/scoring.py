@@ -75,12 +75,15 @@ def score_sdsn(
         run_sdsn(backend, options, scored_years)
         return ScoreResult(
             indicators=backend.fetch(
-                f"SELECT {INDICATOR_COLUMNS} FROM indicator_results ORDER BY as_of, unit, indicator"
+                f"SELECT {INDICATOR_COLUMNS} FROM indicator_results "
+                "ORDER BY as_of, unit_code, indicator_code"
             ),
             goals=backend.fetch(
-                f"SELECT {GOAL_COLUMNS} FROM goal_results ORDER BY as_of, unit, goal"
+                f"SELECT {GOAL_COLUMNS} FROM goal_results ORDER BY as_of, unit_code, goal"
             ),
-            index=backend.fetch(f"SELECT {INDEX_COLUMNS} FROM index_results ORDER BY as_of, unit"),
+            index=backend.fetch(
+                f"SELECT {INDEX_COLUMNS} FROM index_results ORDER BY as_of, unit_code"
+            ),
         )
 
 

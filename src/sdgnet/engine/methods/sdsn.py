@@ -216,7 +216,7 @@ def sdsn_plan(
     else:
         reading = _one_year_steps(options, years_seen(first_year, last_year), single_year)
     return Plan(
-        steps=(_applicability_step(), *reading, *_scoring_steps(options)),
+        steps=(*_code_steps(), _applicability_step(), *reading, *_scoring_steps(options)),
         outputs=("indicator_results", "goal_results", "index_results"),
         description="SDSN SDG Index and Dashboards",
         check_after="pair_summary",
@@ -227,17 +227,36 @@ def _pair_checks(years_seen: str) -> str:
     return f"count(*) AS n_rows, count(year) AS n_dated, {years_seen} AS n_years"
 
 
+def _code_steps() -> list[Step]:
+    """Integer codes for units and indicators, numbered in id order: the joins, groupings
+    and the output order of the 1M-row relations use them in place of hashing and
+    comparing the text ids (which dominated those steps)."""
+    return [
+        Step(
+            "unit_codes",
+            "SELECT unit, group_name, CAST(row_number() OVER (ORDER BY unit) AS INTEGER)"
+            " AS unit_code FROM units",
+        ),
+        Step(
+            "indicator_codes",
+            "SELECT *, CAST(row_number() OVER (ORDER BY indicator) AS INTEGER)"
+            " AS indicator_code FROM indicators",
+        ),
+    ]
+
+
 def _applicability_step() -> Step:
     return Step(
         "applicability",
         """
-        SELECT u.unit, u.group_name, i.indicator, i.goal, i.best, i.worst, i.green, i.red,
+        SELECT u.unit, u.unit_code, u.group_name, i.indicator, i.indicator_code, i.goal,
+               i.best, i.worst, i.green, i.red,
                i.weight, i.in_index, i.trend_from, i.trend_to,
                i.trend_on_track_pace, i.trend_moderate_pace,
                CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
                (i.dashboard_scope_column IS NULL
                 OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
-        FROM units u CROSS JOIN indicators i
+        FROM unit_codes u CROSS JOIN indicator_codes i
         LEFT JOIN unit_flags s ON s.unit = u.unit AND s.flag = i.scope_column
         LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
         WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
@@ -324,7 +343,7 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
         Step(
             "observed",
             """
-            SELECT l.as_of, l.unit, l.indicator, l.year, l.value,
+            SELECT l.as_of, u.unit_code, i.indicator_code, l.year, l.value,
                    CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
                         THEN l.from_year ELSE t.from_year END AS from_year,
                    CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
@@ -333,7 +352,8 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
                         THEN l.year ELSE t.to_year END AS to_year,
                    CASE WHEN i.trend_from IS NULL AND i.trend_to IS NULL
                         THEN l.value ELSE t.to_value END AS to_value
-            FROM latest l JOIN indicators i ON i.indicator = l.indicator
+            FROM latest l JOIN indicator_codes i ON i.indicator = l.indicator
+            JOIN unit_codes u ON u.unit = l.unit
             LEFT JOIN configured_trend_points t
               ON t.as_of = l.as_of AND t.unit = l.unit AND t.indicator = l.indicator
             """,
@@ -354,10 +374,10 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
     start_value, start_year = [], []
     for back_end in range(PIVOT_END_YEARS):
         window = range(back_end + span, back_end, -1)
-        start_value.append(f"WHEN {back_end} THEN COALESCE({', '.join(f'p.v{b}' for b in window)})")
+        start_value.append(f"WHEN {back_end} THEN COALESCE({', '.join(f'v{b}' for b in window)})")
         start_year.append(
             f"WHEN {back_end} THEN CASE "
-            + " ".join(f"WHEN p.v{b} IS NOT NULL THEN {year - b}" for b in window)
+            + " ".join(f"WHEN v{b} IS NOT NULL THEN {year - b}" for b in window)
             + " END"
         )
     as_of = f"CAST({year} AS INTEGER)"
@@ -367,14 +387,21 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
     )
     return [
         Step(
+            # The pivot is reduced to the trend start of the pair's own end year right
+            # here, so its columns are never stored (a fifth of the memory at 20M pairs).
             "pair_summary",
             f"""
-            SELECT unit, indicator, {_pair_checks(years_seen)},
-                   max(year) FILTER (WHERE value IS NOT NULL AND year <= {year}) AS year,
-                   max_by(value, year) FILTER (WHERE value IS NOT NULL AND year <= {year})
-                     AS value,
-                   {pivot}
-            FROM observations GROUP BY unit, indicator
+            SELECT unit, indicator, n_rows, n_dated, n_years, year, value,
+                   CASE {year} - year {" ".join(start_year)} END AS pivot_from_year,
+                   CASE {year} - year {" ".join(start_value)} END AS pivot_from_value
+            FROM (
+                SELECT unit, indicator, {_pair_checks(years_seen)},
+                       max(year) FILTER (WHERE value IS NOT NULL AND year <= {year}) AS year,
+                       max_by(value, year) FILTER (WHERE value IS NOT NULL AND year <= {year})
+                         AS value,
+                       {pivot}
+                FROM observations GROUP BY unit, indicator
+            ) pivoted
             """,
         ),
         Step(
@@ -400,16 +427,15 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
         Step(
             "observed",
             f"""
-            SELECT {as_of} AS as_of, p.unit, p.indicator, p.year, p.value,
-                   CASE WHEN {pivoted_end}
-                        THEN CASE {year} - p.year {" ".join(start_year)} END
+            SELECT {as_of} AS as_of, u.unit_code, i.indicator_code, p.year, p.value,
+                   CASE WHEN {pivoted_end} THEN p.pivot_from_year
                         ELSE t.from_year END AS from_year,
-                   CASE WHEN {pivoted_end}
-                        THEN CASE {year} - p.year {" ".join(start_value)} END
+                   CASE WHEN {pivoted_end} THEN p.pivot_from_value
                         ELSE t.from_value END AS from_value,
                    CASE WHEN {pivoted_end} THEN p.year ELSE t.to_year END AS to_year,
                    CASE WHEN {pivoted_end} THEN p.value ELSE t.to_value END AS to_value
-            FROM pair_summary p JOIN indicators i ON i.indicator = p.indicator
+            FROM pair_summary p JOIN indicator_codes i ON i.indicator = p.indicator
+            JOIN unit_codes u ON u.unit = p.unit
             LEFT JOIN late_trend_points t ON t.unit = p.unit AND t.indicator = p.indicator
             WHERE p.year IS NOT NULL
             """,
@@ -429,7 +455,8 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         Step(
             "indicator_results",
             f"""
-            SELECT as_of, unit, group_name, indicator, goal, in_index, weight, shown,
+            SELECT as_of, unit, unit_code, group_name, indicator, indicator_code, goal,
+                   in_index, weight, shown,
                    coloured, year, value, score,
                    CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
                    CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
@@ -440,31 +467,32 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                        {rescale("o.value")} AS score, {trend_paces(options)}
                 FROM applicability a CROSS JOIN scoring_years y
                 LEFT JOIN observed o
-                  ON o.as_of = y.as_of AND o.unit = a.unit AND o.indicator = a.indicator
+                  ON o.as_of = y.as_of AND o.unit_code = a.unit_code
+                     AND o.indicator_code = a.indicator_code
             ) scored
             """,
         ),
         Step(
             "unit_coverage",
             f"""
-            SELECT y.as_of, u.unit, u.group_name,
+            SELECT y.as_of, u.unit, u.unit_code, u.group_name,
                    COALESCE(c.n_index, 0) AS n_index, COALESCE(c.n_index_valued, 0) AS n_valued,
                    COALESCE(c.n_index, 0) > 0
                      AND COALESCE(c.n_index_valued, 0)
                          >= {options.coverage} * c.n_index - {EPSILON} AS qualifies
-            FROM units u CROSS JOIN scoring_years y
+            FROM unit_codes u CROSS JOIN scoring_years y
             LEFT JOIN (
-                SELECT as_of, unit,
+                SELECT as_of, unit_code,
                        count(CASE WHEN in_index THEN 1 END) AS n_index,
                        count(CASE WHEN in_index THEN score END) AS n_index_valued
-                FROM indicator_results GROUP BY as_of, unit
-            ) c ON c.as_of = y.as_of AND c.unit = u.unit
+                FROM indicator_results GROUP BY as_of, unit_code
+            ) c ON c.as_of = y.as_of AND c.unit_code = u.unit_code
             """,
         ),
         Step(
             "goal_stats",
             f"""
-            SELECT as_of, unit, goal,
+            SELECT as_of, unit_code, goal,
                    count(CASE WHEN in_index THEN 1 END) AS n_index,
                    {exact_sum("CASE WHEN in_index THEN weight * score END")}
                      / {exact_sum("CASE WHEN in_index AND score IS NOT NULL THEN weight END")}
@@ -476,42 +504,43 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                      AS n_maintaining,
                    sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points
             FROM indicator_results
-            GROUP BY as_of, unit, goal
+            GROUP BY as_of, unit_code, goal
             """,
             materialize=False,
         ),
         Step(
             "lowest_two",
             """
-            SELECT as_of, unit, goal,
+            SELECT as_of, unit_code, goal,
                    avg(dashboard_value) AS low_average,
                    count(CASE WHEN colour = 'green' THEN 1 END) AS low_greens,
                    count(CASE WHEN colour = 'red' THEN 1 END) AS low_reds,
                    max(CASE WHEN position = 1 THEN colour END) AS lowest_colour
             FROM (
-                SELECT as_of, unit, goal, colour, dashboard_value,
+                SELECT as_of, unit_code, goal, colour, dashboard_value,
                        ROW_NUMBER() OVER (
-                           PARTITION BY as_of, unit, goal ORDER BY dashboard_value
+                           PARTITION BY as_of, unit_code, goal ORDER BY dashboard_value
                        ) AS position
                 FROM indicator_results
                 WHERE coloured AND value IS NOT NULL
             ) ranked
             WHERE position <= 2
-            GROUP BY as_of, unit, goal
+            GROUP BY as_of, unit_code, goal
             """,
             materialize=False,
         ),
         Step(
             "goal_results",
             f"""
-            SELECT g.as_of, g.unit, g.goal,
+            SELECT g.as_of, c.unit, g.unit_code, g.goal,
                    CASE WHEN c.qualifies THEN g.own_score END AS score,
                    {band_goal_colour()} AS colour,
                    {band_goal_trend(options)} AS trend,
                    g.n_index, g.own_score, c.qualifies, c.group_name
             FROM goal_stats g
-            JOIN unit_coverage c ON c.as_of = g.as_of AND c.unit = g.unit
-            LEFT JOIN lowest_two w ON w.as_of = g.as_of AND w.unit = g.unit AND w.goal = g.goal
+            JOIN unit_coverage c ON c.as_of = g.as_of AND c.unit_code = g.unit_code
+            LEFT JOIN lowest_two w
+              ON w.as_of = g.as_of AND w.unit_code = g.unit_code AND w.goal = g.goal
             """,
         ),
         Step(
@@ -527,20 +556,20 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         Step(
             "index_scores",
             f"""
-            SELECT g.as_of, g.unit,
+            SELECT g.as_of, g.unit_code,
                    {exact_mean(goal_for_index)} AS score
             FROM goal_results g
             LEFT JOIN group_goal_means m
               ON m.as_of = g.as_of AND m.group_name = g.group_name AND m.goal = g.goal
             WHERE g.qualifies AND g.n_index > 0
-            GROUP BY g.as_of, g.unit
+            GROUP BY g.as_of, g.unit_code
             """,
             materialize=False,
         ),
         Step(
             "index_results",
             f"""
-            SELECT c.as_of, c.unit, s.score,
+            SELECT c.as_of, c.unit, c.unit_code, s.score,
                    CASE WHEN s.score IS NOT NULL THEN
                      RANK() OVER (
                        PARTITION BY c.as_of, s.score IS NULL
@@ -549,7 +578,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                    END AS rank,
                    c.n_index, c.n_valued, c.qualifies
             FROM unit_coverage c
-            LEFT JOIN index_scores s ON s.as_of = c.as_of AND s.unit = c.unit
+            LEFT JOIN index_scores s ON s.as_of = c.as_of AND s.unit_code = c.unit_code
             """,
         ),
     ]
