@@ -23,6 +23,7 @@ ROLES = ["anonymous", "citizen", "partner", "editor", "municipality_admin", "net
 HOME = "3201"
 TURNOUT = "voter-turnout-storting"
 FRAMEWORK = "kommunale-baerekraftsindikatorer"
+SEED_PROJECT = "asker-matsvinn-plan"  # a published public project of the seed library
 
 
 def every(status: int) -> dict[str, int]:
@@ -63,6 +64,15 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "accounts/audit.csv": ("/accounts/audit.csv", NETWORK_ADMIN),
     "accounts/tokens/": ("/accounts/tokens/", LOGGED_IN),
     "accounts/tokens/<int:pk>/revoke/": ("/accounts/tokens/1/revoke/", POST_ONLY),
+    "accounts/password/": ("/accounts/password/", LOGGED_IN),
+    "accounts/people/": ("/accounts/people/", ADMINS),
+    # No such account: admins get 404, as for an account they may not manage.
+    "accounts/people/<int:pk>/": (
+        "/accounts/people/999999/",
+        {**ADMINS, "municipality_admin": 404, "network_admin": 404},
+    ),
+    "accounts/people/<int:pk>/deactivate/": ("/accounts/people/1/deactivate/", POST_ONLY),
+    "accounts/people/<int:pk>/reactivate/": ("/accounts/people/1/reactivate/", POST_ONLY),
     "data/upload/": ("/data/upload/", STAFF),
     "data/upload/confirm/": ("/data/upload/confirm/", POST_ONLY),
     "data/enter/": ("/data/enter/", STAFF),
@@ -90,6 +100,18 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "projects/methods/<slug:key>/": ("/projects/methods/no-such-method/", every(404)),
     "projects/learn/<str:code>/": (f"/projects/learn/{HOME}/", PUBLIC),
+    # Reporting a problem: anyone logged in who can read the (published) project; a
+    # project nobody can read is 404 for all, before asking anyone to log in.
+    "projects/p/<slug:key>/report/": (
+        f"/projects/p/{SEED_PROJECT}/report/",
+        {**every(200), "anonymous": 302},
+    ),
+    # Moderation: network admins only, 404 for everyone else (even anonymous visitors).
+    "projects/moderation/": ("/projects/moderation/", {**every(404), "network_admin": 200}),
+    "projects/moderation/<str:kind>/<slug:key>/": (
+        f"/projects/moderation/project/{SEED_PROJECT}/",
+        POST_ONLY,
+    ),
     # The Django admin (all its routes): network admins only; others are sent to log in.
     "admin/": ("/admin/", {**every(302), "network_admin": 200}),
     # Everything under /api/v1/ is checked route by route in API_ROUTES below.
@@ -144,6 +166,21 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
     ("get", "/api/v1/local-targets"): (f"/api/v1/local-targets?place={HOME}", None, PUBLIC),
     ("get", "/api/v1/projects"): ("/api/v1/projects", None, PUBLIC),
     ("get", "/api/v1/projects/{key}"): ("/api/v1/projects/no-such-project", None, every(404)),
+    ("post", "/api/v1/projects/{key}/reports"): (
+        f"/api/v1/projects/{SEED_PROJECT}/reports",
+        {"reason": "The link to the source is broken."},
+        {**every(201), "anonymous": 401},
+    ),
+    ("get", "/api/v1/moderation"): (
+        "/api/v1/moderation",
+        None,
+        {**every(404), "network_admin": 200},
+    ),
+    ("post", "/api/v1/moderation/{kind}/{key}"): (
+        f"/api/v1/moderation/project/{SEED_PROJECT}",
+        {"decision": "review"},
+        {**every(404), "anonymous": 401, "network_admin": 200},
+    ),
     ("post", "/api/v1/local-targets"): (
         "/api/v1/local-targets",
         {"place": HOME, "indicator": TURNOUT, "value": 90},

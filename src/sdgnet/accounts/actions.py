@@ -8,20 +8,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdgnet.accounts import audit
 from sdgnet.accounts.models import PLACE_ROLES, ApiToken, Invitation, Profile, Role
-from sdgnet.accounts.rules import is_network_admin, place_of, role_of
+from sdgnet.accounts.rules import RoleGrant
 from sdgnet.places.models import Place
 
 TOKEN_PREFIX = "sdg_"
@@ -97,39 +100,203 @@ def do_create_user(
     if problems:
         raise AccountError(problems)
     with transaction.atomic():
+        # Created without a password; a given one is stored by `_store_password`, which
+        # records that it was set.
         user = User.objects.create_user(
             username=email,
             email=email,
-            password=password,
+            password=None,
             is_staff=role == Role.NETWORK_ADMIN,
             is_active=active,
         )
         profile = Profile.objects.create(
             user=user, role=role, place=place_obj, organisation=organisation.strip()
         )
-        audit.record(actor, "accounts.create_user", profile, after=_profile_state(profile))
+        audit.record(
+            actor, "accounts.create_user", profile, place=place_obj, after=_profile_state(profile)
+        )
+        if password is not None:
+            _store_password(user, password, actor=actor, action="accounts.set_password")
     return user
+
+
+def _store_password(user: Any, password: str, *, actor: Any, action: str) -> None:
+    """Hash and keep a new password and record that it changed. The audit event never
+    holds the password or its hash: only that it changed."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor, action, user, after={"password": "changed"})
+
+
+PASSWORD_ACTIONS = {
+    "change": "accounts.change_password",  # the change form, logged in
+    "reset": "accounts.reset_password",  # the link mailed by password reset
+    "set": "accounts.set_password",  # chosen when accepting an invitation or signing up
+}
+
+
+def do_set_password(user: Any, password: str, *, how: str, actor: Any = None) -> None:
+    """Set `user`'s password (`how`: change, reset or set) and record it in the audit
+    log; `actor` is the user themselves unless given."""
+    if how not in PASSWORD_ACTIONS:
+        raise ValueError(f"unknown way of setting a password: {how}")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise AccountError([str(message) for message in error.messages]) from error
+    with transaction.atomic():
+        _store_password(
+            user, password, actor=user if actor is None else actor, action=PASSWORD_ACTIONS[how]
+        )
+
+
+def _refusals(actor: Any, user: Any, grant: RoleGrant | None = None) -> list[str]:
+    """Why `actor` may not change `user`'s role or access (to `grant`). An actor of None
+    is an operator at the command line, who may do anything the guards allow."""
+    if actor is None:
+        return []
+    if getattr(actor, "pk", None) == user.pk:
+        return [_("You cannot change your own role or access.")]
+    if not rules.has_perm("accounts.manage_user", actor, user):
+        return [_("You may not manage this account.")]
+    if grant is not None and not rules.has_perm("accounts.grant_role", actor, grant):
+        return [_("You may not give this role for this municipality.")]
+    return []
+
+
+def check_change_role(actor: Any, user: Any, role: str, place: str | None) -> list[str]:
+    """Every reason the change would be refused, for forms to show before they submit
+    (the action checks again inside its transaction)."""
+    problems, _place = _check_role_and_place(role, place)
+    problems += _refusals(actor, user, RoleGrant(role, place or None))
+    if role != Role.NETWORK_ADMIN and _is_last_network_admin(user):
+        problems.append(_last_network_admin_problem())
+    return problems
+
+
+def _last_network_admin_problem() -> str:
+    return _("This is the last active network administrator; make someone else one first.")
+
+
+def _is_last_network_admin(user: Any, *, lock: bool = False) -> bool:
+    """Whether `user` is the only active network administrator. With `lock`, the network
+    administrators' rows are locked first, so two admins demoting each other at once
+    cannot both pass: the second waits, then counts what the first committed."""
+    User = get_user_model()
+    admins = User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(profile__role=Role.NETWORK_ADMIN)
+    )
+    if lock:
+        # Only the users' rows: PostgreSQL cannot lock the nullable side of the outer join.
+        list(admins.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    return list(admins.values_list("pk", flat=True)[:2]) == [user.pk]
+
+
+def _apply_role(
+    user: Any, role: str, place_obj: Place | None, organisation: str, actor: Any
+) -> Profile:
+    """Write the role (callers have checked who may); refuse to remove the last active
+    network administrator."""
+    if role != Role.NETWORK_ADMIN and _is_last_network_admin(user, lock=True):
+        raise AccountError([_last_network_admin_problem()])
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    before = _profile_state(profile)
+    before_place = profile.place_id
+    profile.role = role
+    profile.place = place_obj
+    profile.organisation = organisation.strip()
+    profile.save()
+    user.is_staff = role == Role.NETWORK_ADMIN
+    user.save(update_fields=["is_staff"])
+    audit.record(
+        actor,
+        "accounts.change_role",
+        profile,
+        place=place_obj.pk if place_obj is not None else before_place,
+        before=before,
+        after=_profile_state(profile),
+    )
+    return profile
 
 
 def do_change_role(
     user: Any, role: str, *, place: str | None = None, organisation: str = "", actor: Any = None
 ) -> Profile:
+    """Give `user` a role (and the municipality it needs). `actor` must be allowed to
+    manage the account (`accounts.manage_user`) and to give the role
+    (`accounts.grant_role`), and may not be `user`; None is an operator."""
+    place = place or None
     problems, place_obj = _check_role_and_place(role, place)
+    problems += _refusals(actor, user, RoleGrant(role, place))
+    if problems:
+        raise AccountError(problems)
+    with transaction.atomic():
+        return _apply_role(user, role, place_obj, organisation, actor)
+
+
+def _end_sessions(user: Any) -> int:
+    """Delete the user's sessions. Sessions are stored signed, not by user, so each
+    unexpired one is read; a network has few, and an inactive user's session would be
+    refused anyway (ModelBackend.get_user), this only keeps reactivation from reviving it."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def do_deactivate_user(user: Any, *, actor: Any) -> None:
+    """Revoke `user`'s access: the account is deactivated, every API token revoked and
+    every session ended, in one transaction."""
+    problems = _refusals(actor, user)
+    if not user.is_active:
+        problems.append(_("This account is already deactivated."))
+    if problems:
+        raise AccountError(problems)
+    with transaction.atomic():
+        if _is_last_network_admin(user, lock=True):
+            raise AccountError([_last_network_admin_problem()])
+        profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+        before = _profile_state(profile)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        profile.user = user
+        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        sessions = _end_sessions(user)
+        audit.record(
+            actor,
+            "accounts.deactivate_user",
+            profile,
+            place=profile.place_id,
+            before=before,
+            after={**_profile_state(profile), "tokens_revoked": tokens, "sessions_ended": sessions},
+        )
+
+
+def do_reactivate_user(user: Any, *, actor: Any) -> None:
+    """Let a deactivated user log in again; revoked tokens stay revoked."""
+    problems = _refusals(actor, user)
+    if user.is_active:
+        problems.append(_("This account is already active."))
     if problems:
         raise AccountError(problems)
     with transaction.atomic():
         profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
         before = _profile_state(profile)
-        profile.role = role
-        profile.place = place_obj
-        profile.organisation = organisation.strip()
-        profile.save()
-        user.is_staff = role == Role.NETWORK_ADMIN
-        user.save(update_fields=["is_staff"])
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        profile.user = user
         audit.record(
-            actor, "accounts.change_role", profile, before=before, after=_profile_state(profile)
+            actor,
+            "accounts.reactivate_user",
+            profile,
+            place=profile.place_id,
+            before=before,
+            after=_profile_state(profile),
         )
-    return profile
 
 
 def do_sign_up_citizen(email: str, password: str, *, activation_url: Any) -> None:
@@ -168,15 +335,8 @@ def do_activate_user(user: Any) -> None:
 
 def may_invite(actor: Any, role: str, place: str | None) -> bool:
     """Network admins invite anyone; a municipality admin invites staff of their own
-    municipality."""
-    if is_network_admin(actor):
-        return True
-    return (
-        role_of(actor) == Role.MUNICIPALITY_ADMIN
-        and role in PLACE_ROLES
-        and place is not None
-        and place == place_of(actor)
-    )
+    municipality: the named rule `accounts.grant_role`, as for changing a role."""
+    return bool(rules.has_perm("accounts.grant_role", actor, RoleGrant(role, place or None)))
 
 
 @dataclass(frozen=True)
@@ -256,21 +416,28 @@ def do_accept_invitation(secret: str, password: str) -> Any:
         User = get_user_model()
         user: Any = User.objects.filter(username=invitation.email).first()
         if user is None:
+            try:
+                validate_password(password, User(username=invitation.email))
+            except ValidationError as error:
+                raise AccountError([str(message) for message in error.messages]) from error
             user = do_create_user(
                 invitation.email,
                 invitation.role,
                 place=invitation.place_id,
                 organisation=invitation.organisation,
-                password=password,
                 actor=invitation.created_by,
             )
+            # The invited person chose this password, so they are its actor.
+            _store_password(user, password, actor=user, action=PASSWORD_ACTIONS["set"])
         else:
-            do_change_role(
+            # Whoever invited had the right to give the role when inviting, and the
+            # person accepts it; only the last-network-admin guard still applies.
+            _apply_role(
                 user,
                 invitation.role,
-                place=invitation.place_id,
-                organisation=invitation.organisation,
-                actor=invitation.created_by,
+                invitation.place,
+                invitation.organisation,
+                invitation.created_by,
             )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

@@ -13,6 +13,27 @@ class ProfileAdmin(ObjectPermissionsModelAdmin):
     search_fields = ["user__username", "place__name"]
     raw_id_fields = ["user", "place"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class CheckedProfileForm(form_class):  # type: ignore[misc,valid-type]
+            """Shows the refusals of `do_change_role` (same rules as the people page)."""
+
+            def clean(self):  # type: ignore[no-untyped-def]
+                from sdgnet.accounts.actions import check_change_role
+
+                data = super().clean()
+                user = data.get("user") or getattr(self.instance, "user", None)
+                if user is not None and data.get("role"):
+                    place = data.get("place")
+                    for problem in check_change_role(
+                        request.user, user, data["role"], place.pk if place else None
+                    ):
+                        self.add_error(None, problem)
+                return data
+
+        return CheckedProfileForm
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         # Role changes go through the action so they are audited like any other write.
         from sdgnet.accounts.actions import do_change_role

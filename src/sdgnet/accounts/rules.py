@@ -7,11 +7,12 @@ object is a place takes a `Place` or a municipality number.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import rules
 
-from sdgnet.accounts.models import Role
+from sdgnet.accounts.models import PLACE_ROLES, Role
 
 
 def role_of(user: Any) -> str | None:
@@ -86,8 +87,42 @@ def administers_place(user: Any, place: Any) -> bool:
     return code is not None and is_municipality_admin(user) and place_of(user) == code
 
 
+@dataclass(frozen=True)
+class RoleGrant:
+    """A role and the municipality number it is for (None for roles without one): the
+    object of `accounts.grant_role`, asked when inviting and when changing a role."""
+
+    role: str
+    place: str | None
+
+
+@rules.predicate
+def grants_staff_of_own_place(user: Any, grant: RoleGrant | None) -> bool:
+    """A municipality admin gives editor or municipality-admin roles of their own place."""
+    return (
+        grant is not None
+        and grant.role in PLACE_ROLES
+        and grant.place is not None
+        and administers_place(user, grant.place)
+    )
+
+
+@rules.predicate
+def administers_account_of_own_place(user: Any, account: Any) -> bool:
+    """A municipality admin manages the editors and admins of their own municipality."""
+    if account is None or not is_municipality_admin(user):
+        return False
+    return role_of(account) in PLACE_ROLES and place_of(account) == place_of(user)
+
+
 rules.add_perm("accounts.view_audit_log", is_network_admin)
 rules.add_perm("accounts.invite_user", is_network_admin | is_municipality_admin)
+rules.add_perm("accounts.grant_role", is_network_admin | grants_staff_of_own_place)
+# The people page; which accounts a user sees there is `access.manageable_users`.
+rules.add_perm("accounts.manage_users", is_network_admin | is_municipality_admin)
+# Changing one account's role or access (its object is the user); nobody changes their
+# own, which the actions refuse with a message rather than hiding the account.
+rules.add_perm("accounts.manage_user", is_network_admin | administers_account_of_own_place)
 rules.add_perm("accounts.create_api_token", is_authenticated)
 # The Django admin: only network administrators see it (they are made `is_staff`).
 rules.add_perm("accounts.view_profile", is_network_admin)

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sdgnet.accounts import views
-from sdgnet.accounts.forms import EmailAuthenticationForm
+from sdgnet.accounts.forms import AuditedPasswordResetForm, EmailAuthenticationForm
 
 urlpatterns = [
     path(
@@ -36,7 +36,8 @@ urlpatterns = [
     path(
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html"
+            template_name="accounts/password_reset_confirm.html",
+            form_class=AuditedPasswordResetForm,
         ),
         name="password_reset_confirm",
     ),
@@ -53,4 +54,9 @@ urlpatterns = [
     path("audit.csv", views.audit_log_csv, name="audit_log_csv"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("people/<int:pk>/deactivate/", views.deactivate_person, name="deactivate_person"),
+    path("people/<int:pk>/reactivate/", views.reactivate_person, name="reactivate_person"),
 ]

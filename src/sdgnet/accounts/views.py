@@ -1,23 +1,33 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sdgnet.accounts import actions
-from sdgnet.accounts.access import api_tokens, audit_events, permission_page
+from sdgnet.accounts.access import api_tokens, audit_events, manageable_users, permission_page
 from sdgnet.accounts.audit import audit_csv
-from sdgnet.accounts.forms import InvitationForm, SetPasswordForm, SignUpForm
-from sdgnet.accounts.models import ApiToken
+from sdgnet.accounts.forms import (
+    AuditedPasswordChangeForm,
+    InvitationForm,
+    PeopleFilterForm,
+    RoleForm,
+    SetPasswordForm,
+    SignUpForm,
+)
+from sdgnet.accounts.models import ApiToken, Role
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -138,3 +148,121 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
     actions.do_revoke_api_token(token, actor=request.user)
     messages.success(request, _("The token has been revoked."))
     return redirect("tokens")
+
+
+PEOPLE_PER_PAGE = 50
+
+
+@permission_page("accounts.manage_users")
+def people(request: HttpRequest) -> HttpResponse:
+    """The accounts the user may manage, searchable by e-mail, role and municipality."""
+    accounts = manageable_users(request.user)
+    search = PeopleFilterForm(request.GET or None, actor=request.user)
+    if search.is_valid():
+        if query := search.cleaned_data["q"].strip():
+            accounts = accounts.filter(username__icontains=query)
+        if role := search.cleaned_data["role"]:
+            accounts = accounts.filter(profile__role=role)
+        if place := search.cleaned_data.get("place"):
+            accounts = accounts.filter(profile__place_id=place)
+    page = Paginator(accounts, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "accounts/people.html",
+        {"page": page, "search": search, "query": query_without_page.urlencode()},
+    )
+
+
+def _managed_person(request: HttpRequest, pk: int) -> Any:
+    """The account `pk` if the user may manage it; others answer 404."""
+    return get_object_or_404(manageable_users(request.user), pk=pk)
+
+
+def _role_initial(person: Any) -> dict[str, Any]:
+    profile = getattr(person, "profile", None)
+    if profile is None:
+        return {"role": Role.CITIZEN}
+    return {"role": profile.role, "place": profile.place_id, "organisation": profile.organisation}
+
+
+@permission_page("accounts.manage_users")
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: its role and access, and the form to change its role."""
+    account = _managed_person(request, pk)
+    is_self = account.pk == request.user.pk
+    form = RoleForm(
+        request.POST or None, actor=request.user, person=account, initial=_role_initial(account)
+    )
+    problems: list[str] = []
+    if request.method == "POST" and not is_self and form.is_valid():
+        try:
+            actions.do_change_role(
+                account,
+                form.cleaned_data["role"],
+                place=form.cleaned_data["place"] or None,
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+            )
+        except actions.AccountError as error:
+            problems = error.problems
+        else:
+            messages.success(request, _("The role has been changed."))
+            return redirect("person", pk=account.pk)
+    return render(
+        request,
+        "accounts/person.html",
+        {
+            "person": account,
+            "form": form,
+            "problems": problems,
+            "is_self": is_self,
+            "active_tokens": api_tokens(account).count(),
+        },
+    )
+
+
+@require_POST
+@permission_page("accounts.manage_users")
+def deactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _managed_person(request, pk)
+    try:
+        actions.do_deactivate_user(account, actor=request.user)
+    except actions.AccountError as error:
+        messages.error(request, " ".join(error.problems))
+    else:
+        messages.success(
+            request,
+            _(
+                "Access has been revoked: the account is deactivated, its API tokens revoked and its sessions ended."
+            ),
+        )
+    return redirect("person", pk=account.pk)
+
+
+@require_POST
+@permission_page("accounts.manage_users")
+def reactivate_person(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _managed_person(request, pk)
+    try:
+        actions.do_reactivate_user(account, actor=request.user)
+    except actions.AccountError as error:
+        messages.error(request, " ".join(error.problems))
+    else:
+        messages.success(request, _("The account is active again."))
+    return redirect("person", pk=account.pk)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (old password, new twice), stored through the audited
+    action; the same page then says the password was changed."""
+
+    form_class = AuditedPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("password_change")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
