@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from sdgnet.engine.framework import Framework, parse_framework
 from sdgnet.engine.peers import (
+    BAND_MIN_SIZE,
     memberships_from_mapping,
     most_improved,
     nearest_peer_groups,
+    peer_bands,
     peer_standing,
 )
 
@@ -289,3 +291,63 @@ def test_network_scale_gives_a_standing_for_every_member() -> None:
     improved = most_improved(values, all_groups, spec)
     assert standing.num_rows > 357 * 20 * 2
     assert improved.num_rows > 0
+
+
+def bands_by_group(table: pa.Table) -> dict[tuple[str, int], tuple[int, float, float, float]]:
+    return {
+        (row["group"], row["year"]): (row["size"], row["q1"], row["median"], row["q3"])
+        for row in table.to_pylist()
+    }
+
+
+def test_peer_bands_interpolate_quartiles_linearly() -> None:
+    rows: list[tuple[str, str, int, float | None]] = [
+        (unit, "x", 2020, value) for unit, value in [("a", 1), ("b", 2), ("c", 3), ("d", 4)]
+    ]
+    rows.append(("e", "x", 2020, None))  # missing: not a value
+    rows.append(("a", "x", 2021, 9.0))  # another year: a band of its own (too small)
+    groups = memberships_from_mapping({"a": ["g"], "b": ["g"], "c": ["g"], "d": ["h"]})
+    bands = bands_by_group(peer_bands(values_table(rows), groups))
+    # all: 1 2 3 4 → positions 0.75, 1.5, 2.25 between order statistics.
+    assert bands[("all", 2020)] == (4, 1.75, 2.5, 3.25)
+    assert bands[("g", 2020)] == (3, 1.5, 2.0, 2.5)
+    assert ("h", 2020) not in bands  # one member: fewer than BAND_MIN_SIZE
+    assert ("all", 2021) not in bands
+    assert BAND_MIN_SIZE == 3
+    assert peer_bands(values_table(rows), groups).column_names == [
+        "group",
+        "indicator",
+        "year",
+        "size",
+        "q1",
+        "median",
+        "q3",
+    ]
+
+
+def test_peer_bands_without_the_everyone_group() -> None:
+    rows: list[tuple[str, str, int, float | None]] = [
+        (unit, "x", 2020, float(value)) for value, unit in enumerate("abcd")
+    ]
+    groups = memberships_from_mapping({"a": ["g"], "b": ["g"], "c": ["g"]})
+    bands = bands_by_group(peer_bands(values_table(rows), groups, everyone=None, min_size=2))
+    assert bands == {("g", 2020): (3, 0.5, 1.0, 1.5)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+        min_size=3,
+        max_size=40,
+    )
+)
+def test_peer_bands_match_statistics_quantiles_bit_for_bit(values: list[float]) -> None:
+    import statistics
+
+    rows: list[tuple[str, str, int, float | None]] = [
+        (f"u{position}", "x", 2020, value) for position, value in enumerate(values)
+    ]
+    bands = bands_by_group(peer_bands(values_table(rows), memberships_from_mapping({})))
+    expected = statistics.quantiles(values, n=4, method="inclusive")
+    assert bands == {("all", 2020): (len(values), *expected)}

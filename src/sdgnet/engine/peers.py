@@ -327,3 +327,72 @@ def most_improved(
         .sort("group", "indicator", "rank", "unit")
         .to_arrow()
     )
+
+
+EVERYONE_GROUP = "all"
+BAND_MIN_SIZE = 3  # fewer values make no meaningful middle half
+_QUARTILES = (("q1", 1), ("median", 2), ("q3", 3))
+
+
+def peer_bands(
+    values: pa.Table,
+    memberships: pa.Table,
+    *,
+    everyone: str | None = EVERYONE_GROUP,
+    min_size: int = BAND_MIN_SIZE,
+) -> pa.Table:
+    """Each group's spread of raw values per indicator and year: the band a chart draws
+    behind a unit's series.
+
+    ``values``: ``unit, indicator, year, value`` (each year on its own, no carrying
+    forward; missing values are left out). Groups are those of ``memberships`` plus,
+    unless ``everyone`` is None, a group of that name holding every unit. Groups with
+    fewer than ``min_size`` values in a year get no band.
+
+    Columns: ``group, indicator, year, size, q1, median, q3``, sorted by the first
+    three. Quartiles interpolate linearly between order statistics (R type 7), with
+    the arithmetic of Python's ``statistics.quantiles(method="inclusive")``, so the
+    bands are bit for bit what that function gives.
+    """
+    frame = pl.from_arrow(values)
+    assert isinstance(frame, pl.DataFrame)
+    missing = [name for name in ("unit", "indicator", "year", "value") if name not in frame.columns]
+    if missing:
+        raise ValueError(f"values lack the column(s) {', '.join(missing)}")
+    measured = frame.select(
+        pl.col("unit").cast(pl.String),
+        pl.col("indicator").cast(pl.String),
+        pl.col("year").cast(pl.Int64),
+        pl.col("value").cast(pl.Float64),
+    ).filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan())
+    grouped = _memberships(memberships).select("unit", "group").join(measured, on="unit")
+    if everyone is not None:
+        grouped = pl.concat(
+            [grouped, measured.select(pl.lit(everyone).alias("group"), *measured.columns)],
+            how="diagonal",
+        )
+    bands = (
+        grouped.group_by("group", "indicator", "year")
+        .agg(pl.col("value").sort().alias("_sorted"), pl.len().cast(pl.Int64).alias("size"))
+        .filter(pl.col("size") >= min_size)
+    )
+    # statistics.quantiles(n=4, method="inclusive"): j, delta = divmod(i * (size - 1), 4);
+    # (x[j] * (4 - delta) + x[j + 1] * delta) / 4.
+    quartiles = []
+    for name, position in _QUARTILES:
+        scaled = (pl.col("size") - 1) * position
+        low, delta = scaled // 4, scaled % 4
+        quartiles.append(
+            (
+                (
+                    pl.col("_sorted").list.get(low) * (4 - delta).cast(pl.Float64)
+                    + pl.col("_sorted").list.get(low + 1) * delta.cast(pl.Float64)
+                )
+                / 4.0
+            ).alias(name)
+        )
+    return (
+        bands.select("group", "indicator", "year", "size", *quartiles)
+        .sort("group", "indicator", "year")
+        .to_arrow()
+    )
