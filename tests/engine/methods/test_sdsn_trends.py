@@ -114,3 +114,14 @@ def goal_trends(score_case):
 @pytest.mark.parametrize("unit", sorted(GOAL_CASES))
 def test_goal_trend_is_the_banded_ordinal_average(goal_trends, unit):
     assert goal_trends.goal(unit, 9)["trend"] == GOAL_CASES[unit][1]
+
+
+@pytest.mark.parametrize("years", [[2024], [2023, 2024]], ids=["one year", "many years"])
+def test_trend_from_alone_starts_the_period(score_case, years):
+    # trend_from 2016, no trend_to: the period runs 2016..latest value (2024), so the
+    # start is 2016 (10), not 2019 as with the default span: (60 - 10)/8 = 6.25/yr
+    # >= (80 - 60)/6 needed → on track (from 2019 it would be 2/yr, moderately improving).
+    from_only = {**T, "indicator": "TF", "trend_from": 2016}
+    observations = [("u", "TF", 2016, 10.0), ("u", "TF", 2019, 50.0), ("u", "TF", 2024, 60.0)]
+    scored = score_case([from_only], observations, years=years, coverage=0)
+    assert scored.indicator("u", "TF", as_of=2024)["trend"] == "on_track"

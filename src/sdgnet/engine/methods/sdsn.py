@@ -385,8 +385,11 @@ def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[St
         )
     as_of = f"CAST({year} AS INTEGER)"
     join = f"JOIN scoring_years y ON y.as_of = {year} AND o.year <= {year}"
+    # The pivot serves the default period only; `trend_from` (with or without
+    # `trend_to`) takes the configured path, as in the many-years plan.
     pivoted_end = (
-        f"i.trend_to IS NULL AND i.green IS NOT NULL AND p.year >= {year - PIVOT_END_YEARS + 1}"
+        "i.trend_from IS NULL AND i.trend_to IS NULL AND i.green IS NOT NULL"
+        f" AND p.year >= {year - PIVOT_END_YEARS + 1}"
     )
     return [
         Step(
