@@ -207,7 +207,7 @@ def test_indicator_page_filters_by_county_and_size_class(client: Client) -> None
     ).json()
     assert {row["code"] for row in data["rows"]} == big
     html = client.get("/indicators/voter-turnout-storting/", {"county": "32"}).content.decode()
-    assert "Kommune-/fylkesgrenser © Kartverket (CC BY 4.0)" in html
+    assert "Kommune- og fylkesgrenser © Kartverket (CC BY 4.0)" in html
     assert html.count("<tr>") - 1 == len(akershus)  # one header row, one row each
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sdgnet.dashboards.access import STATUS, STATUS_FILL, STATUS_ORDER
+from sdgnet.web.templatetags.sdgnet_format import unit as unit_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
@@ -136,7 +137,7 @@ def series_chart(item: dict[str, Any], place_name: str, band_name: str | None) -
     """A municipality's yearly values, its peer group's middle 50 % and the 2030 target."""
     rows = [p for p in item["series"] if p["value"] is not None or p["band_q1"] is not None]
     years = [p["year"] for p in rows]
-    value_title = item["unit"] or _("Value")
+    value_title = unit_label(item["unit"]) or _("Value")
     x = {
         "field": "year",
         "type": "quantitative",
@@ -268,7 +269,7 @@ def map_chart(rows: list[dict[str, Any]], colour_by: str, unit: str) -> dict[str
         colour = {
             "field": "properties.value",
             "type": "quantitative",
-            "title": unit or _("Value"),
+            "title": unit_label(unit) or _("Value"),
             "scale": {"scheme": "blues"},
         }
     top = {
@@ -291,7 +292,7 @@ def histogram_chart(rows: list[dict[str, Any]], unit: str) -> dict[str, Any]:
                 "field": "value",
                 "bin": {"maxbins": 20},
                 "type": "quantitative",
-                "title": unit or _("Value"),
+                "title": unit_label(unit) or _("Value"),
             },
             "y": {"aggregate": "count", "type": "quantitative", "title": _("Municipalities")},
         },

@@ -8,6 +8,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -34,3 +35,21 @@ def longdate(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     return format_date(value, format="long", locale=babel_locale())
+
+
+# Indicators store a unit as a language-neutral code (observations.validation folds
+# `%`, `prosent` and `pst` into `percent`); pages show it in the reader's language.
+UNIT_LABELS = {
+    "percent": _("percent"),
+    "persons": _("persons"),
+    "nok": _("NOK"),
+    "km": _("km"),
+}
+
+
+@register.filter
+def unit(code: str | None) -> str:
+    """The unit code as a word in the active language; an unknown code as it is."""
+    if not code:
+        return ""
+    return str(UNIT_LABELS.get(code, code))
