@@ -125,3 +125,26 @@ def test_trend_from_alone_starts_the_period(score_case, years):
     observations = [("u", "TF", 2016, 10.0), ("u", "TF", 2019, 50.0), ("u", "TF", 2024, 60.0)]
     scored = score_case([from_only], observations, years=years, coverage=0)
     assert scored.indicator("u", "TF", as_of=2024)["trend"] == "on_track"
+
+
+# Ends in the year before the scoring year (2024): window 2018..2022.
+END_LAST_YEAR = {
+    # start 2018, the window's oldest year: 20/5 = 4/yr >= (80 - 60)/7 → on track
+    "start_at_window_edge": ({2018: 40.0, 2023: 60.0}, "on_track"),
+    # start 2019: 10/4 = 2.5/yr >= half of 2.86 → moderately improving
+    "start_inside": ({2017: 0.0, 2019: 50.0, 2023: 60.0, 2024: None}, "moderately_improving"),
+    # nothing in 2018..2022 (2017 is outside the window)
+    "no_start": ({2017: 40.0, 2023: 60.0}, None),
+}
+
+
+@pytest.mark.parametrize("years", [[2024], [2023, 2024]], ids=["one year", "many years"])
+def test_trend_of_an_end_in_the_year_before(score_case, years):
+    observations = [
+        (unit, "T", year, value)
+        for unit, (series, _trend) in END_LAST_YEAR.items()
+        for year, value in series.items()
+    ]
+    scored = score_case([T], observations, years=years, coverage=0)
+    for unit, (_series, trend) in END_LAST_YEAR.items():
+        assert scored.indicator(unit, "T", as_of=2024)["trend"] == trend, unit

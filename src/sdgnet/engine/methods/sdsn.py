@@ -193,11 +193,11 @@ def band_goal_trend(options: SdsnOptions) -> str:
 # ---- the plan -------------------------------------------------------------------
 
 # In one-year runs, trend start values for ends in the scoring year or the year before
-# come from the first scan, as a pivot of the trend_span + 1 years before the scoring
-# year; older ends take a second scan, run only when some (unit, indicator) has its
-# latest value further back. Each pivot column costs every group of the scan: at
-# 20M pairs a 12-column pivot (8 end years) cost ~100 CPU s over the plain scan, a
-# 6-column one ~25, and the second scan for the 1% of pairs it then leaves ~23.
+# come from the first scan (see `_one_year_steps`); older ends take a second scan, run
+# only when some (unit, indicator) has its latest value further back. Each aggregate
+# of the scan costs every group: at 20M pairs a 12-column pivot (8 end years) cost
+# ~100 CPU s over the plain scan, a 6-column one ~25, and the second scan for the 1%
+# of pairs that 2 end years leave (10% of values missing at random) ~23.
 PIVOT_END_YEARS = 2
 
 
@@ -367,21 +367,37 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
 
 def _one_year_steps(options: SdsnOptions, years_seen: str, year: int) -> list[Step]:
     span = options.trend_span
-    pivot_width = span + PIVOT_END_YEARS - 1
+    # The window of an end in `year` is the `span` years before it: its earliest valued
+    # point (`s_year`, `s_value`) is the start there, and for an earlier end the start
+    # as well unless that end's window reaches a valued year older than `year` - span
+    # (one pivot column each). Three aggregates for two end years where a plain pivot
+    # of the span + 1 years took six: every aggregate of the scan costs each of its groups.
+    window = f"value IS NOT NULL AND year BETWEEN {year - span} AND {year - 1}"
     pivot = ", ".join(
-        f"max(value) FILTER (WHERE year = {year - back}) AS v{back}"
-        for back in range(1, pivot_width + 1)
+        [
+            f"min(year) FILTER (WHERE {window}) AS s_year",
+            f"min_by(value, year) FILTER (WHERE {window}) AS s_value",
+            *(
+                f"max(value) FILTER (WHERE year = {year - back}) AS v{back}"
+                for back in range(span + 1, span + PIVOT_END_YEARS)
+            ),
+        ]
     )
     # For an end `back_end` years before `year`, the window is back_end+1 .. back_end+span
     # years back; its earliest value is the furthest-back one present.
     start_value, start_year = [], []
     for back_end in range(PIVOT_END_YEARS):
-        window = range(back_end + span, back_end, -1)
-        start_value.append(f"WHEN {back_end} THEN COALESCE({', '.join(f'v{b}' for b in window)})")
+        older = range(back_end + span, span, -1)
+        in_window = f"WHEN s_year <= {year - back_end - 1}"
         start_year.append(
             f"WHEN {back_end} THEN CASE "
-            + " ".join(f"WHEN v{b} IS NOT NULL THEN {year - b}" for b in window)
-            + " END"
+            + " ".join([*(f"WHEN v{b} IS NOT NULL THEN {year - b}" for b in older), ""])
+            + f"{in_window} THEN s_year END"
+        )
+        start_value.append(
+            f"WHEN {back_end} THEN CASE "
+            + " ".join([*(f"WHEN v{b} IS NOT NULL THEN v{b}" for b in older), ""])
+            + f"{in_window} THEN s_value END"
         )
     as_of = f"CAST({year} AS INTEGER)"
     join = f"JOIN scoring_years y ON y.as_of = {year} AND o.year <= {year}"
