@@ -5,22 +5,6 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from sdgnet.scores.actions import BAND_MIN_SIZE, peer_bands
-
-
-def test_peer_band_quartiles_interpolate_linearly() -> None:
-    rows = [(code, "x", 2020, value) for code, value in [("a", 1), ("b", 2), ("c", 3), ("d", 4)]]
-    rows.append(("e", "x", 2020, None))  # missing: not a value
-    groups = {"a": ["g"], "b": ["g"], "c": ["g"], "d": ["h"]}
-    bands = {
-        (group, year): (size, q1, median, q3)
-        for group, _k, year, size, q1, median, q3 in peer_bands(rows, groups)
-    }
-    assert bands[("all", 2020)] == (4, 1.75, 2.5, 3.25)
-    assert bands[("g", 2020)] == (3, 1.5, 2.0, 2.5)
-    assert ("h", 2020) not in bands  # one member: fewer than BAND_MIN_SIZE
-    assert BAND_MIN_SIZE == 3
-
 
 @pytest.mark.django_db
 def test_stored_bands_agree_with_the_engines_peer_standing() -> None:

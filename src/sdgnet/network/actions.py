@@ -6,12 +6,13 @@ import math
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from sdgnet.accounts import audit
-from sdgnet.catalog.models import Goal, Indicator
+from sdgnet.catalog.models import Framework, Goal, Indicator
+from sdgnet.engine.local_targets import target_problem
 from sdgnet.network.models import LearningGroup, LocalTarget, Membership
 from sdgnet.places.models import Place
 
@@ -158,6 +159,32 @@ def do_set_learning_group_members(user: Any, group: LearningGroup, members: list
         )
 
 
+def _unscorable_target(indicator_key: str, value: float) -> list[str]:
+    """A target the engine could not score against (equal to or worse than the worst
+    value of a scored framework's rescaling) is refused here rather than at rescore."""
+    from sdgnet.scores.actions import engine_framework
+
+    problems: list[str] = []
+    frameworks = Framework.objects.filter(scored=True, entries__indicator_id=indicator_key)
+    for framework in frameworks.distinct().order_by("slug"):
+        spec = engine_framework(framework)
+        if indicator_key not in spec:
+            continue  # a context indicator there: nothing is scored against the target
+        problem = target_problem(spec, indicator_key, value)
+        if problem is not None and problem[0] == "target_value":
+            problems.append(
+                _(
+                    "The target must be better than %(worst)s, the worst value of "
+                    "%(framework)s: scores are measured from there towards the target."
+                )
+                % {
+                    "worst": formats.localize(spec.get(indicator_key).worst),
+                    "framework": framework.name,
+                }
+            )
+    return problems
+
+
 def do_set_local_target(
     user: Any,
     place_code: str,
@@ -177,9 +204,14 @@ def do_set_local_target(
         problems.append(_("The target year must lie between 2000 and 2100."))
     if not math.isfinite(value):
         problems.append(_("The target must be a number."))
+    else:
+        problems.extend(_unscorable_target(indicator_key, value))
     if problems:
         raise NetworkError(problems)
+    from sdgnet.scores.actions import schedule_rescore
+
     with transaction.atomic():
+        schedule_rescore()  # pages show the score against the new target right away
         target = (
             LocalTarget.objects.select_for_update()
             .filter(place=place, indicator_id=indicator_key)
@@ -207,6 +239,8 @@ def do_set_local_target(
 
 
 def do_delete_local_target(user: Any, target: LocalTarget) -> None:
+    from sdgnet.scores.actions import schedule_rescore
+
     _require(user, "network.set_local_target", target.place_id)
     with transaction.atomic():
         audit.record(
@@ -217,3 +251,4 @@ def do_delete_local_target(user: Any, target: LocalTarget) -> None:
             before={"indicator": target.indicator_id, "value": target.value, "year": target.year},
         )
         target.delete()
+        schedule_rescore()

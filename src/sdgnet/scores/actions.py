@@ -12,20 +12,22 @@ stored scores, peer standings and bands to everyone who may see those.
 from __future__ import annotations
 
 import math
-import statistics
 import time
-from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from sdgnet.catalog.models import Framework
 from sdgnet.engine import peers
 from sdgnet.engine.framework import Framework as EngineFramework
 from sdgnet.engine.framework import IndicatorSpec
+from sdgnet.engine.local_targets import parse_local_targets, score_local, target_problem
 from sdgnet.engine.scoring import ScoreResult, score_sdsn
+from sdgnet.network.models import LocalTarget
 from sdgnet.observations.access import published_observations
 from sdgnet.observations.actions import current_data_version
 from sdgnet.places.models import PeerGroup, Place
@@ -83,18 +85,24 @@ def engine_framework(framework: Framework) -> EngineFramework:
     return EngineFramework(indicators=tuple(specs), source=framework.slug)
 
 
-def observations_table(indicators: list[str]) -> pa.Table:
-    rows = (
+def framework_observations(framework: Framework) -> pa.Table:
+    """Published municipal observations (`unit, indicator, year, value`, value null =
+    missing) of every indicator of the framework, context ones too: read once for the
+    engine, the peers and the bands."""
+    query = (
         published_observations()
-        .filter(indicator_id__in=indicators, place__kind=Place.Kind.MUNICIPALITY)
+        .filter(
+            indicator_id__in=framework.entries.values("indicator_id"),
+            place__kind=Place.Kind.MUNICIPALITY,
+        )
         .values_list("place_id", "indicator_id", "year", "value")
     )
-    places, keys, years, values = [], [], [], []
-    for place, indicator, year, value in rows.iterator(chunk_size=10000):
-        places.append(place)
-        keys.append(indicator)
-        years.append(year)
-        values.append(value)
+    sql, parameters = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A raw cursor: the ORM's per-row conversions cost more than the query.
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall()
+    places, keys, years, values = zip(*rows, strict=True) if rows else ((), (), (), ())
     return pa.table(
         {
             "unit": pa.array(places, pa.string()),
@@ -103,6 +111,34 @@ def observations_table(indicators: list[str]) -> pa.Table:
             "value": pa.array(values, pa.float64()),
         }
     )
+
+
+def only_indicators(observations: pa.Table, indicators: list[str]) -> pa.Table:
+    return observations.filter(
+        pc.is_in(observations.column("indicator"), value_set=pa.array(indicators, pa.string()))
+    )
+
+
+def local_targets_table(spec: EngineFramework) -> pa.Table:
+    """Municipalities' own targets for the framework's scored indicators, as the engine
+    takes them. Targets are checked when set; one the framework's bounds have since
+    made unscorable is left out rather than failing everyone's rescore."""
+    rows = [
+        (place, indicator, value)
+        for place, indicator, value in LocalTarget.objects.filter(
+            place__kind=Place.Kind.MUNICIPALITY,
+            indicator_id__in=[s.indicator for s in spec.indicators],
+        ).values_list("place_id", "indicator_id", "value")
+        if target_problem(spec, indicator, value) is None
+    ]
+    table = pa.table(
+        {
+            "unit": pa.array([row[0] for row in rows], pa.string()),
+            "indicator": pa.array([row[1] for row in rows], pa.string()),
+            "target_value": pa.array([row[2] for row in rows], pa.float64()),
+        }
+    )
+    return parse_local_targets(table, spec, source="local targets")
 
 
 def units_table() -> pa.Table:
@@ -118,12 +154,24 @@ def units_table() -> pa.Table:
     )
 
 
-def memberships_table() -> pa.Table:
-    """Built-in and user-defined peer groups plus each municipality's nearest peers."""
+def group_memberships() -> tuple[pa.Table, pa.Table]:
+    """Built-in and user-defined peer groups as memberships, and the built-in ones
+    alone (counties and size classes: the groups pages draw bands for)."""
     groups: dict[str, list[str]] = {}
-    for slug, code in PeerGroup.members.through.objects.values_list("peergroup_id", "place_id"):
+    built_in: dict[str, list[str]] = {}
+    for slug, code, kind in PeerGroup.members.through.objects.values_list(
+        "peergroup_id", "place_id", "peergroup__kind"
+    ):
         groups.setdefault(code, []).append(slug)
-    named = peers.memberships_from_mapping(groups)
+        if kind in (PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS):
+            built_in.setdefault(code, []).append(slug)
+    return peers.memberships_from_mapping(groups), peers.memberships_from_mapping(built_in)
+
+
+def memberships_table(named: pa.Table | None = None) -> pa.Table:
+    """Built-in and user-defined peer groups plus each municipality's nearest peers."""
+    if named is None:
+        named, _built_in = group_memberships()
     attributes = similarity_attributes()
     if attributes.num_rows <= settings.SDGNET_PEER_K:
         return named
@@ -157,226 +205,178 @@ def do_rescore_framework(framework: Framework) -> ScoreRun:
     started = time.perf_counter()
     version = current_data_version()
     spec = engine_framework(framework)
-    observations = observations_table([s.indicator for s in spec.indicators])
+    every_indicator = framework_observations(framework)
+    observations = only_indicators(every_indicator, [s.indicator for s in spec.indicators])
     result: ScoreResult | None = None
     if spec.indicators and observations.num_rows:
         result = score_sdsn(spec, observations, units_table(), years="all")
-    memberships = memberships_table()
+        targets = local_targets_table(spec)
+        if targets.num_rows:
+            indicators = score_local(result.indicators, spec, targets)
+            result = ScoreResult(indicators=indicators, goals=result.goals, index=result.index)
+    named, built_in = group_memberships()
+    memberships = memberships_table(named)
     standing = improved = None
     if observations.num_rows:
         standing = peers.peer_standing(observations, memberships, spec, measure="value")
         improved = peers.most_improved(observations, memberships, spec, measure="value")
+    # Every indicator of the framework (context ones too), so goal pages can draw the
+    # peer group's middle 50 % behind a municipality's series.
+    bands = peers.peer_bands(every_indicator, built_in)
     with transaction.atomic():
         run = ScoreRun.objects.create(framework=framework, data_version=version, method="sdsn")
         if result is not None:
             _store_result(run, result)
         if standing is not None and improved is not None:
             _store_peers(run, standing, improved)
-        _store_bands(run, framework)
+        _store_table(run, PeerBand, bands, BAND_COLUMNS)
         _store_nearest(run, memberships)
         run.duration_ms = round((time.perf_counter() - started) * 1000)
         run.complete = True
         run.save(update_fields=["duration_ms", "complete"])
-        stale = ScoreRun.objects.filter(framework=framework).order_by("-pk")[RUNS_KEPT:]
-        ScoreRun.objects.filter(pk__in=[r.pk for r in stale]).delete()
+        _delete_stale_runs(framework)
     return run
 
 
-def _rows(table: pa.Table, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    data = [table.column(name).to_pylist() for name in columns]
-    return zip(*data, strict=True)
+BAND_COLUMNS = {
+    "group": "group",
+    "indicator_id": "indicator",
+    "year": "year",
+    "size": "size",
+    "q1": "q1",
+    "median": "median",
+    "q3": "q3",
+}
+RUN_RESULTS: tuple[type[models.Model], ...] = (
+    IndicatorScore,
+    GoalScore,
+    IndexScore,
+    PeerStanding,
+    PeerImprovement,
+    PeerBand,
+    NearestPeer,
+)
+
+
+def _delete_stale_runs(framework: Framework) -> None:
+    """Runs older than the last RUNS_KEPT go, their results first by run id: the ORM's
+    cascade would ask each result table for rows before deleting them."""
+    stale = list(
+        ScoreRun.objects.filter(framework=framework)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[RUNS_KEPT:]
+    )
+    if not stale:
+        return
+    placeholders = ", ".join(["%s"] * len(stale))
+    with connection.cursor() as cursor:
+        for model in RUN_RESULTS:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE run_id IN ({placeholders})", stale)
+    ScoreRun.objects.filter(pk__in=stale).delete()
+
+
+def _store_table(
+    run: ScoreRun, model: type[models.Model], table: pa.Table, columns: dict[str, str]
+) -> None:
+    """Insert `table` into `model`: `columns` maps each model column to the table's;
+    null text becomes "" (the models' blank text)."""
+    data: list[Any] = [repeat(run.pk)]
+    for name in columns.values():
+        column = table.column(name)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.fill_null(column, "")
+        data.append(column.to_pylist())
+    # zip builds the rows in C; a generator expression per row cost more than the insert.
+    bulk_insert(model, ("run_id", *columns), zip(*data, strict=False))  # repeat() never ends
 
 
 def _store_result(run: ScoreRun, result: ScoreResult) -> None:
-    bulk_insert(
-        IndicatorScore,
-        (
-            "run_id",
-            "place_id",
-            "indicator_id",
-            "year",
-            "value_year",
-            "value",
-            "score",
-            "colour",
-            "dashboard_value",
-            "trend",
-        ),
-        (
-            (
-                run.pk,
-                unit,
-                indicator,
-                as_of,
-                year,
-                value,
-                score,
-                colour or "",
-                dashboard,
-                trend or "",
-            )
-            for as_of, unit, indicator, year, value, score, dashboard, colour, trend in _rows(
-                result.indicators,
-                [
-                    "as_of",
-                    "unit",
-                    "indicator",
-                    "year",
-                    "value",
-                    "score",
-                    "dashboard_value",
-                    "colour",
-                    "trend",
-                ],
-            )
-        ),
-    )
-    bulk_insert(
+    indicator_columns = {
+        "place_id": "unit",
+        "indicator_id": "indicator",
+        "year": "as_of",
+        "value_year": "year",
+        "value": "value",
+        "score": "score",
+        "colour": "colour",
+        "dashboard_value": "dashboard_value",
+        "trend": "trend",
+    }
+    if "score_local" in result.indicators.column_names:  # only where local targets exist
+        indicator_columns["score_local"] = "score_local"
+    _store_table(run, IndicatorScore, result.indicators, indicator_columns)
+    _store_table(
+        run,
         GoalScore,
-        ("run_id", "place_id", "goal_id", "year", "score", "colour", "trend"),
-        (
-            (run.pk, unit, goal, as_of, score, colour or "", trend or "")
-            for as_of, unit, goal, score, colour, trend in _rows(
-                result.goals, ["as_of", "unit", "goal", "score", "colour", "trend"]
-            )
-        ),
+        result.goals,
+        {
+            "place_id": "unit",
+            "goal_id": "goal",
+            "year": "as_of",
+            "score": "score",
+            "colour": "colour",
+            "trend": "trend",
+        },
     )
-    bulk_insert(
+    _store_table(
+        run,
         IndexScore,
-        ("run_id", "place_id", "year", "score", "rank"),
-        (
-            (run.pk, unit, as_of, score, rank)
-            for as_of, unit, score, rank in _rows(result.index, ["as_of", "unit", "score", "rank"])
-        ),
+        result.index,
+        {"place_id": "unit", "year": "as_of", "score": "score", "rank": "rank"},
     )
 
 
 def _store_peers(run: ScoreRun, standing: pa.Table, improved: pa.Table) -> None:
-    bulk_insert(
+    same = {"group": "group", "indicator_id": "indicator", "place_id": "unit"}
+    _store_table(
+        run,
         PeerStanding,
-        (
-            "run_id",
-            "place_id",
-            "group",
-            "indicator_id",
-            "year",
-            "value",
-            "group_size",
-            "group_mean",
-            "group_best",
-            "group_std",
-            "group_q1",
-            "group_q3",
-            "rank",
-        ),
-        (
-            (run.pk, *row)
-            for row in _rows(
-                standing,
-                [
-                    "unit",
-                    "group",
-                    "indicator",
-                    "year",
-                    "value",
-                    "group_size",
-                    "group_mean",
-                    "group_best",
-                    "group_std",
-                    "group_q1",
-                    "group_q3",
-                    "rank",
-                ],
+        standing,
+        same
+        | {
+            name: name
+            for name in (
+                "year",
+                "value",
+                "group_size",
+                "group_mean",
+                "group_best",
+                "group_std",
+                "group_q1",
+                "group_q3",
+                "rank",
             )
-        ),
+        },
     )
-    bulk_insert(
+    _store_table(
+        run,
         PeerImprovement,
-        (
-            "run_id",
-            "group",
-            "indicator_id",
-            "rank",
-            "place_id",
-            "improvement_per_year",
-            "start_year",
-            "latest_year",
-            "start_value",
-            "latest_value",
-        ),
-        (
-            (run.pk, *row)
-            for row in _rows(
-                improved,
-                [
-                    "group",
-                    "indicator",
-                    "rank",
-                    "unit",
-                    "improvement_per_year",
-                    "start_year",
-                    "latest_year",
-                    "start_value",
-                    "latest_value",
-                ],
+        improved,
+        same
+        | {
+            name: name
+            for name in (
+                "rank",
+                "improvement_per_year",
+                "start_year",
+                "latest_year",
+                "start_value",
+                "latest_value",
             )
-        ),
-    )
-
-
-BAND_MIN_SIZE = 3  # fewer values make no meaningful middle half
-
-
-def peer_bands(
-    rows: Iterable[tuple[str, str, int, float | None]], groups_of: dict[str, list[str]]
-) -> Iterator[tuple[str, str, int, int, float, float, float]]:
-    """(group, indicator, year, size, q1, median, q3) over each group's members and over
-    `all` municipalities; quartiles by linear interpolation, as `engine.peers` does."""
-    values: dict[tuple[str, str, int], list[float]] = {}
-    for place, indicator, year, value in rows:
-        if value is None:
-            continue
-        for group in ("all", *groups_of.get(place, ())):
-            values.setdefault((group, indicator, year), []).append(value)
-    for (group, indicator, year), found in sorted(values.items()):
-        if len(found) < BAND_MIN_SIZE:
-            continue
-        q1, median, q3 = statistics.quantiles(found, n=4, method="inclusive")
-        yield group, indicator, year, len(found), q1, median, q3
-
-
-def _store_bands(run: ScoreRun, framework: Framework) -> None:
-    """Per-year bands for every indicator of the framework (context ones too), so goal
-    pages can draw the peer group's middle 50 % behind a municipality's series."""
-    groups_of: dict[str, list[str]] = {}
-    for slug, code in PeerGroup.members.through.objects.filter(
-        peergroup__kind__in=[PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS]
-    ).values_list("peergroup_id", "place_id"):
-        groups_of.setdefault(code, []).append(slug)
-    rows = (
-        published_observations()
-        .filter(
-            indicator__entries__framework=framework,
-            place__kind=Place.Kind.MUNICIPALITY,
-            value__isnull=False,
-        )
-        .values_list("place_id", "indicator_id", "year", "value")
-    )
-    bulk_insert(
-        PeerBand,
-        ("run_id", "group", "indicator_id", "year", "size", "q1", "median", "q3"),
-        ((run.pk, *band) for band in peer_bands(list(rows), groups_of)),
+        },
     )
 
 
 def _store_nearest(run: ScoreRun, memberships: pa.Table) -> None:
     """Who is in each `nearest:<code>` group, so pages can rank a place among them."""
-    bulk_insert(
+    nearest = memberships.filter(
+        pc.starts_with(memberships.column("group"), peers.NEAREST_GROUP_PREFIX)
+    )
+    places = pc.utf8_slice_codeunits(nearest.column("group"), len(peers.NEAREST_GROUP_PREFIX))
+    _store_table(
+        run,
         NearestPeer,
-        ("run_id", "place_id", "peer_id"),
-        (
-            (run.pk, group.removeprefix("nearest:"), unit)
-            for unit, group in _rows(memberships, ["unit", "group"])
-            if group.startswith("nearest:")
-        ),
+        pa.table({"place": places, "peer": nearest.column("unit")}),
+        {"place_id": "place", "peer_id": "peer"},
     )

@@ -35,6 +35,11 @@ class IndicatorScoreOut(Schema):
     score: float | None
     colour: str
     trend: str
+    score_local: float | None = Field(
+        None,
+        description="score against the municipality's own target (network local targets) "
+        "instead of the framework's best; null where it has set none",
+    )
 
     @staticmethod
     def resolve_framework(row: IndicatorScore) -> str:

@@ -38,6 +38,9 @@ class IndicatorScore(models.Model):
     colour = models.CharField(max_length=8, blank=True)
     dashboard_value = models.FloatField(null=True)
     trend = models.CharField(max_length=24, blank=True)
+    # The score against the place's own target (network.LocalTarget) instead of the
+    # framework's best; null where the place has set none for the indicator.
+    score_local = models.FloatField(null=True)
 
     class Meta:
         indexes = [
