@@ -5,12 +5,14 @@ test-artifacts/."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from .conftest import Server, describe_violations, run_axe, screenshot_name
+from .conftest import Server, _sdgnet, describe_violations, run_axe, screenshot_name
 
 # (name, path without the language prefix, text the first heading must contain)
 PAGES = [
@@ -88,3 +90,68 @@ def test_phone_width_has_no_horizontal_scroll(server: Server, browser: Any, case
         page.screenshot(path=screenshot_name("phone-" + case.name))
     finally:
         context.close()
+
+
+# Pages behind a login, seen by a network admin (who sees the most on them); {person} is
+# an editor's page. Made with the CLI in the served database, then logged in by the form.
+SIGNED_IN_PAGES = [
+    ("people", "/accounts/people/"),
+    ("person", "{person}"),
+    ("password-change", "/accounts/password/"),
+]
+ADMIN_EMAIL = "e2e-admin@example.no"
+ADMIN_PASSWORD = "kvitveis-Ugle-2030"
+
+
+@pytest.fixture(scope="module")
+def signed_in_accounts(server: Server) -> None:
+    env = {**os.environ, "SDGNET_DATA_DIR": str(server.data_dir)}
+    env.pop("DATABASE_URL", None)
+    for args, password in (
+        (["--email", ADMIN_EMAIL, "--role", "network-admin", "--password-stdin"], ADMIN_PASSWORD),
+        (["--email", "e2e-editor@example.no", "--role", "editor", "--place", "3201"], ""),
+    ):
+        created = subprocess.run(
+            [_sdgnet(), "users", "create", *args],
+            input=password + "\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+
+
+@pytest.mark.usefixtures("signed_in_accounts")
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param((name, path, prefix), id=f"{name}-{lang}")
+        for name, path in SIGNED_IN_PAGES
+        for lang, prefix in LANGUAGES
+    ],
+)
+def test_signed_in_page_renders_and_passes_axe(
+    server: Server,
+    page: Any,
+    console_errors: list[str],
+    axe_source: str,
+    case: tuple[str, str, str],
+) -> None:
+    name, path, prefix = case
+    page.goto(server("/accounts/login/"))
+    page.fill("#id_username", ADMIN_EMAIL)
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    if path == "{person}":
+        page.goto(server(prefix + "/accounts/people/?q=e2e-editor"))
+        path = page.locator("main table a").first.get_attribute("href").removeprefix(prefix)
+    response = page.goto(server(prefix + path))
+    assert response is not None and response.status == 200
+    assert page.locator("h1").count() == 1
+    page.screenshot(path=screenshot_name(f"{name}{prefix.replace('/', '-')}"), full_page=True)
+    violations = run_axe(page, axe_source)
+    assert violations == [], describe_violations(violations)
+    assert console_errors == []
