@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from sdgnet.accounts import audit
 from sdgnet.catalog.models import Goal, Indicator, Target
 from sdgnet.places.models import Place
 from sdgnet.projects.models import (
@@ -25,6 +28,7 @@ from sdgnet.projects.models import (
     Method,
     MethodKind,
     PartnerKind,
+    ProblemReport,
     Project,
     ProjectAttachment,
     ProjectLink,
@@ -334,6 +338,9 @@ def _apply_project(record: dict[str, Any], user: Any) -> tuple[Project, bool]:
         if name in record:
             setattr(project, name, record[name] if record[name] is not None else
                     (None if name == "budget_nok" else ""))  # fmt: skip
+    if project.hidden:
+        # Hidden by a network admin: only `do_moderate(..., "restore")` publishes it again.
+        project.published = False
     for name in ("start_date", "end_date"):
         if name in record:
             setattr(project, name, _date(record[name]) if record[name] is not None else None)
@@ -377,6 +384,8 @@ def _apply_method(record: dict[str, Any], user: Any) -> bool:
                  "visibility"):  # fmt: skip
         if name in record:
             setattr(method, name, record[name])
+    if method.hidden:
+        method.published = False
     if "municipality" in record:
         method.municipality_id = record["municipality"]
     method.save()
@@ -446,10 +455,34 @@ def do_save_project(user: Any, record: dict[str, Any]) -> Project:
     return project
 
 
-def do_set_published(project: Project, published: bool) -> None:
+def do_set_published(project: Project, published: bool, actor: Any = None) -> None:
+    """Publish or unpublish; a project hidden by a network admin cannot be published
+    again here (LibraryError), only restored by `do_moderate`."""
     with transaction.atomic():
-        Project.objects.filter(pk=project.pk).update(published=published)
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if published and locked.hidden:
+            raise LibraryError(
+                [
+                    Problem(
+                        "project",
+                        _(
+                            "This project was hidden by a network admin; only a network admin can restore it."
+                        ),
+                    )
+                ]
+            )
+        # updated_at moves so the moderation queue sees the change.
+        Project.objects.filter(pk=project.pk).update(published=published, updated_at=timezone.now())
         project.published = published
+        if locked.published != published:
+            audit.record(
+                actor,
+                "projects.publish_project" if published else "projects.unpublish_project",
+                locked,
+                place=locked.municipality_id,
+                before={"published": locked.published},
+                after={"published": published},
+            )
         _reindex_after_commit([project.pk])
 
 
@@ -460,6 +493,135 @@ def do_delete_project(project: Project) -> None:
     with transaction.atomic():
         project.delete()
         transaction.on_commit(lambda: remove_projects([key]))
+
+
+# --- moderation ---------------------------------------------------------------------
+
+MODERATION_DECISIONS = ("hide", "restore", "review")
+MAX_REASON = 2000
+
+
+def _moderation_state(item: Project | Method) -> dict[str, Any]:
+    return {
+        "published": item.published,
+        "hidden": item.hidden,
+        "hidden_reason": item.hidden_reason,
+        "reviewed_at": item.reviewed_at.isoformat() if item.reviewed_at else None,
+    }
+
+
+def _check_reason(reason: Any, *, required: bool) -> list[Problem]:
+    if not isinstance(reason, str):
+        return [Problem("reason", _("The reason must be text."))]
+    if required and not reason.strip():
+        return [Problem("reason", _("A reason is required."))]
+    if len(reason) > MAX_REASON:
+        return [
+            Problem(
+                "reason",
+                _("The reason is longer than %(limit)s characters.") % {"limit": MAX_REASON},
+            )
+        ]
+    if "\x00" in reason:
+        return [Problem("reason", _("The reason holds a NUL character."))]
+    return []
+
+
+def do_moderate(actor: Any, item: Project | Method, decision: str, reason: str = "") -> None:
+    """A network admin's decision on a project or method: `hide` (unpublish, with a reason
+    its owners see), `restore` (undo a hide, published again if it was) or `review` (seen
+    and fine). Each resolves the project's open problem reports and is audited; problems
+    raise LibraryError, a user without the moderation rule PermissionDenied."""
+    kind = "project" if isinstance(item, Project) else "method"
+    if not actor.has_perm(f"projects.moderate_{kind}", item):
+        raise PermissionDenied
+    problems: list[Problem] = []
+    if decision not in MODERATION_DECISIONS:
+        problems.append(
+            Problem(
+                "decision",
+                _("The decision must be one of %(choices)s.")
+                % {"choices": ", ".join(MODERATION_DECISIONS)},
+            )
+        )
+    problems += _check_reason(reason, required=decision == "hide")
+    if problems:
+        raise LibraryError(problems)
+    model = type(item)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        if decision == "hide" and locked.hidden:
+            raise LibraryError([Problem(kind, _("It is hidden already."))])
+        if decision == "restore" and not locked.hidden:
+            raise LibraryError([Problem(kind, _("It is not hidden."))])
+        before = _moderation_state(locked)
+        if decision == "hide":
+            locked.hidden_was_published = locked.published
+            locked.published = False
+            locked.hidden = True
+            locked.hidden_reason = reason.strip()
+        elif decision == "restore":
+            locked.published = locked.hidden_was_published
+            locked.hidden = False
+            locked.hidden_reason = ""
+            locked.hidden_was_published = False
+        if decision != "review":
+            locked.save(
+                update_fields=[
+                    "published", "hidden", "hidden_reason", "hidden_was_published", "updated_at",
+                ]
+            )  # fmt: skip
+        # Reviewed as of this change, so the queue does not count the decision as an edit.
+        locked.reviewed_at = locked.updated_at if decision != "review" else timezone.now()
+        locked.reviewed_by = actor
+        locked.save(update_fields=["reviewed_at", "reviewed_by"])
+        resolved = 0
+        if isinstance(locked, Project):
+            resolved = ProblemReport.objects.filter(
+                project=locked, resolved_at__isnull=True
+            ).update(resolved_at=timezone.now(), resolved_by=actor)
+            _reindex_after_commit([locked.pk])
+        audit.record(
+            actor,
+            f"projects.{decision}_{kind}",
+            locked,
+            place=locked.municipality_id,
+            before=before,
+            after={**_moderation_state(locked), "reports_resolved": resolved},
+        )
+    for name in ("published", "hidden", "hidden_reason", "hidden_was_published",
+                 "reviewed_at", "reviewed_by", "updated_at"):  # fmt: skip
+        setattr(item, name, getattr(locked, name))
+
+
+def do_report_project(user: Any, project: Project, reason: str) -> ProblemReport:
+    """ "Report a problem" with a published project; one open report per reader and project."""
+    if not user.has_perm("projects.report_project", project):
+        raise PermissionDenied
+    problems = _check_reason(reason, required=True)
+    if problems:
+        raise LibraryError(problems)
+    with transaction.atomic():
+        if ProblemReport.objects.filter(
+            project=project, reporter=user, resolved_at__isnull=True
+        ).exists():
+            raise LibraryError(
+                [
+                    Problem(
+                        "report",
+                        _("You have reported this project already; it awaits a moderator."),
+                    )
+                ]
+            )
+        report = ProblemReport.objects.create(project=project, reporter=user, reason=reason.strip())
+        audit.record(
+            user,
+            "projects.report_project",
+            report,
+            place=project.municipality_id,
+            after={"project": project.key, "reason": report.reason},
+        )
+    return report
 
 
 ATTACHMENT_SIGNATURES = {

@@ -1,6 +1,8 @@
-"""API: the project library (read only). What a user may see is what the library's pages
-show them (`access.visible_projects`): published public projects for everyone, network-only
-ones for network members, drafts only for those who may edit them."""
+"""API: the project library. What a user may see is what the library's pages show them
+(`access.visible_projects`): published public projects for everyone, network-only ones for
+network members, drafts only for those who may edit them. Writes (a problem report, a
+network admin's moderation decision) need a bearer token and call the same actions and
+rules as the pages; what a user may not see or moderate answers 404."""
 
 from datetime import date, datetime
 from typing import Any
@@ -10,9 +12,11 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from sdgnet.projects import access
 from sdgnet.projects.access import visible_projects
+from sdgnet.projects.actions import LibraryError, do_moderate, do_report_project
 from sdgnet.projects.models import Project
-from sdgnet.web.api import auth_user
+from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
 
 router = Router(tags=["projects"])
 
@@ -61,3 +65,101 @@ def get_project(request: HttpRequest, key: str) -> Any:
     if found is None:
         raise Http404(key)
     return found
+
+
+class ReportIn(Schema):
+    reason: str
+
+
+class ReportOut(Schema):
+    project: str
+    reason: str
+    created_at: datetime
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str = ""
+
+
+class QueueItemOut(Schema):
+    kind: str
+    key: str
+    title: str
+    municipality: str | None
+    published: bool
+    hidden: bool
+    hidden_reason: str
+    updated_at: datetime
+    needs_review: bool
+    reports: list[str]
+
+
+def _refused(error: LibraryError, code: str) -> ApiError:
+    return ApiError(
+        400,
+        code,
+        "; ".join(problem.message for problem in error.problems),
+        [{"field": problem.where, "message": problem.message} for problem in error.problems],
+    )
+
+
+@router.post(
+    "/projects/{key}/reports", auth=bearer_only, response={201: ReportOut, 400: Error, 404: Error}
+)
+def report_project(request: HttpRequest, key: str, report: ReportIn) -> Any:
+    user = auth_user(request)
+    project = access.access_project(user, key)
+    if not user.has_perm("projects.report_project", project):
+        raise Http404(key)
+    try:
+        saved = do_report_project(user, project, report.reason)
+    except LibraryError as error:
+        raise _refused(error, "invalid_report") from error
+    return 201, {"project": project.key, "reason": saved.reason, "created_at": saved.created_at}
+
+
+@router.get("/moderation", response={200: list[QueueItemOut], 404: Error})
+def moderation_queue(request: HttpRequest, state: str = "all") -> Any:
+    return [
+        {
+            "kind": entry.kind,
+            "key": entry.item.key,
+            "title": entry.item.title,
+            "municipality": entry.item.municipality_id,
+            "published": entry.item.published,
+            "hidden": entry.item.hidden,
+            "hidden_reason": entry.item.hidden_reason,
+            "updated_at": entry.item.updated_at,
+            "needs_review": entry.needs_review,
+            "reports": [report.reason for report in entry.open_reports],
+        }
+        for entry in access.moderation_queue(auth_user(request), state)
+    ]
+
+
+@router.post(
+    "/moderation/{kind}/{key}",
+    auth=bearer_only,
+    response={200: QueueItemOut, 400: Error, 404: Error},
+)
+def moderate(request: HttpRequest, kind: str, key: str, decision: DecisionIn) -> Any:
+    user = auth_user(request)
+    item = access.access_for_moderation(user, kind, key)
+    try:
+        do_moderate(user, item, decision.decision, decision.reason)
+    except LibraryError as error:
+        raise _refused(error, "invalid_decision") from error
+    entry = access.QueueItem(kind, item)
+    return {
+        "kind": kind,
+        "key": item.key,
+        "title": item.title,
+        "municipality": item.municipality_id,
+        "published": item.published,
+        "hidden": item.hidden,
+        "hidden_reason": item.hidden_reason,
+        "updated_at": item.updated_at,
+        "needs_review": entry.needs_review,
+        "reports": [],
+    }

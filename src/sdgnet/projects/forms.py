@@ -160,3 +160,14 @@ def initial_from(project: Any) -> dict[str, Any]:
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(label=_("PDF or image (at most 5 MB)"))
+
+
+class ReportForm(forms.Form):
+    """ "Report a problem" with a published project."""
+
+    reason = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For example wrong facts, a broken link or content that breaks the rules."),
+    )

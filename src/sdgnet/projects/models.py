@@ -60,6 +60,15 @@ class Method(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Moderation by network admins (projects/actions.py `do_moderate`): a hidden item is
+    # unpublished and stays so until restored; owners see the reason.
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(blank=True)
+    hidden_was_published = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +113,15 @@ class Project(models.Model):
     )
     source_url = models.URLField(max_length=500, blank=True)
     created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Moderation by network admins (projects/actions.py `do_moderate`): a hidden item is
+    # unpublished and stays so until restored; owners see the reason.
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(blank=True)
+    hidden_was_published = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -161,6 +179,29 @@ class ProjectAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProblemReport(models.Model):
+    """ "Report a problem": a logged-in reader's note on a published project, shown in the
+    network admins' moderation queue until a moderator reviews or hides the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("problem report")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.reason[:60]}"
 
 
 class ProjectVector(models.Model):

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,14 +19,17 @@ from sdgnet.places.models import Place
 from sdgnet.projects import access, embeddings
 from sdgnet.projects import rules as project_rules
 from sdgnet.projects.actions import (
+    MAX_REASON,
     LibraryError,
     do_add_attachment,
+    do_moderate,
+    do_report_project,
     do_save_project,
     do_set_published,
     export_library,
     project_record,
 )
-from sdgnet.projects.forms import AttachmentForm, ProjectForm, initial_from
+from sdgnet.projects.forms import AttachmentForm, ProjectForm, ReportForm, initial_from
 from sdgnet.projects.learning import project_evidence, who_to_learn_from
 from sdgnet.projects.markdown import render_markdown
 from sdgnet.projects.models import PartnerKind, Project, Status
@@ -124,6 +128,9 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
             "lessons": render_markdown(project.lessons),
             "evidence": evidence,
             "can_change": project_rules.can_change.test(request.user, project),
+            "can_publish": request.user.has_perm("projects.publish_project", project),
+            "can_report": request.user.has_perm("projects.report_project", project),
+            "can_moderate": request.user.has_perm("projects.moderate_project", project),
             "municipality_url": project.municipality.url,
         },
     )
@@ -209,8 +216,104 @@ def project_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def project_publish(request: HttpRequest, key: str) -> HttpResponse:
     project = access.access_project_for_change(request.user, key)
-    do_set_published(project, request.POST.get("published") == "1")
+    try:
+        do_set_published(project, request.POST.get("published") == "1", actor=request.user)
+    except LibraryError as error:
+        messages.error(request, " ".join(p.message for p in error.problems))
     return redirect("project", key=project.key)
+
+
+def project_report(request: HttpRequest, key: str) -> HttpResponse:
+    """ "Report a problem" with a published project: anyone logged in who can read it."""
+    project = access.access_project(request.user, key)
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    if not request.user.has_perm("projects.report_project", project):
+        raise Http404(key)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_report_project(request.user, project, form.cleaned_data["reason"])
+        except LibraryError as error:
+            for problem in error.problems:
+                form.add_error("reason", problem.message)
+        else:
+            messages.success(request, _("Thank you. A network admin will look at your report."))
+            return redirect("project", key=project.key)
+    return render(request, "projects/project_report.html", {"project": project, "form": form})
+
+
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    """The network admins' queue: recently created, edited or published projects and
+    methods, newest first, with open problem reports (404 for everyone else)."""
+    state = request.GET.get("state", "all")
+    items = access.moderation_queue(request.user, state)
+    if state not in access.QUEUE_STATES:
+        state = "all"
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "state": state,
+                "items": [
+                    {
+                        "kind": entry.kind,
+                        "key": entry.item.key,
+                        "title": entry.item.title,
+                        "municipality": entry.item.municipality_id,
+                        "published": entry.item.published,
+                        "hidden": entry.item.hidden,
+                        "hidden_reason": entry.item.hidden_reason,
+                        "updated_at": entry.item.updated_at.isoformat(),
+                        "created_at": entry.item.created_at.isoformat(),
+                        "needs_review": entry.needs_review,
+                        "reports": [
+                            {"reason": r.reason, "at": r.created_at.isoformat()}
+                            for r in entry.open_reports
+                        ],
+                    }
+                    for entry in items
+                ],
+            }
+        )
+    return render(
+        request,
+        "projects/moderation.html",
+        {
+            "items": items,
+            "state": state,
+            "states": [
+                ("all", _("All")),
+                ("unreviewed", _("Not reviewed")),
+                ("reported", _("Reported")),
+                ("hidden", _("Hidden")),
+                ("draft", _("Drafts")),
+                ("published", _("Published")),
+            ],
+            "max_reason": MAX_REASON,
+        },
+    )
+
+
+@require_POST
+def moderate(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    item = access.access_for_moderation(request.user, kind, key)
+    decision = request.POST.get("decision", "")
+    try:
+        do_moderate(request.user, item, decision, request.POST.get("reason", ""))
+    except LibraryError as error:
+        messages.error(
+            request, f"{item.title}: " + " ".join(problem.message for problem in error.problems)
+        )
+    else:
+        done = {
+            "hide": _("%(title)s is hidden; its owners see the reason."),
+            "restore": _("%(title)s is restored."),
+            "review": _("%(title)s is marked as reviewed."),
+        }[decision]
+        messages.success(request, done % {"title": item.title})
+    state = request.POST.get("state", "all")
+    query = f"?state={state}" if state in access.QUEUE_STATES and state != "all" else ""
+    return redirect(reverse("moderation") + query)
 
 
 @require_POST

@@ -1,0 +1,196 @@
+"""Moderation by network admins: the queue, hide with a reason the owners see, restore,
+mark reviewed, and readers' problem reports; everyone else gets 404 and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from sdgnet.accounts.actions import do_create_api_token
+from sdgnet.accounts.models import AuditEvent
+from sdgnet.projects.actions import LibraryError, do_moderate, do_save_project, project_record
+from sdgnet.projects.models import ProblemReport, Project
+from sdgnet.projects.search import search_projects
+
+QUERY = "sykkelparkering"
+
+
+def client_for(user: Any | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def queue(user: Any, state: str = "all") -> list[dict[str, Any]]:
+    response = client_for(user).get(f"/projects/moderation/?state={state}&format=json")
+    assert response.status_code == 200
+    return json.loads(response.content)["items"]
+
+
+def found_by(user: Any) -> set[str]:
+    return {hit.key for hit in search_projects(user, QUERY, limit=50).hits}
+
+
+@pytest.mark.django_db
+def test_hide_shows_the_reason_to_owners_only_and_restore_brings_it_back(
+    hidden: None, people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    admin, editor = people["network_admin"], people["editor"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            "/projects/moderation/project/t-public/",
+            {"decision": "hide", "reason": "Kilden mangler og teksten er kopiert."},
+        )
+    assert response.status_code == 302
+    project = Project.objects.get(key="t-public")
+    assert project.hidden and not project.published
+    for reader in (None, people["citizen"], people["other_editor"]):
+        assert client_for(reader).get("/projects/p/t-public/").status_code == 404
+    assert "t-public" not in found_by(AnonymousUser())
+    page = client_for(editor).get("/projects/p/t-public/")
+    assert page.status_code == 200
+    assert "Kilden mangler og teksten er kopiert." in page.content.decode()
+    event = AuditEvent.objects.get(action="projects.hide_project", object_id=str(project.pk))
+    assert event.actor == admin and event.before["published"] is True
+    assert event.after["hidden_reason"] == "Kilden mangler og teksten er kopiert."
+
+    # The owner can neither publish it again nor slip it out through the edit form.
+    client_for(editor).post("/projects/p/t-public/publish/", {"published": "1"})
+    record = {**project_record(project), "published": True, "title": "Rettet tittel"}
+    do_save_project(editor, record)
+    project.refresh_from_db()
+    assert project.hidden and not project.published and project.title == "Rettet tittel"
+    assert not AuditEvent.objects.filter(action="projects.publish_project").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin).post("/projects/moderation/project/t-public/", {"decision": "restore"})
+    project.refresh_from_db()
+    assert project.published and not project.hidden and project.hidden_reason == ""
+    assert client_for(None).get("/projects/p/t-public/").status_code == 200
+    assert "t-public" in found_by(AnonymousUser())
+    assert AuditEvent.objects.filter(action="projects.restore_project").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_hidden_draft_stays_a_draft_when_restored(hidden: None, people: dict[str, Any]) -> None:
+    draft = Project.objects.get(key="t-draft")
+    do_moderate(people["network_admin"], draft, "hide", "Personopplysninger i teksten.")
+    do_moderate(people["network_admin"], draft, "restore")
+    draft.refresh_from_db()
+    assert not draft.published and not draft.hidden
+
+
+@pytest.mark.django_db
+def test_queue_lists_newest_first_filters_by_state_and_review_takes_items_off(
+    hidden: None, people: dict[str, Any]
+) -> None:
+    admin = people["network_admin"]
+    items = queue(admin)
+    stamps = [item["updated_at"] for item in items]
+    assert stamps == sorted(stamps, reverse=True)
+    assert {"t-draft", "t-network", "t-public"} <= {item["key"] for item in items}
+    assert {item["kind"] for item in items} == {"project", "method"}
+    assert {item["key"] for item in queue(admin, "draft")} >= {"t-draft"}
+    assert all(not item["published"] for item in queue(admin, "draft"))
+    assert all(item["published"] for item in queue(admin, "published"))
+    assert queue(admin, "hidden") == []
+
+    client_for(admin).post("/projects/moderation/project/t-network/", {"decision": "review"})
+    client_for(admin).post("/projects/moderation/method/m-u4ssc-kpi/", {"decision": "review"})
+    unreviewed = {item["key"] for item in queue(admin, "unreviewed")}
+    assert "t-network" not in unreviewed and "m-u4ssc-kpi" not in unreviewed
+    assert "t-public" in unreviewed
+    assert AuditEvent.objects.filter(action="projects.review_method").count() == 1
+
+    # An edit after the review puts the project back in the unreviewed state.
+    project = Project.objects.get(key="t-network")
+    do_save_project(people["editor"], {**project_record(project), "summary": "Endret."})
+    assert "t-network" in {item["key"] for item in queue(admin, "unreviewed")}
+    html = client_for(admin).get("/projects/moderation/?state=unreviewed").content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html and "Nettverk sykkelparkering" in html
+
+
+@pytest.mark.django_db
+def test_hiding_needs_a_reason_and_a_known_decision(hidden: None, people: dict[str, Any]) -> None:
+    admin = people["network_admin"]
+    project = Project.objects.get(key="t-public")
+    for decision, reason in (("hide", "   "), ("delete", "x"), ("restore", "")):
+        with pytest.raises(LibraryError):
+            do_moderate(admin, project, decision, reason)
+    response = client_for(admin).post(
+        "/projects/moderation/project/t-public/", {"decision": "hide", "reason": ""}, follow=True
+    )
+    assert "En begrunnelse må oppgis." in response.content.decode()
+    project.refresh_from_db()
+    assert project.published and not project.hidden
+    assert not AuditEvent.objects.filter(action__startswith="projects.hide").exists()
+
+
+@pytest.mark.django_db
+def test_only_network_admins_moderate_everyone_else_gets_404(
+    hidden: None, people: dict[str, Any]
+) -> None:
+    for name in (None, "citizen", "partner", "editor", "other_editor"):
+        client = client_for(people[name] if name else None)
+        assert client.get("/projects/moderation/").status_code == 404, name
+        response = client.post(
+            "/projects/moderation/project/t-public/", {"decision": "hide", "reason": "Nei."}
+        )
+        assert response.status_code == 404, name
+    assert Project.objects.get(key="t-public").published
+    assert not AuditEvent.objects.filter(action__startswith="projects.hide").exists()
+
+
+@pytest.mark.django_db
+def test_readers_report_problems_and_reports_reach_the_queue(
+    hidden: None, people: dict[str, Any]
+) -> None:
+    citizen, admin = people["citizen"], people["network_admin"]
+    client = client_for(citizen)
+    assert client.get("/projects/p/t-public/report/").status_code == 200
+    response = client.post("/projects/p/t-public/report/", {"reason": "Lenken virker ikke."})
+    assert response.status_code == 302
+    again = client.post("/projects/p/t-public/report/", {"reason": "Fortsatt feil."})
+    assert again.status_code == 200 and "allerede" in again.content.decode()
+    assert client.post("/projects/p/t-public/report/", {"reason": ""}).status_code == 200
+    # Drafts and network-only projects a citizen cannot read: 404, nothing stored.
+    for key in ("t-draft", "t-network"):
+        assert client.post(f"/projects/p/{key}/report/", {"reason": "x"}).status_code == 404
+    anonymous = Client().post("/projects/p/t-public/report/", {"reason": "x"})
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert list(ProblemReport.objects.values_list("project__key", "reason")) == [
+        ("t-public", "Lenken virker ikke.")
+    ]
+    assert AuditEvent.objects.filter(action="projects.report_project").count() == 1
+
+    reported = queue(admin, "reported")
+    assert [item["key"] for item in reported] == ["t-public"]
+    assert reported[0]["reports"][0]["reason"] == "Lenken virker ikke."
+    client_for(admin).post("/projects/moderation/project/t-public/", {"decision": "review"})
+    assert queue(admin, "reported") == []
+    assert ProblemReport.objects.get().resolved_by == admin
+
+
+@pytest.mark.django_db
+def test_api_uses_the_same_rules(hidden: None, people: dict[str, Any]) -> None:
+    def post(user: Any, path: str, body: dict[str, Any]) -> Any:
+        token = do_create_api_token(user).secret
+        return Client().post(
+            path, json.dumps(body), content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )  # fmt: skip
+
+    editor, admin = people["editor"], people["network_admin"]
+    hide = {"decision": "hide", "reason": "Feil kommune."}
+    assert post(editor, "/api/v1/moderation/project/t-public", hide).status_code == 404
+    assert post(admin, "/api/v1/moderation/project/t-public", {"decision": "x"}).status_code == 400
+    answer = post(admin, "/api/v1/moderation/project/t-public", hide)
+    assert answer.status_code == 200 and answer.json()["hidden"] is True
+    # A hidden project can no longer be read, so it can no longer be reported.
+    report = {"reason": "Skjult?"}
+    assert post(people["citizen"], "/api/v1/projects/t-public/reports", report).status_code == 404
