@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from sdgnet.observations.access import visible_observations
 from sdgnet.observations.models import DataVersion
 from sdgnet.places.access import latest_values_by_goal
 from sdgnet.places.models import PeerGroup, Place
+from sdgnet.projects.learning import learning_summary
 from sdgnet.scores.models import (
     GoalScore,
     IndexScore,
@@ -304,6 +306,9 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
     ]
     version = DataVersion.objects.order_by("-number").only("created_at").first()
     data["updated"] = version.created_at.date() if version else None
+    # Who to learn from: peers that improved on the weakest indicators, with their
+    # projects in the library linked to those indicators (what this visitor may see).
+    data["who_to_learn_from"] = learning_summary(user or AnonymousUser(), place)
     return data
 
 

@@ -34,6 +34,7 @@ from sdgnet.dashboards.municipality import (
     place_goal_csv_rows,
 )
 from sdgnet.places.models import Place
+from sdgnet.projects.models import Project
 from sdgnet.scores.models import ScoreRun
 
 PAGE_TTL = 600  # seconds; a backstop for edits that do not rescore (names, framework texts)
@@ -62,12 +63,22 @@ def scores_stamp() -> int:
     return int(row[0] or 0) if row else 0
 
 
+def library_stamp() -> str:
+    """Changes whenever a library project is saved, published, hidden or deleted: the
+    municipality page shows projects under "who to learn from"."""
+    table = connection.ops.quote_name(Project._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(updated_at), COUNT(*) FROM {table}")
+        row = cursor.fetchone()
+    return f"{row[0]}|{row[1]}" if row else ""
+
+
 def _cache_key(request: HttpRequest) -> str | None:
     if request.method != "GET" or request.COOKIES.get("messages"):
         return None
     if request.user.is_authenticated:
         return None  # embargoed values may show; never share those
-    raw = f"{get_language()}|{request.get_full_path()}|{scores_stamp()}"
+    raw = f"{get_language()}|{request.get_full_path()}|{scores_stamp()}|{library_stamp()}"
     return "sdgnet-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -178,3 +178,48 @@ def project_evidence(project: Project) -> list[EvidenceSeries]:
 def _mean(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
+
+
+def learning_summary(user: Any, place: Place, limit: int = 5) -> list[dict[str, Any]]:
+    """`who_to_learn_from` as plain data for the municipality dashboard and its JSON twin:
+    per weak indicator, the peers that improved, their projects this user may see, and
+    whom to contact (the project's contact, else the peer municipality's website)."""
+    from django.urls import reverse
+
+    summary = []
+    for weak in who_to_learn_from(user, place, limit=limit):
+        summary.append(
+            {
+                "indicator": weak.indicator.key,
+                "name": weak.indicator.name,
+                "url": reverse("indicator", args=[weak.indicator.key]),
+                "score": weak.score,
+                "year": weak.year,
+                "peers": [
+                    {
+                        "code": peer.place.code,
+                        "name": peer.place.name,
+                        "url": reverse("place", args=[peer.place.code]),
+                        "website": peer.place.url,
+                        "per_year": round(peer.improvement_per_year, 2),
+                        "start_year": peer.start_year,
+                        "start_value": peer.start_value,
+                        "latest_year": peer.latest_year,
+                        "latest_value": peer.latest_value,
+                        "projects_by_goal": peer.projects_by_goal,
+                        "projects": [
+                            {
+                                "key": project.key,
+                                "title": project.title,
+                                "url": reverse("project", args=[project.key]),
+                                "contact_name": project.contact_name,
+                                "contact_email": project.contact_email,
+                            }
+                            for project in peer.projects
+                        ],
+                    }
+                    for peer in weak.peers
+                ],
+            }
+        )
+    return summary
