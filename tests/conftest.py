@@ -17,6 +17,9 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # No chart-rendering threads behind the tests' backs; tests/dashboards/test_prerender.py
+    # turns it on where it is the subject.
+    settings.PRERENDER_CHARTS = "off"
 
 
 @pytest.fixture(scope="session")

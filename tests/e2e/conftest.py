@@ -60,10 +60,27 @@ def _free_port() -> int:
         return port
 
 
+# Pages whose charts `sdgnet setup` pre-renders (dashboards/prerender.py): the server's
+# first requests for them, in both languages, must not render a chart.
+PRERENDERED_PAGES = [
+    "/places/0301/goals/3/",
+    "/places/3201/goals/3/",
+    "/places/3201/goals/16/",
+    "/indicators/population-share-80plus/",
+    "/network/",
+    "/goals/3/",
+    "/compare/?places=3201,3203",
+]
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
     data_dir: Path
+    # Chart files in the cache right after `sdgnet setup`, and after the first requests
+    # for PRERENDERED_PAGES (made before any test runs).
+    charts_after_setup: frozenset[str] = frozenset()
+    charts_after_first_requests: frozenset[str] = frozenset()
 
     def __call__(self, path: str) -> str:
         return self.url + path
@@ -84,6 +101,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"sdgnet setup failed after {time.monotonic() - started:.0f} s:\n"
         f"{setup.stdout}\n{setup.stderr}"
     )
+    charts_after_setup = _chart_files(data_dir)
     port = _free_port()
     log = (data_dir / "serve.log").open("w")
     process = subprocess.Popen(
@@ -105,8 +123,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pass
         assert time.monotonic() < deadline, "server did not answer /healthz within 60 s"
         time.sleep(0.2)
+    for path in PRERENDERED_PAGES:
+        for prefix in ("", "/en"):
+            with urllib.request.urlopen(url + prefix + path, timeout=120) as response:
+                assert response.status == 200, path
     try:
-        yield Server(url, data_dir)
+        yield Server(url, data_dir, charts_after_setup, _chart_files(data_dir))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -115,6 +137,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+def _chart_files(data_dir: Path) -> frozenset[str]:
+    return frozenset(str(p.relative_to(data_dir)) for p in (data_dir / "charts").glob("v*/*.svg"))
 
 
 @pytest.fixture(scope="package")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Server
+from .conftest import Server, screenshot_name
 
 LANGUAGES = [pytest.param("nb", "", id="nb"), pytest.param("en", "/en", id="en")]
 
@@ -155,52 +155,100 @@ def test_keyboard_only_from_home_to_baerum(server: Server, page: Any) -> None:
     assert "Bærum" in page.locator("h1").inner_text()
 
 
-@pytest.mark.parametrize(("lang", "prefix"), LANGUAGES)
-def test_phone_and_keyboard_only_journey(
-    server: Server, browser: Any, lang: str, prefix: str
-) -> None:
-    """Issue 4's "done when": from the home page to Bærum's dashboard, into a goal, to an
-    indicator's map and to a comparison with Asker, on a phone-sized window, keyboard only."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
+PHONE = {"width": 375, "height": 740}
+
+
+def assert_fits_the_phone(page: Any) -> None:
+    """No horizontal scroll: the page is exactly as wide as the phone's screen."""
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.body.scrollWidth,"
+        " document.documentElement.clientWidth]"
     )
+    assert widths == [PHONE["width"]] * 3, (page.url, widths)
+
+
+def assert_focus_is_visible(page: Any) -> None:
+    style = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert style[0] not in ("none", "") and style[1] != "0px", (page.url, style)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_phone_and_keyboard_only_journey(server: Server, browser: Any, lang: str) -> None:
+    """Issue 4's "done when": from the home page to Bærum's dashboard, into a goal, to an
+    indicator's map and to a comparison with Asker, on a 375 px phone with the keyboard
+    only; English is chosen with the language button (by keyboard) and remembered. Every
+    step fits the phone's width and shows where the focus is."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    prefix = "/en" if lang == "en" else ""
     try:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.goto(server(f"{prefix}/"))
+        page.goto(server("/"))
+        assert_fits_the_phone(page)
+        if lang == "en":
+            tab_until(page, "document.activeElement.getAttribute('lang') === 'en'", 40)
+            assert_focus_is_visible(page)
+            press_and_wait(page, "Enter")
+            assert page.url == server("/en/")
         assert page.locator("html").get_attribute("lang") == lang
         tab_until(page, "document.activeElement.id === 'q'", 40)
+        assert_focus_is_visible(page)
         page.keyboard.type("Bærum")
         press_and_wait(page, "Enter")
+        assert_fits_the_phone(page)
         tab_until(page, focused_link("/places/3201/"), 80)
+        assert_focus_is_visible(page)
         press_and_wait(page, "Enter")
         assert page.url == server(f"{prefix}/places/3201/")
+        assert_fits_the_phone(page)
         tab_until(page, focused_link("/places/3201/goals/3/"), 80)
+        assert_focus_is_visible(page)
         press_and_wait(page, "Enter")
         assert page.url == server(f"{prefix}/places/3201/goals/3/")
+        assert_fits_the_phone(page)
         tab_until(
             page,
             "document.activeElement.tagName === 'A'"
             " && document.activeElement.closest('section.indicator h2') !== null",
             80,
         )
+        assert_focus_is_visible(page)
         press_and_wait(page, "Enter")
-        assert "/indicators/" in page.url
+        assert f"{prefix}/indicators/" in page.url
+        assert_fits_the_phone(page)
         chart = page.locator("figure.chart svg").first
         assert chart.get_attribute("role") == "img" and chart.get_attribute("aria-label")
         assert page.locator("figure.chart svg path").count() >= 300  # every municipality
         tab_until(page, focused_link("/compare/"), 40)
         press_and_wait(page, "Enter")
+        assert_fits_the_phone(page)
         tab_until(page, "document.activeElement.id === 'places'", 40)
+        assert_focus_is_visible(page)
         page.keyboard.type("3201,3203")
         press_and_wait(page, "Enter")
+        assert page.url.startswith(server(f"{prefix}/compare/?places=3201"))
         headers = page.locator("main table").first.locator("thead th").all_inner_texts()
         assert "Bærum" in headers and "Asker" in headers
         assert page.locator("html").get_attribute("lang") == lang
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width == 360
+        assert_fits_the_phone(page)
+        page.screenshot(path=screenshot_name(f"journey-compare-{lang}"), full_page=True)
+        # The choice is remembered: an address without a language prefix, typed later.
+        page.goto(server("/places/3203/"))
+        assert page.url == server(f"{prefix}/places/3203/")
+        assert page.locator("html").get_attribute("lang") == lang
     finally:
         context.close()
+
+
+def test_setup_prerendered_the_charts_of_the_landing_pages(server: Server) -> None:
+    """`sdgnet setup` left the charts of the pages people land on first in the shared
+    cache: the server's first requests for them (both languages, see PRERENDERED_PAGES in
+    conftest.py) rendered nothing new."""
+    assert len(server.charts_after_setup) >= 20
+    assert server.charts_after_first_requests == server.charts_after_setup
 
 
 FIRST_LOAD_PAGES = [

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from sdgnet.catalog.models import Goal
-from sdgnet.dashboards import charts
-from sdgnet.dashboards.overview import national_goal, national_history_description
+from sdgnet.dashboards.overview import national_goal
+from sdgnet.dashboards.page_charts import national_goal_chart
 from sdgnet.dashboards.views import Page, respond
 
 
@@ -20,13 +20,7 @@ def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
             return {
                 "previous": Goal.objects.filter(number=number - 1).first(),
                 "next": Goal.objects.filter(number=number + 1).first(),
-                "history_svg": charts.render(
-                    charts.history_chart(data["history"]),
-                    national_history_description(data),
-                    data["data_version"],
-                )
-                if data["history"]
-                else None,
+                "history_svg": national_goal_chart(data),
             }
 
         return Page("catalog/goal_detail.html", data, extra=extra)

@@ -9,6 +9,7 @@ SDGNET_HTTPS      1 behind HTTPS: secure cookies, HSTS, redirect to https
 SDGNET_EMAIL_HOST, SDGNET_EMAIL_PORT, SDGNET_EMAIL_USER, SDGNET_EMAIL_PASSWORD,
 SDGNET_EMAIL_TLS (1), SDGNET_EMAIL_FROM   send mail by SMTP (default: printed to the console)
 SDGNET_UPLOAD_MAX_MB  largest data file an editor may upload (default 20)
+SDGNET_PRERENDER_CHARTS  after a rescore: "background" (default), "now" or "off"
 """
 
 from __future__ import annotations
@@ -161,6 +162,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# When a rescore commits, the charts of the most visited pages are rendered into the
+# shared chart cache (dashboards/prerender.py).
+PRERENDER_CHARTS = os.environ.get("SDGNET_PRERENDER_CHARTS", "background")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,3 +16,10 @@ class Command(BaseCommand):
                 f"{run.framework_id}: data version {run.data_version}, "
                 f"{run.indicator_scores.count()} indicator scores, {run.duration_ms} ms"
             )
+        from sdgnet.dashboards.prerender import wait
+
+        if done := wait():
+            self.stdout.write(
+                f"Charts: {done['charts']:.0f} rendered for {done['pages']:.0f} pages "
+                f"in {done['seconds']} s"
+            )

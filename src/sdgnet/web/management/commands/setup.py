@@ -32,4 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Scores: {run.framework_id} at data version {run.data_version} ({run.duration_ms} ms)"
             )
+        from sdgnet.dashboards.prerender import wait
+
+        if done := wait():
+            self.stdout.write(
+                f"Charts: {done['charts']:.0f} rendered for {done['pages']:.0f} pages "
+                f"in {done['seconds']} s"
+            )
         self.stdout.write(self.style.SUCCESS("sdgnet is set up."))
