@@ -12,9 +12,10 @@ from sdgnet.projects.seed import SEED_FILE
 from sdgnet.projects.tagging import suggest
 
 LABELLED = Path(__file__).parent / "data" / "tagging_labelled.json"
-# The figures reported in docs/tagging.md (goal level, up to three suggestions).
-REPORTED_PRECISION = 0.60
-REPORTED_RECALL = 0.48
+# The figures reported in docs/tagging.md (goal level, up to three suggestions): measured
+# 0.6197 and 0.5570 on the 36 labelled texts, reported as 0.62 and 0.56.
+REPORTED_PRECISION = 0.619
+REPORTED_RECALL = 0.556
 
 
 def labelled_items() -> list[dict[str, object]]:

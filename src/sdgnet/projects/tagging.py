@@ -27,9 +27,13 @@ from sdgnet.projects import embeddings
 DATA_FILE = Path(__file__).parent / "data" / "tagging.json"
 # Calibrated on the labelled set (docs/tagging.md): a target needs this much evidence.
 KEYWORD_WEIGHT = 1.0
-SIMILARITY_MARGIN = 0.035  # above the text's mean similarity to all targets
+SIMILARITY_MARGIN = 0.03  # above the text's mean similarity to all targets
+SIMILARITY_WEIGHT = 30.0  # evidence per unit of similarity above that margin
 MAX_GOALS = 3
-MIN_GOAL_SCORE = 0.3
+MIN_GOAL_SCORE = 0.5
+# Bokmål writes compounds as one word ("klimagassutslipp", "skolemåltid"): a theme word's
+# stem of at least this many letters also counts at the end of a longer word.
+COMPOUND_MIN_STEM = 5
 
 
 @dataclass
@@ -68,7 +72,7 @@ GOAL_WORDS: dict[int, str] = {
     16: "medvirkning innbyggerpanel demokrati styring åpenhet participation democracy governance",
     17: "partnerskap samarbeid nettverk partnership cooperation network",
 }
-GOAL_WORD_WEIGHT = 0.45
+GOAL_WORD_WEIGHT = 0.6
 
 
 @cache
@@ -124,6 +128,16 @@ def _contains(stems: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(stems[i : i + size]) == phrase for i in range(len(stems) - size + 1))
 
 
+def _compound_heads(goal_stems: dict[str, str], words: list[str]) -> set[str]:
+    """Theme words found as the last part of a longer bokmål compound."""
+    return {
+        word
+        for stem, word in goal_stems.items()
+        if len(stem) >= COMPOUND_MIN_STEM
+        and any(len(token) > len(stem) + 2 and token.endswith(stem) for token in words)
+    }
+
+
 def suggest(text: str, max_goals: int = MAX_GOALS) -> list[GoalSuggestion]:
     """Goals (best first) with their targets and the words behind each suggestion."""
     targets, vectors_nb, vectors_en = _data()
@@ -143,13 +157,17 @@ def suggest(text: str, max_goals: int = MAX_GOALS) -> list[GoalSuggestion]:
             best = similarity.max(axis=0)
             margin = best - best.mean() - SIMILARITY_MARGIN
             for hit in np.flatnonzero(margin > 0):
-                scores[hit] += float(margin[hit]) * 20
+                scores[hit] += float(margin[hit]) * SIMILARITY_WEIGHT
                 sentence = sentences[int(similarity[:, hit].argmax())]
                 words[int(hit)].append(f"«{sentence[:160]}»")
     by_goal: dict[int, GoalSuggestion] = {}
-    text_stems = set(stems) | set(_stemmer("norwegian").analyze(text))
+    norwegian = _stemmer("norwegian").analyze(text)
+    text_stems = set(stems) | set(norwegian)
     for goal_number, goal_stems in _goal_stems().items():
-        matched = sorted({word for stem, word in goal_stems.items() if stem in text_stems})
+        matched = sorted(
+            {word for stem, word in goal_stems.items() if stem in text_stems}
+            | _compound_heads(goal_stems, norwegian)
+        )
         if matched:
             goal = by_goal.setdefault(goal_number, GoalSuggestion(goal_number, 0.0, [], []))
             goal.score += GOAL_WORD_WEIGHT * len(matched) ** 0.5
