@@ -27,11 +27,17 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from sdgnet.catalog.models import Goal, Indicator
-from sdgnet.dashboards import charts, network, overview
+from sdgnet.dashboards import network, overview
 from sdgnet.dashboards.municipality import (
     municipality_dashboard,
     place_goal,
     place_goal_csv_rows,
+)
+from sdgnet.dashboards.page_charts import (
+    compare_page_charts,
+    goal_page_charts,
+    indicator_page_charts,
+    network_page_charts,
 )
 from sdgnet.places.models import Place
 from sdgnet.projects.models import Project
@@ -145,29 +151,11 @@ def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpRespons
         if indicator and indicator not in {item["key"] for item in data["indicators"]}:
             raise Http404
 
-        def chart_svgs() -> dict[str, Any]:
-            band = data["band"]["name"] if data["band"] else None
-            return {
-                "sections": [
-                    {
-                        "item": item,
-                        "svg": charts.render(
-                            charts.series_chart(item, place.name, band),
-                            charts.series_description(item, place.name, band),
-                            data["data_version"],
-                        )
-                        if any(p["value"] is not None for p in item["series"])
-                        else None,
-                    }
-                    for item in data["indicators"]
-                ]
-            }
-
         suffix = f"-{indicator}" if indicator else ""
         return Page(
             "dashboards/place_goal.html",
             data,
-            extra=chart_svgs,
+            extra=lambda: goal_page_charts(data, place.name),
             csv_rows=lambda: place_goal_csv_rows(data, indicator),
             csv_name=f"{place.code}-goal-{goal.number}{suffix}.csv",
         )
@@ -186,27 +174,10 @@ def indicator_page(request: HttpRequest, key: str) -> HttpResponse:
             user=request.user,
         )
 
-        def chart_svgs() -> dict[str, Any]:
-            rows = data["rows"]
-            if not any(row["value"] is not None for row in rows):
-                return {"map_svg": None, "histogram_svg": None}
-            return {
-                "map_svg": charts.render(
-                    charts.map_chart(rows, data["filters"]["colour"], data["indicator"]["unit"]),
-                    overview.map_description(data),
-                    data["data_version"],
-                ),
-                "histogram_svg": charts.render(
-                    charts.histogram_chart(rows, data["indicator"]["unit"]),
-                    overview.histogram_description(data),
-                    data["data_version"],
-                ),
-            }
-
         return Page(
             "dashboards/indicator.html",
             data,
-            extra=chart_svgs,
+            extra=lambda: indicator_page_charts(data),
             csv_rows=lambda: overview.indicator_csv_rows(data),
             csv_name=f"{indicator.key}.csv",
         )
@@ -218,24 +189,11 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     def build() -> Page:
         data = overview.compare(request.GET.get("places"), request.user)
 
-        def chart_svgs() -> dict[str, Any]:
-            if data["error"] or not any(
-                cell["score"] is not None for goal in data["goals"] for cell in goal["cells"]
-            ):
-                return {"chart_svg": None}
-            return {
-                "chart_svg": charts.render(
-                    charts.compare_chart(data["goals"], data["places"]),
-                    overview.compare_description(data),
-                    data["data_version"],
-                )
-            }
-
         return Page(
             "dashboards/compare.html",
             data,
             status=400 if data["error"] else 200,
-            extra=chart_svgs,
+            extra=lambda: compare_page_charts(data),
         )
 
     return respond(request, build)
@@ -245,19 +203,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
     def build() -> Page:
         data = network.network_overview()
 
-        def chart_svgs() -> dict[str, Any]:
-            scored = [goal for goal in data["goals"] if goal["scored"]]
-            if not scored:
-                return {"chart_svg": None}
-            return {
-                "chart_svg": charts.render(
-                    charts.status_bars_chart(scored),
-                    network.status_description(data),
-                    data["data_version"],
-                )
-            }
-
-        return Page("dashboards/network.html", data, extra=chart_svgs)
+        return Page("dashboards/network.html", data, extra=lambda: network_page_charts(data))
 
     return respond(request, build)
 
