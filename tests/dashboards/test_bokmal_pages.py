@@ -213,10 +213,19 @@ def test_bokmal_page_has_no_english_interface_text(client: Client, path: str, st
     assert english_left(nb.content.decode(), en.content.decode()) == []
 
 
-def test_form_errors_are_in_bokmal(client: Client) -> None:
-    nb = client.post("/accounts/login/", {"username": "nobody@example.org", "password": "x"})
-    en = client.post("/en/accounts/login/", {"username": "nobody@example.org", "password": "x"})
-    assert nb.status_code == en.status_code == 200
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/accounts/login/", {"username": "nobody@example.org", "password": "x"}),
+        ("/accounts/signup/", {"email": "not-an-address", "password1": "a", "password2": "b"}),
+    ],
+    ids=["login", "signup"],
+)
+def test_form_errors_are_in_bokmal(client: Client, path: str, form: dict[str, str]) -> None:
+    nb = client.post(path, form)
+    en = client.post("/en" + path, form)
+    assert nb.status_code == en.status_code == 200  # the form again, with its errors
+    assert 'role="alert"' in nb.content.decode() or 'class="error"' in nb.content.decode()
     assert english_left(nb.content.decode(), en.content.decode()) == []
 
 
