@@ -249,14 +249,13 @@ def _code_steps() -> list[Step]:
 
 
 def _applicability_step() -> Step:
+    """The (unit, indicator) pairs an indicator applies to, as codes only: the join of
+    1M+ pairs with the observed values carries no payload; the indicator's parameters
+    come from the 150-row `indicator_codes` afterwards."""
     return Step(
         "applicability",
         """
-        SELECT u.unit, u.unit_code, u.group_name, i.indicator, i.indicator_code, i.goal,
-               i.best, i.worst, i.green, i.red,
-               i.weight, i.in_index, i.trend_from, i.trend_to,
-               i.trend_on_track_pace, i.trend_moderate_pace,
-               CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
+        SELECT u.unit_code, i.indicator_code,
                (i.dashboard_scope_column IS NULL
                 OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
         FROM unit_codes u CROSS JOIN indicator_codes i
@@ -475,23 +474,42 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
     ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
     return [
         Step(
-            "indicator_results",
+            # Codes only: the unit and indicator ids are joined in by `indicator_results`
+            # when the results are read (text columns cost most to store).
+            "indicator_scores",
             f"""
-            SELECT as_of, unit, unit_code, indicator, indicator_code, goal,
+            SELECT as_of, unit_code, indicator_code, goal,
                    in_index, weight, coloured, year, value, score,
                    CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
                    CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
                    {indicator_trend()} AS trend
             FROM (
-                SELECT y.as_of, a.*, a.shown AND a.green IS NOT NULL AS coloured,
+                SELECT y.as_of, a.unit_code, a.indicator_code, a.shown, i.goal, i.best,
+                       i.worst, i.green, i.red, i.weight, i.in_index,
+                       i.trend_on_track_pace, i.trend_moderate_pace,
+                       CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
+                       a.shown AND i.green IS NOT NULL AS coloured,
                        o.year, o.value, o.from_value, o.to_value,
                        {rescale("o.value")} AS score, {trend_paces(options)}
                 FROM applicability a CROSS JOIN scoring_years y
                 LEFT JOIN observed o
                   ON o.as_of = y.as_of AND o.unit_code = a.unit_code
                      AND o.indicator_code = a.indicator_code
+                JOIN indicator_codes i ON i.indicator_code = a.indicator_code
             ) scored
             """,
+        ),
+        Step(
+            "indicator_results",
+            """
+            SELECT r.as_of, u.unit, r.unit_code, i.indicator, r.indicator_code, r.goal,
+                   r.in_index, r.weight, r.coloured, r.year, r.value, r.score,
+                   r.dashboard_value, r.colour, r.trend
+            FROM indicator_scores r
+            JOIN unit_codes u ON u.unit_code = r.unit_code
+            JOIN indicator_codes i ON i.indicator_code = r.indicator_code
+            """,
+            materialize=False,
         ),
         Step(
             "goal_stats",
@@ -508,7 +526,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                    count(CASE WHEN coloured AND trend = 'maintaining' THEN 1 END)
                      AS n_maintaining,
                    sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points
-            FROM indicator_results
+            FROM indicator_scores
             GROUP BY as_of, unit_code, goal
             """,
         ),
@@ -543,7 +561,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                        ROW_NUMBER() OVER (
                            PARTITION BY as_of, unit_code, goal ORDER BY dashboard_value
                        ) AS position
-                FROM indicator_results
+                FROM indicator_scores
                 WHERE coloured AND value IS NOT NULL
             ) ranked
             WHERE position <= 2
