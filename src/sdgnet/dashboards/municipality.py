@@ -308,7 +308,7 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
     data["updated"] = version.created_at.date() if version else None
     # Who to learn from: peers that improved on the weakest indicators, with their
     # projects in the library linked to those indicators (what this visitor may see).
-    data["who_to_learn_from"] = learning_summary(user or AnonymousUser(), place)
+    data["who_to_learn_from"] = learning_summary(user or AnonymousUser(), place, run=run)
     return data
 
 

@@ -69,27 +69,36 @@ def scores_stamp() -> int:
     return int(row[0] or 0) if row else 0
 
 
-def library_stamp() -> str:
-    """Changes whenever a library project is saved, published, hidden or deleted: the
-    municipality page shows projects under "who to learn from"."""
-    table = connection.ops.quote_name(Project._meta.db_table)
+def scores_and_library_stamp() -> str:
+    """The score-run stamp and one that changes whenever a library project is saved,
+    published, hidden or deleted, in one query: for pages that list library projects
+    (the municipality page's "who to learn from")."""
+    runs = connection.ops.quote_name(ScoreRun._meta.db_table)
+    projects = connection.ops.quote_name(Project._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(updated_at), COUNT(*) FROM {table}")
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {runs} WHERE complete = %s),"
+            f" (SELECT MAX(updated_at) FROM {projects}), (SELECT COUNT(*) FROM {projects})",
+            [True],
+        )
         row = cursor.fetchone()
-    return f"{row[0]}|{row[1]}" if row else ""
+    return "|".join(str(value) for value in row) if row else ""
 
 
-def _cache_key(request: HttpRequest) -> str | None:
+def _cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
     if request.method != "GET" or request.COOKIES.get("messages"):
         return None
     if request.user.is_authenticated:
         return None  # embargoed values may show; never share those
-    raw = f"{get_language()}|{request.get_full_path()}|{scores_stamp()}|{library_stamp()}"
+    stamp = scores_and_library_stamp() if with_library else str(scores_stamp())
+    raw = f"{get_language()}|{request.get_full_path()}|{stamp}"
     return "sdgnet-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def respond(request: HttpRequest, build: Callable[[], Page]) -> HttpResponse:
-    key = _cache_key(request)
+def respond(
+    request: HttpRequest, build: Callable[[], Page], *, with_library: bool = False
+) -> HttpResponse:
+    key = _cache_key(request, with_library)
     if key is not None and (hit := cache.get(key)) is not None:
         return _response(request, *hit)
     page = build()
@@ -139,7 +148,7 @@ def place_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         place = _municipality(code)
         return Page("dashboards/place.html", municipality_dashboard(place, request.user))
 
-    return respond(request, build)
+    return respond(request, build, with_library=True)
 
 
 def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpResponse:

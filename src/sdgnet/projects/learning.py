@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from sdgnet.catalog.models import Indicator
+from sdgnet.catalog.models import FrameworkIndicator, Indicator
 from sdgnet.places.actions import size_class_of
 from sdgnet.places.models import Place
 from sdgnet.projects.access import visible_projects
@@ -55,19 +55,15 @@ class WeakIndicator:
 
 def weakest_indicators(place: Place, run: ScoreRun, limit: int = 5) -> list[IndicatorScore]:
     """The place's latest scored values, lowest score first, falling trends before ties."""
-    latest_year = (
-        IndicatorScore.objects.filter(run=run, place=place, score__isnull=False)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    if latest_year is None:
-        return []
     rows = list(
-        IndicatorScore.objects.filter(
-            run=run, place=place, year=latest_year, score__isnull=False
-        ).select_related("indicator")
+        IndicatorScore.objects.filter(run=run, place=place, score__isnull=False).select_related(
+            "indicator"
+        )
     )
+    if not rows:
+        return []
+    latest_year = max(row.year for row in rows)
+    rows = [row for row in rows if row.year == latest_year]
     rows.sort(key=lambda r: (not _falling(r.trend), r.score if r.score is not None else 101))
     return rows[:limit]
 
@@ -77,31 +73,47 @@ def _falling(trend: str) -> bool:
 
 
 def who_to_learn_from(
-    user: Any, place: Place, limit: int = 5, peers: int = 3
+    user: Any, place: Place, limit: int = 5, peers: int = 3, run: ScoreRun | None = None
 ) -> list[WeakIndicator]:
     """For each of the place's weakest indicators: the similar municipalities that
-    improved most, with the projects this user may see that are linked to it."""
-    run = latest_run()
+    improved most, with the projects this user may see that are linked to it (or, failing
+    that, to its goal). A fixed handful of queries, however many indicators and peers."""
+    run = run or latest_run()
     if run is None:
         return []
+    weakest = weakest_indicators(place, run, limit)
+    keys = [row.indicator_id for row in weakest]
+    improvements: dict[str, list[PeerImprovement]] = {}
+    for improvement in (
+        PeerImprovement.objects.filter(
+            run=run,
+            group=f"nearest:{place.code}",
+            indicator_id__in=keys,
+            improvement_per_year__gt=0,
+        )
+        .exclude(place=place)
+        .select_related("place")
+        .order_by("rank")
+    ):
+        chosen = improvements.setdefault(improvement.indicator_id, [])
+        if len(chosen) < peers:
+            chosen.append(improvement)
+    goals_of: dict[str, set[int]] = {}
+    for indicator, goal, also in FrameworkIndicator.objects.filter(
+        indicator_id__in=keys
+    ).values_list("indicator_id", "goal_id", "goals"):
+        goals_of.setdefault(indicator, set()).update(g for g in (goal, also) if g)
+    linked = _peer_projects(
+        user,
+        {i.place_id for chosen in improvements.values() for i in chosen},
+        set(keys),
+        set().union(*goals_of.values()) if goals_of else set(),
+    )
     result: list[WeakIndicator] = []
-    for row in weakest_indicators(place, run, limit):
+    for row in weakest:
         weak = WeakIndicator(row.indicator, row.score, row.value, row.year, row.trend)
-        improvements = (
-            PeerImprovement.objects.filter(
-                run=run,
-                group=f"nearest:{place.code}",
-                indicator=row.indicator,
-                improvement_per_year__gt=0,
-            )
-            .exclude(place=place)
-            .select_related("place")
-            .order_by("rank")[:peers]
-        )
-        goals = list(row.indicator.entries.values_list("goals", flat=True)) + list(
-            row.indicator.entries.values_list("goal", flat=True)
-        )
-        for improvement in improvements:
+        goals = goals_of.get(row.indicator_id, set())
+        for improvement in improvements.get(row.indicator_id, []):
             peer = Peer(
                 improvement.place,
                 improvement.improvement_per_year,
@@ -110,16 +122,49 @@ def who_to_learn_from(
                 improvement.start_value,
                 improvement.latest_value,
             )
-            mine = visible_projects(user).filter(
-                Q(municipality=improvement.place) | Q(co_municipalities=improvement.place)
-            )
-            peer.projects = list(mine.filter(indicators=row.indicator).distinct()[:5])
-            if not peer.projects and any(goals):
-                peer.projects = list(mine.filter(goals__in=[g for g in goals if g]).distinct()[:5])
+            mine = [p for p in linked if improvement.place_id in p.places]
+            peer.projects = [p.project for p in mine if row.indicator_id in p.indicators][:5]
+            if not peer.projects and goals:
+                peer.projects = [p.project for p in mine if p.goals & goals][:5]
                 peer.projects_by_goal = bool(peer.projects)
             weak.peers.append(peer)
         result.append(weak)
     return result
+
+
+@dataclass
+class _Linked:
+    project: Project
+    places: set[str] = field(default_factory=set)
+    indicators: set[str] = field(default_factory=set)
+    goals: set[int] = field(default_factory=set)
+
+
+def _peer_projects(
+    user: Any, places: set[str], indicators: set[str], goals: set[int]
+) -> list[_Linked]:
+    """The projects this user may see of these municipalities (as owner or co-owner) that
+    are linked to one of these indicators or goals, newest first: two queries."""
+    if not places:
+        return []
+    visible = (
+        visible_projects(user)
+        .filter(Q(municipality_id__in=places) | Q(co_municipalities__in=places))
+        .filter(Q(indicators__in=indicators) | Q(goals__in=goals))
+        .values("pk")
+    )
+    found: dict[int, _Linked] = {}
+    projects = Project.objects.filter(pk__in=visible).select_related("municipality")
+    for project in projects.order_by("-updated_at", "key"):
+        found[project.pk] = _Linked(project, {project.municipality_id})
+    for pk, co, indicator, goal in Project.objects.filter(pk__in=list(found)).values_list(
+        "pk", "co_municipalities", "indicators", "goals"
+    ):
+        entry = found[pk]
+        entry.places.update(x for x in (co,) if x)
+        entry.indicators.update(x for x in (indicator,) if x)
+        entry.goals.update(x for x in (goal,) if x)
+    return list(found.values())
 
 
 @dataclass
@@ -180,14 +225,16 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def learning_summary(user: Any, place: Place, limit: int = 5) -> list[dict[str, Any]]:
+def learning_summary(
+    user: Any, place: Place, limit: int = 5, run: ScoreRun | None = None
+) -> list[dict[str, Any]]:
     """`who_to_learn_from` as plain data for the municipality dashboard and its JSON twin:
     per weak indicator, the peers that improved, their projects this user may see, and
     whom to contact (the project's contact, else the peer municipality's website)."""
     from django.urls import reverse
 
     summary = []
-    for weak in who_to_learn_from(user, place, limit=limit):
+    for weak in who_to_learn_from(user, place, limit=limit, run=run):
         summary.append(
             {
                 "indicator": weak.indicator.key,
