@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,6 @@ def start() -> None:
         last_result.clear()
         last_result.update(prerender_charts())
         return
-    close_old_connections()
     # Not a daemon: a CLI process that rescored finishes the charts before it exits.
     thread = threading.Thread(target=_in_background, name="sdgnet-prerender-charts")
     with _threads_lock:
