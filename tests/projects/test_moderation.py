@@ -194,3 +194,30 @@ def test_api_uses_the_same_rules(hidden: None, people: dict[str, Any]) -> None:
     # A hidden project can no longer be read, so it can no longer be reported.
     report = {"reason": "Skjult?"}
     assert post(people["citizen"], "/api/v1/projects/t-public/reports", report).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_moderates_through_the_same_action(hidden: None, people: dict[str, Any]) -> None:
+    admin = client_for(people["network_admin"])
+    assert admin.get("/admin/projects/project/").status_code == 200
+    project = Project.objects.get(key="t-public")
+    response = admin.post(
+        "/admin/projects/project/",
+        {"action": "hide", "_selected_action": [project.pk], "reason": "Dobbeltført."},
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.hidden and project.hidden_reason == "Dobbeltført."
+    assert AuditEvent.objects.filter(action="projects.hide_project").count() == 1
+    # Without a reason nothing is hidden, and the admin says why.
+    draft = Project.objects.get(key="t-network")
+    admin.post(
+        "/admin/projects/project/",
+        {"action": "hide", "_selected_action": [draft.pk], "reason": ""},
+    )
+    draft.refresh_from_db()
+    assert not draft.hidden
+    assert admin.get("/admin/projects/problemreport/").status_code == 200
+    # Editors do not reach the admin at all.
+    editor = client_for(people["editor"]).get("/admin/projects/project/")
+    assert editor.status_code == 302
