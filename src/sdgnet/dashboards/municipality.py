@@ -19,6 +19,7 @@ from sdgnet.dashboards.access import (
     status_of,
     trend_of,
 )
+from sdgnet.network.access import local_targets
 from sdgnet.observations.access import visible_observations
 from sdgnet.observations.models import DataVersion
 from sdgnet.places.access import latest_values_by_goal
@@ -392,7 +393,12 @@ def place_goal(
     keys = [entry.indicator_id for entry in entries]
     run = state.run
     latest: dict[str, tuple[float | None, int | None, float | None, str, str]] = {}
+    scores_local: dict[str, float | None] = {}
     bands: dict[tuple[str, int], tuple[float, float, float, int]] = {}
+    own_targets = {
+        target.indicator_id: target
+        for target in local_targets(place.code).filter(indicator_id__in=keys)
+    }
     if run is not None and state.year is not None:
         goal_row = (
             GoalScore.objects.filter(run=run, place=place, goal=goal, year=state.year)
@@ -403,12 +409,13 @@ def place_goal(
             data["score"] = round_or_none(goal_row[0], 1)
             data.update(status_of(goal_row[1], goal_row[0]))
             data.update(trend_of(goal_row[2] if goal_row[0] is not None else ""))
-        latest = {
-            key: (value, value_year, score, colour, trend)
-            for key, value, value_year, score, colour, trend in IndicatorScore.objects.filter(
-                run=run, place=place, year=state.year, indicator_id__in=keys
-            ).values_list("indicator_id", "value", "value_year", "score", "colour", "trend")
-        }
+        for key, value, value_year, score, colour, trend, local in IndicatorScore.objects.filter(
+            run=run, place=place, year=state.year, indicator_id__in=keys
+        ).values_list(
+            "indicator_id", "value", "value_year", "score", "colour", "trend", "score_local"
+        ):
+            latest[key] = (value, value_year, score, colour, trend)
+            scores_local[key] = local
         if chosen is not None:
             bands = {
                 (key, year): (q1, median, q3, size)
@@ -445,9 +452,16 @@ def place_goal(
                 }
             )
         score = stored[2] if stored else None
+        own = own_targets.get(key)
         data["indicators"].append(
             {
                 **entry_info(entry),
+                # The municipality's own target beside the framework's, and the score
+                # against it (null until a rescore has used the target, or unscored).
+                "local_target": (
+                    {"value": own.value, "year": own.year, "note": own.note} if own else None
+                ),
+                "score_local": round_or_none(scores_local.get(key), 1) if own else None,
                 "latest_value": stored[0] if stored else (known[-1][1] if known else None),
                 "latest_year": stored[1] if stored else (known[-1][0] if known else None),
                 "score": round_or_none(score, 1),

@@ -95,6 +95,7 @@ def framework_observations(framework: Framework) -> pa.Table:
             indicator_id__in=framework.entries.values("indicator_id"),
             place__kind=Place.Kind.MUNICIPALITY,
         )
+        .order_by()  # the model's ordering joins the indicators and sorts; nothing needs it
         .values_list("place_id", "indicator_id", "year", "value")
     )
     sql, parameters = query.query.sql_with_params()
