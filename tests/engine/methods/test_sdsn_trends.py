@@ -41,7 +41,9 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module", params=["one year", "many years"])
+# "long span": an observation in 1970 makes the observed years span more than the 32
+# a one-year scan tracks in one bit mask, so it takes the plain aggregates instead.
+@pytest.fixture(scope="module", params=["one year", "one year, long span", "many years"])
 def trends(score_case, request):
     observations = [
         (unit, "T", year, None if value is None else float(value))
@@ -57,7 +59,9 @@ def trends(score_case, request):
         ("strict", "TK", 2019, 40.0),
         ("strict", "TK", 2024, 60.0),
     ]
-    years = [2024] if request.param == "one year" else [2023, 2024]
+    if request.param == "one year, long span":
+        observations.append(("ancient", "T", 1970, 50.0))
+    years = [2023, 2024] if request.param == "many years" else [2024]
     scored = score_case([T, TL, TC, TK], observations, years=years, coverage=0)
     return scored
 
@@ -138,13 +142,19 @@ END_LAST_YEAR = {
 }
 
 
-@pytest.mark.parametrize("years", [[2024], [2023, 2024]], ids=["one year", "many years"])
-def test_trend_of_an_end_in_the_year_before(score_case, years):
+@pytest.mark.parametrize(
+    ("years", "long_span"),
+    [([2024], False), ([2024], True), ([2023, 2024], False)],
+    ids=["one year", "one year, long span", "many years"],
+)
+def test_trend_of_an_end_in_the_year_before(score_case, years, long_span):
     observations = [
         (unit, "T", year, value)
         for unit, (series, _trend) in END_LAST_YEAR.items()
         for year, value in series.items()
     ]
+    if long_span:
+        observations.append(("ancient", "T", 1970, 50.0))
     scored = score_case([T], observations, years=years, coverage=0)
     for unit, (_series, trend) in END_LAST_YEAR.items():
         assert scored.indicator(unit, "T", as_of=2024)["trend"] == trend, unit
