@@ -221,3 +221,20 @@ def test_the_admin_moderates_through_the_same_action(hidden: None, people: dict[
     # Editors do not reach the admin at all.
     editor = client_for(people["editor"]).get("/admin/projects/project/")
     assert editor.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_hidden_method_shows_its_reason_to_its_author_only(people: dict[str, Any]) -> None:
+    from sdgnet.projects.actions import do_import_library
+    from sdgnet.projects.models import Method
+
+    method = {"key": "t-method", "title": "Veiing av matavfall", "summary": "Slik veier vi.",
+              "published": True, "visibility": "public"}  # fmt: skip
+    assert do_import_library({"methods": [method]}, user=people["editor"]).ok
+    do_moderate(people["network_admin"], Method.objects.get(key="t-method"), "hide", "Uklar kilde.")
+    assert client_for(people["citizen"]).get("/projects/methods/t-method/").status_code == 404
+    page = client_for(people["editor"]).get("/projects/methods/t-method/")
+    assert page.status_code == 200 and "Uklar kilde." in page.content.decode()
+    # Importing it again as published does not publish a hidden method.
+    assert do_import_library({"methods": [method]}, user=people["editor"]).ok
+    assert not Method.objects.get(key="t-method").published

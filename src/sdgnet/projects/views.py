@@ -376,7 +376,12 @@ def method_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "projects/method_detail.html",
-        {"method": method, "body": render_markdown(method.body), "projects": projects},
+        {
+            "method": method,
+            "body": render_markdown(method.body),
+            "projects": projects,
+            "can_change": project_rules.can_change.test(request.user, method),
+        },
     )
 
 
