@@ -96,3 +96,16 @@ def test_a_password_chosen_when_accepting_an_invitation_is_audited() -> None:
     assert event.actor == user and event.after == {"password": "changed"}
     assert login("invited@example.no", NEW)
     assert_no_secrets(NEW, invitation.secret)
+
+
+def test_the_django_admin_offers_no_unaudited_way_to_set_passwords() -> None:
+    """Django's own user admin would set passwords and activate accounts past the actions."""
+    admin: Any = do_create_user("superadmin@example.no", Role.NETWORK_ADMIN, password=OLD)
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 404
+    assert client.get(f"/admin/auth/user/{admin.pk}/password/").status_code == 404
+    assert client.get("/admin/auth/group/").status_code == 404

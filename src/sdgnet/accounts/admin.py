@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from sdgnet.accounts.models import AuditEvent, Profile
+
+# Accounts are managed on the people page (`/accounts/people/`) and by `sdgnet users`, whose
+# actions check the role rules and write the audit log. Django's own user and group admin
+# would let a superuser set passwords, activate accounts and grant permissions unaudited.
+for model in (get_user_model(), Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(Profile)
