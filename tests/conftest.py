@@ -39,3 +39,13 @@ def transactional_default_data(transactional_db: Any) -> None:
     from sdgnet.web.defaultload import load_default_data
 
     load_default_data(say=lambda _line: None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts with an empty cache: the API's rate-limit counters are kept there,
+    keyed by user id, and ids repeat between tests once their transactions roll back, so a
+    long run would otherwise throttle later tests with earlier tests' requests."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -6,9 +6,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal, Indicator
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["catalog"])
 
@@ -72,7 +73,7 @@ def get_goal(request: HttpRequest, number: int) -> Any:
 
 
 @router.get("/indicators", response=list[IndicatorOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_indicators(
     request: HttpRequest, goal: int | None = None, framework: str | None = None
 ) -> QuerySet[Indicator]:
@@ -100,7 +101,7 @@ def get_framework(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/frameworks/{slug}/indicators", response=list[FrameworkIndicatorOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_framework_indicators(
     request: HttpRequest, slug: str, goal: int | None = None
 ) -> QuerySet[FrameworkIndicator]:

@@ -6,12 +6,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.network.access import learning_groups, local_targets, members
 from sdgnet.network.actions import NetworkError, do_set_local_target
 from sdgnet.network.models import LearningGroup, LocalTarget, Membership
 from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["network"])
 
@@ -75,13 +76,13 @@ class LocalTargetIn(Schema):
 
 
 @router.get("/network/members", response=list[MemberOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_members(request: HttpRequest) -> QuerySet[Membership]:
     return members().order_by("place_id")
 
 
 @router.get("/network/learning-groups", response=list[LearningGroupOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_learning_groups(request: HttpRequest) -> QuerySet[LearningGroup]:
     return learning_groups().order_by("slug")
 
@@ -92,7 +93,7 @@ def get_learning_group(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/local-targets", response=list[LocalTargetOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_local_targets(
     request: HttpRequest, place: str | None = None, indicator: str | None = None
 ) -> QuerySet[LocalTarget]:

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.accounts.rules import is_network_admin, place_of
 from sdgnet.observations.access import batch_places, embargoed_batches, visible_observations
@@ -14,6 +14,7 @@ from sdgnet.observations.actions import PublishError, do_import_raw_rows, do_pub
 from sdgnet.observations.models import ImportBatch, Observation
 from sdgnet.observations.readers import RawRow
 from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["observations"])
 
@@ -96,7 +97,7 @@ class PublishOut(Schema):
 
 
 @router.get("/observations", response=list[ObservationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_observations(
     request: HttpRequest, filters: Query[ObservationFilters]
 ) -> QuerySet[Observation]:
@@ -186,7 +187,7 @@ def create_observations(
 
 
 @router.get("/batches/embargoed", response=list[BatchOut], summary="Imports awaiting publication")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_embargoed_batches(request: HttpRequest) -> QuerySet[ImportBatch]:
     return embargoed_batches(auth_user(request)).select_related("created_by").order_by("-pk")
 

@@ -6,9 +6,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.places.models import PeerGroup, Place
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["places"])
 
@@ -39,7 +40,7 @@ class PeerGroupOut(Schema):
 
 
 @router.get("/places", response=list[PlaceOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_places(
     request: HttpRequest, kind: str | None = None, q: str | None = None
 ) -> QuerySet[Place]:
@@ -57,7 +58,7 @@ def get_place(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/peer-groups", response=list[PeerGroupOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_peer_groups(
     request: HttpRequest, kind: str | None = None, place: str | None = None
 ) -> QuerySet[PeerGroup]:

@@ -10,13 +10,14 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.projects import access
 from sdgnet.projects.access import visible_projects
 from sdgnet.projects.actions import LibraryError, do_moderate, do_report_project
 from sdgnet.projects.models import Project
 from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["projects"])
 
@@ -46,7 +47,7 @@ class ProjectOut(Schema):
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_projects(
     request: HttpRequest, municipality: str | None = None, goal: int | None = None
 ) -> QuerySet[Project]:

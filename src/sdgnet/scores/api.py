@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sdgnet.catalog.access import default_framework
 from sdgnet.catalog.models import Framework
 from sdgnet.scores.models import GoalScore, IndicatorScore, ScoreRun
+from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["scores"])
 
@@ -99,7 +100,7 @@ def latest_run(framework_slug: str | None) -> ScoreRun | None:
 
 
 @router.get("/scores", response=list[IndicatorScoreOut], summary="Indicator scores")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_indicator_scores(
     request: HttpRequest, filters: Query[ScoreFilters]
 ) -> QuerySet[IndicatorScore]:
@@ -122,7 +123,7 @@ def list_indicator_scores(
 
 
 @router.get("/goal-scores", response=list[GoalScoreOut], summary="Goal scores")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_goal_scores(request: HttpRequest, filters: Query[ScoreFilters]) -> QuerySet[GoalScore]:
     run = latest_run(filters.framework)
     if run is None:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.throttling import SimpleRateThrottle
 
 from sdgnet.accounts.actions import user_for_token
 
@@ -84,6 +84,35 @@ def auth_user(request: HttpRequest) -> Any:
 bearer_or_session = BearerOrSession()
 bearer_only = BearerOnly()
 
+
+def _authenticated(request: HttpRequest) -> bool:
+    auth = getattr(request, "auth", None)
+    return auth is not None and bool(getattr(auth, "is_authenticated", False))
+
+
+class AnonymousThrottle(SimpleRateThrottle):
+    """Anonymous readers, counted per client address. (ninja's own AnonRateThrottle
+    skips any request with an auth object, and reads give anonymous visitors one.)"""
+
+    scope = "anon"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if _authenticated(request):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class UserThrottle(SimpleRateThrottle):
+    """Signed-in users and token holders, counted per account wherever they call from."""
+
+    scope = "user"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if not _authenticated(request):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}  # type: ignore[attr-defined]
+
+
 api = NinjaAPI(
     title="sdgnet API",
     version="1",
@@ -94,8 +123,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=bearer_or_session,
     throttle=[
-        AnonRateThrottle(settings.SDGNET_API_ANON_RATE),
-        AuthRateThrottle(settings.SDGNET_API_USER_RATE),
+        AnonymousThrottle(settings.SDGNET_API_ANON_RATE),
+        UserThrottle(settings.SDGNET_API_USER_RATE),
     ],
 )
 

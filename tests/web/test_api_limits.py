@@ -1,0 +1,52 @@
+"""The API's own limits: offsets past what a database holds and request rates are
+refused in the one error format, never with a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from sdgnet.accounts.actions import do_create_api_token, do_create_user
+from sdgnet.accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/places",
+    "/api/v1/peer-groups",
+    "/api/v1/indicators",
+    "/api/v1/observations",
+    "/api/v1/scores",
+    "/api/v1/projects",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("offset", [2**63, settings.NINJA_PAGINATION_MAX_OFFSET + 1, -1])
+def test_an_offset_out_of_range_is_a_validation_error(path: str, offset: int) -> None:
+    response = Client().get(path, {"offset": offset})
+    assert response.status_code == 422, response.content[:200]
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_the_largest_offset_allowed_answers_an_empty_page(path: str) -> None:
+    response = Client().get(path, {"offset": settings.NINJA_PAGINATION_MAX_OFFSET})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_anonymous_clients_are_throttled_with_the_error_format() -> None:
+    allowed = int(settings.SDGNET_API_ANON_RATE.split("/")[0])
+    client = Client()
+    answers = [client.get("/api/v1/goals", {"limit": 1}).status_code for _ in range(allowed)]
+    assert set(answers) == {200}
+    refused = client.get("/api/v1/goals", {"limit": 1})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    # A token holder is counted on their own account, not with the anonymous readers.
+    user = do_create_user("reader@example.no", Role.CITIZEN, password="lang-Passord-2030")
+    token = do_create_api_token(user).secret
+    own = client.get("/api/v1/goals", {"limit": 1}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert own.status_code == 200
