@@ -105,6 +105,25 @@ def test_dashboard_json_twin_equals_stored_scores_and_the_page(client: Client) -
         assert gap["name"] in html
 
 
+def test_a_goal_with_data_but_no_score_says_why(client: Client) -> None:
+    """Asker (3203, founded 2020) has no vaccination figures, so it falls below the
+    coverage rule: its goals get colours but no scores, and the tiles say why."""
+    from sdgnet.scores.models import GoalScore
+
+    run = _latest_run()
+    data = client.get("/places/3203/", {"format": "json"}).json()
+    unscored = [g for g in data["goals"] if g["score"] is None and g["indicators_with_data"]]
+    assert unscored, "the default data no longer has a below-coverage municipality"
+    assert not GoalScore.objects.filter(
+        run=run, place_id="3203", year=data["year"], score__isnull=False
+    ).exists()
+    html = client.get("/places/3203/").content.decode()
+    tiles = html.split('<li class="tile ')[1:]
+    reason = "ingen skår: for få av kommunens indikatorer har data"
+    for goal, tile in zip(data["goals"], tiles, strict=True):
+        assert (reason in tile) == (goal in unscored), goal["number"]
+
+
 def test_dashboard_ranks_within_peer_groups(client: Client) -> None:
     from sdgnet.scores.models import IndexScore
 
