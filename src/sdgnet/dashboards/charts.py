@@ -48,7 +48,7 @@ VL_LOCALES: dict[str, Any] = {
 }
 
 # Part of every cache key: bump when `_lean` or the config changes what a file holds.
-RENDER_FORMAT = 2
+RENDER_FORMAT = 3
 
 _memory: dict[str, str] = {}
 _memory_lock = threading.Lock()
@@ -390,8 +390,11 @@ def compare_chart(goals: list[dict[str, Any]], places: list[dict[str, Any]]) -> 
         for place, cell in zip(places, goal["cells"], strict=True)
         if cell["score"] is not None
     ]
+    goals_shown = len({value["goal"] for value in values})
     return {
-        "width": {"step": 14},
+        # Room for every municipality's bar in each goal, and never narrower than the
+        # legend below it (a narrow chart cut the legend's title at phone width).
+        "width": max(goals_shown * (6 + 10 * len(places)), 220),
         "height": 200,
         "data": {"values": values},
         "mark": {"type": "bar"},
@@ -415,6 +418,8 @@ def compare_chart(goals: list[dict[str, Any]], places: list[dict[str, Any]]) -> 
                 "type": "nominal",
                 "title": _("Municipality"),
                 "scale": {"range": ["#00558b", "#c05600", "#5b3a8c", "#2e7d32"]},
+                # Below the bars: beside a narrow chart the legend was cut at phone width.
+                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 220},
             },
         },
     }
