@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from sdgnet.projects.actions import export_library
+from sdgnet.projects.models import Project
 from sdgnet.projects.search import search_projects
 
 QUERY = "sykkelparkering"
@@ -66,8 +67,14 @@ def test_anonymous_export_and_cli_search(hidden: None, tmp_path: Any) -> None:
     assert {p["key"] for p in data["projects"]} & {"t-draft", "t-network"} == set()
     out = StringIO()
     call_command("projects", "search", QUERY, "--json", stdout=out)
-    keys = [row["key"] for row in json.loads(out.getvalue())]
+    rows = json.loads(out.getvalue())
+    keys = [row["key"] for row in rows]
     assert "t-public" in keys and "t-network" not in keys and "t-draft" not in keys
+    for row in rows:
+        project = Project.objects.get(key=row["key"])
+        assert row["municipality"] == project.municipality_id
+        assert row["title"] == project.title
+    assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
     path = tmp_path / "out.json"
     call_command("projects", "export", "--out", str(path))
     assert "t-network" not in path.read_text() and "t-draft" not in path.read_text()

@@ -74,24 +74,26 @@ class Command(BaseCommand):
             result = search_projects(
                 self._user(options.get("as_user")), options["query"], limit=options["limit"]
             )
-            rows = [
-                {
-                    "key": hit.key,
-                    "title": hit.project.title if hit.project else "",
-                    "municipality": hit.project.municipality.name if hit.project else "",
-                    "score": round(hit.score, 6),
-                }
-                for hit in result.hits
-            ]
             if options["json"]:
+                # The municipality by its number, as the import format names it.
+                rows = [
+                    {
+                        "key": hit.key,
+                        "title": hit.project.title if hit.project else "",
+                        "municipality": hit.project.municipality_id if hit.project else "",
+                        "score": round(hit.score, 6),
+                    }
+                    for hit in result.hits
+                ]
                 self.stdout.write(json.dumps(rows, ensure_ascii=False))
                 return
             if not result.semantic:
                 self.stderr.write("Keyword search only: the embedding model is not available.")
-            for row in rows:
-                self.stdout.write(
-                    f"{row['score']:.4f}  {row['key']}  {row['title']} ({row['municipality']})"
+            for hit in result.hits:
+                title, place = (
+                    (hit.project.title, hit.project.municipality.name) if hit.project else ("", "")
                 )
+                self.stdout.write(f"{hit.score:.4f}  {hit.key}  {title} ({place})")
         elif action == "reindex":
             from sdgnet.projects.search import rebuild_index
 
