@@ -133,19 +133,24 @@ def _directions(framework: Framework | None, measure: Measure) -> pl.DataFrame |
     )
 
 
-def _measured(values: pa.Table, measure: Measure, framework: Framework | None) -> pl.DataFrame:
-    """``unit, indicator, year, measured, direction_sign`` without missing values."""
+def _present(values: pa.Table, measure: Measure) -> pl.DataFrame:
+    """``unit, indicator, year, measured`` without missing values."""
     frame = pl.from_arrow(values)
     assert isinstance(frame, pl.DataFrame)
     missing = [name for name in ("unit", "indicator", "year", measure) if name not in frame.columns]
     if missing:
         raise ValueError(f"values lack the column(s) {', '.join(missing)}")
-    frame = frame.select(
+    return frame.select(
         pl.col("unit").cast(pl.String),
         pl.col("indicator").cast(pl.String),
         pl.col("year").cast(pl.Int64),
         pl.col(measure).cast(pl.Float64).alias("measured"),
     ).filter(pl.col("measured").is_not_null() & pl.col("measured").is_not_nan())
+
+
+def _measured(values: pa.Table, measure: Measure, framework: Framework | None) -> pl.DataFrame:
+    """``unit, indicator, year, measured, direction_sign`` without missing values."""
+    frame = _present(values, measure)
     directions = _directions(framework, measure)
     if directions is None:
         return frame.with_columns(pl.lit(1, dtype=pl.Int8).alias("direction_sign"))
@@ -354,17 +359,7 @@ def peer_bands(
     the arithmetic of Python's ``statistics.quantiles(method="inclusive")``, so the
     bands are bit for bit what that function gives.
     """
-    frame = pl.from_arrow(values)
-    assert isinstance(frame, pl.DataFrame)
-    missing = [name for name in ("unit", "indicator", "year", "value") if name not in frame.columns]
-    if missing:
-        raise ValueError(f"values lack the column(s) {', '.join(missing)}")
-    measured = frame.select(
-        pl.col("unit").cast(pl.String),
-        pl.col("indicator").cast(pl.String),
-        pl.col("year").cast(pl.Int64),
-        pl.col("value").cast(pl.Float64),
-    ).filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan())
+    measured = _present(values, "value").rename({"measured": "value"})
     grouped = _memberships(memberships).select("unit", "group").join(measured, on="unit")
     if everyone is not None:
         grouped = pl.concat(

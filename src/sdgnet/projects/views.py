@@ -30,7 +30,7 @@ from sdgnet.projects.actions import (
     project_record,
 )
 from sdgnet.projects.forms import AttachmentForm, ProjectForm, ReportForm, initial_from
-from sdgnet.projects.learning import project_evidence, who_to_learn_from
+from sdgnet.projects.learning import learning_summary, project_evidence, who_to_learn_from
 from sdgnet.projects.markdown import render_markdown
 from sdgnet.projects.models import PartnerKind, Project, Status
 from sdgnet.projects.search import SearchFilters, search_projects
@@ -336,8 +336,8 @@ def project_attach(request: HttpRequest, key: str) -> HttpResponse:
 
 def learn(request: HttpRequest, code: str) -> HttpResponse:
     place = get_object_or_404(Place, code=code, kind=Place.Kind.MUNICIPALITY)
-    learning = who_to_learn_from(request.user, place)
     if _wants_json(request):
+        learning = who_to_learn_from(request.user, place)
         return JsonResponse(
             {
                 "municipality": place.code,
@@ -363,7 +363,8 @@ def learn(request: HttpRequest, code: str) -> HttpResponse:
                 ],
             }
         )
-    return render(request, "projects/learn.html", {"place": place, "learning": learning})
+    weakest = learning_summary(request.user, place)
+    return render(request, "projects/learn.html", {"place": place, "weakest": weakest})
 
 
 def method_detail(request: HttpRequest, key: str) -> HttpResponse:
