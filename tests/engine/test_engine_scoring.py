@@ -47,3 +47,12 @@ def test_bad_observations_from_the_platform_are_refused_by_row(inputs):
     doubled = pa.concat_tables([observations, observations.slice(3, 1)])
     with pytest.raises(InputError, match=r"row \d+, column 'year': duplicate observation"):
         score_sdsn(framework, doubled, units)
+
+
+def test_no_observations_leave_every_value_missing(inputs):
+    framework, observations, units = inputs
+    empty = observations.schema.empty_table()
+    scored = score_sdsn(framework, empty, units, year=2020)
+    assert scored.indicators.num_rows > 0
+    assert scored.indicators.column("value").null_count == scored.indicators.num_rows
+    assert scored.index.column("score").null_count == scored.index.num_rows

@@ -148,7 +148,8 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
         # NaN in a typed source is a missing value, as an empty CSV cell is.
         return pc.if_else(pc.is_nan(as_float), pa.scalar(None, pa.float64()), as_float)
     whole = pc.equal(pc.floor(as_float), as_float)
-    if not pc.all(pc.or_kleene(whole, pc.is_null(as_float))).as_py():
+    # min_count=0: an empty column is all whole (the default answers null for it).
+    if not pc.all(pc.or_kleene(whole, pc.is_null(as_float)), min_count=0).as_py():
         row = _first_index(pc.invert(pc.fill_null(whole, True))) + 1
         raise InputError(source, "expected a whole year", row=row, column=field.name)
     return as_float.cast(field.type)
