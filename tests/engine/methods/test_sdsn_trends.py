@@ -6,7 +6,15 @@ green score is 80. Scoring year 2024; default period: latest year and 5 before.
 
 from __future__ import annotations
 
+import pyarrow.compute as pc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sdgnet.engine.framework import parse_framework
+from sdgnet.engine.scoring import score_sdsn
+
+from .conftest import observations_table, text_table
 
 T = {"indicator": "T", "goal": 1, "best": 100, "worst": 0, "green": 80, "red": 50}
 # Lower is better, score = 100 - 2 value.
@@ -33,7 +41,7 @@ CASES = {
     "single": ({2024: 60}, None),
     "late_end": ({2013: 40, 2018: 60}, "on_track"),  # 4/yr >= (80-60)/12 = 1.67
     "late_missing": ({2012: 40, 2018: 60}, None),  # nothing in 2013..2017
-    # Ends 9 years before the scoring year (the one-year plan's second scan):
+    # Ends 9 years before the scoring year (the start is the 2nd of its recent points):
     # 4/yr >= (80 - 60)/15.
     "very_late_end": ({2010: 40, 2015: 60}, "on_track"),
     # Ends 2022 (2024 is missing); start 2019: 10/3 = 3.33/yr < (80-50)/8 = 3.75
@@ -158,3 +166,42 @@ def test_trend_of_an_end_in_the_year_before(score_case, years, long_span):
     scored = score_case([T], observations, years=years, coverage=0)
     for unit, (_series, trend) in END_LAST_YEAR.items():
         assert scored.indicator(unit, "T", as_of=2024)["trend"] == trend, unit
+
+
+# Any series: the one-year plan (the recent points of one scan, with the years from a bit
+# mask or, over long spans, from a list) agrees with the many-years plan (a window over
+# each value's preceding years) on the trend period's ends, and so on every trend.
+series_years = st.lists(
+    st.tuples(
+        st.integers(min_value=2000, max_value=2024),
+        st.one_of(st.none(), st.floats(min_value=-10, max_value=110)),
+    ),
+    max_size=12,
+    unique_by=lambda point: point[0],
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(series_years, min_size=1, max_size=6),
+    st.integers(min_value=2003, max_value=2024),
+    st.integers(min_value=1, max_value=7),
+    st.booleans(),
+)
+def test_one_year_trends_equal_the_many_years_plan(all_series, year, span, long_span):
+    observations = [
+        (f"U{i}", "T", point_year, value)
+        for i, series in enumerate(all_series)
+        for point_year, value in series
+    ]
+    if long_span:
+        observations.append(("ancient", "T", 1960, 50.0))
+    framework = parse_framework(text_table([T]))
+    names = [f"U{i}" for i in range(len(all_series))] + ["ancient"]
+    units = text_table([{"unit": unit, "group": "G"} for unit in names])
+    table = observations_table(observations)
+    every = score_sdsn(framework, table, units, years=[year - 1, year], trend_span=span)
+    alone = score_sdsn(framework, table, units, year=year, trend_span=span)
+    columns = ["unit", "indicator", "year", "value", "score", "colour", "trend"]
+    expected = every.indicators.filter(pc.equal(every.indicators.column("as_of"), year))
+    assert alone.indicators.select(columns).to_pylist() == expected.select(columns).to_pylist()

@@ -192,13 +192,12 @@ def band_goal_trend(options: SdsnOptions) -> str:
 
 # ---- the plan -------------------------------------------------------------------
 
-# In one-year runs, trend start values for ends in the scoring year or the year before
-# come from the first scan (see `_one_year_steps`); older ends take a second scan, run
-# only when some (unit, indicator) has its latest value further back. Each aggregate
-# of the scan costs every group: at 20M pairs a 12-column pivot (8 end years) cost
-# ~100 CPU s over the plain scan, a 6-column one ~25, and the second scan for the 1%
-# of pairs that 2 end years leave (10% of values missing at random) ~23.
-PIVOT_END_YEARS = 2
+# In one-year runs, the scan keeps each (unit, indicator)'s last `trend_span` + 1 valued
+# points (a top-n aggregate, ordered by year): the end of the default trend period is
+# the first, and its start is among the others whichever year the end falls in, so no
+# second read of the observations is needed for it. At M this replaced three aggregates
+# (the latest value, a two-year pivot of start values) and a second scan for the 1% of
+# pairs whose latest value is older than last year (~1 s of 6.7).
 
 
 def sdsn_plan(
@@ -369,27 +368,41 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
 MASK_YEARS = 32
 
 
-def _year_mask_scan(
+def _one_year_scan(
     first_year: int, last_year: int, year: int, span: int
-) -> tuple[str, str, str, str]:
-    """The scan's year aggregates and the columns derived from them per pair: distinct
-    years (the duplicate check), the latest year with a value at or before `year`, and
-    the earliest year with a value in the window of an end in `year` (`s_year`).
+) -> tuple[str, dict[str, str]]:
+    """The scan's aggregates per (unit, indicator), and the columns derived from them:
+    `n_years` (distinct years, the duplicate check), `year` (the latest with a value at
+    or before `year`, the end of the default trend period), `n_window` (how many valued
+    years lie in that end's window, the `span` years before it) and `from_year` (the
+    earliest of them, the trend start). The values come from `recent`, the last
+    `span` + 1 valued points, latest first: the end is its first, the start its
+    (n_window + 1)th.
 
-    Where the observed years fit in `MASK_YEARS`, one bit mask answers all three (as a
-    CASE per pair, not an aggregate per row: at M the three aggregates cost every one of
-    30M rows, the CASE only 1.5M pairs). Returns (aggregates, n_years, year, s_year)."""
-    latest = f"value IS NOT NULL AND year <= {year}"
-    window = f"value IS NOT NULL AND year BETWEEN {year - span} AND {year - 1}"
+    Where the observed years fit in `MASK_YEARS`, one bit mask answers the year columns
+    (a CASE per pair, not an aggregate per row); longer spans keep the years of the
+    recent points as a second list."""
+    recent = span + 1
+    valued = f"value IS NOT NULL AND year <= {year}"
+    # max_by skips NULL values itself; a FILTER costs every row, so only when needed.
+    up_to_year = f" FILTER (WHERE year <= {year})" if year < last_year else ""
+    recent_values = f"max_by(value, year, {recent}){up_to_year} AS recent"
+    checks = "count(*) AS n_rows, count(year) AS n_dated"
     if last_year - first_year >= MASK_YEARS:
-        return (
-            f"{years_seen(first_year, last_year)} AS seen_years,"
-            f" max(year) FILTER (WHERE {latest}) AS latest_valued,"
-            f" min(year) FILTER (WHERE {window}) AS window_start",
-            "seen_years",
-            "latest_valued",
-            "window_start",
+        in_window = " + ".join(
+            f"CAST(COALESCE(recent_years[{k + 1}] >= year - {span}, FALSE) AS INTEGER)"
+            for k in range(1, recent)
         )
+        aggregates = (
+            f"{checks}, {years_seen(first_year, last_year)} AS n_years, {recent_values},"
+            f" max_by(year, year, {recent}) FILTER (WHERE {valued}) AS recent_years"
+        )
+        return aggregates, {
+            "n_years": "n_years",
+            "year": "recent_years[1]",
+            "n_window": in_window,
+            "from_year": "CASE WHEN n_window > 0 THEN recent_years[n_window + 1] END",
+        }
 
     def first_valued(years: range) -> str:
         """The first of `years` with a value (a CASE on the mask's value bits)."""
@@ -403,117 +416,88 @@ def _year_mask_scan(
 
     mask = (
         f"bit_or((CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT))"
-        f" | CASE WHEN {latest}"
+        f" | CASE WHEN {valued}"
         f" THEN CAST(1 AS UBIGINT) << CAST(year - {first_year} + {MASK_YEARS} AS UBIGINT)"
         " ELSE CAST(0 AS UBIGINT) END) AS years_mask"
     )
-    return (
-        mask,
-        f"bit_count(years_mask & CAST({(1 << MASK_YEARS) - 1} AS UBIGINT))",
-        first_valued(range(year, first_year - 1, -1)),
-        first_valued(range(year - span, year)),
+    # The valued years before the end, shifted so that bit 0 is the window's first year
+    # (or the first observed year, if the window reaches back further).
+    window_offset = f"GREATEST(year - {span} - {first_year}, 0)"
+    window = (
+        f"(((years_mask >> {MASK_YEARS})"
+        f" & ((CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT)) - 1))"
+        f" >> CAST({window_offset} AS UBIGINT))"
     )
+    return f"{checks}, {mask}, {recent_values}", {
+        "n_years": f"bit_count(years_mask & CAST({(1 << MASK_YEARS) - 1} AS UBIGINT))",
+        "year": first_valued(range(year, first_year - 1, -1)),
+        "window_bits": window,
+        "n_window": "bit_count(window_bits)",
+        # The lowest set bit: x XOR (x - 1) sets it and every bit below it.
+        "from_year": (
+            f"CASE WHEN window_bits > 0 THEN {first_year} + {window_offset}"
+            " + bit_count(xor(window_bits, window_bits - 1)) - 1 END"
+        ),
+    }
 
 
 def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year: int) -> list[Step]:
-    span = options.trend_span
-    # The window of an end in `year` is the `span` years before it: its earliest valued
-    # point (`s_year`, `s_value`) is the start there, and for an earlier end the start
-    # as well unless that end's window reaches a valued year older than `year` - span
-    # (one pivot column each). Three aggregates for two end years where a plain pivot
-    # of the span + 1 years took six: every aggregate of the scan costs each of its groups.
-    window = f"value IS NOT NULL AND year BETWEEN {year - span} AND {year - 1}"
-    year_aggregates, n_years, latest_year, s_year = _year_mask_scan(
-        first_year, last_year, year, span
-    )
-    pivot = ", ".join(
-        [
-            f"min_by(value, year) FILTER (WHERE {window}) AS s_value",
-            *(
-                f"max(value) FILTER (WHERE year = {year - back}) AS v{back}"
-                for back in range(span + 1, span + PIVOT_END_YEARS)
-            ),
-        ]
-    )
-    # For an end `back_end` years before `year`, the window is back_end+1 .. back_end+span
-    # years back; its earliest value is the furthest-back one present.
-    start_value, start_year = [], []
-    for back_end in range(PIVOT_END_YEARS):
-        older = range(back_end + span, span, -1)
-        in_window = f"WHEN s_year <= {year - back_end - 1}"
-        start_year.append(
-            f"WHEN {back_end} THEN CASE "
-            + " ".join([*(f"WHEN v{b} IS NOT NULL THEN {year - b}" for b in older), ""])
-            + f"{in_window} THEN s_year END"
-        )
-        start_value.append(
-            f"WHEN {back_end} THEN CASE "
-            + " ".join([*(f"WHEN v{b} IS NOT NULL THEN v{b}" for b in older), ""])
-            + f"{in_window} THEN s_value END"
-        )
+    aggregates, derived = _one_year_scan(first_year, last_year, year, options.trend_span)
+    # Each derived column may use the ones before it: one nested SELECT per column.
+    pairs = f"SELECT unit, indicator, {aggregates} FROM observations GROUP BY unit, indicator"
+    for name, expression in derived.items():
+        pairs = f"SELECT *, {expression} AS {name} FROM ({pairs})"
     as_of = f"CAST({year} AS INTEGER)"
     join = f"JOIN scoring_years y ON y.as_of = {year} AND o.year <= {year}"
-    # The pivot serves the default period only; `trend_from` (with or without
-    # `trend_to`) takes the configured path, as in the many-years plan.
-    pivoted_end = (
-        "i.trend_from IS NULL AND i.trend_to IS NULL AND i.green IS NOT NULL"
-        f" AND p.year >= {year - PIVOT_END_YEARS + 1}"
-    )
+    # The scan serves the default period; `trend_from` (with or without `trend_to`)
+    # takes the configured path, as in the many-years plan.
+    default_period = "i.trend_from IS NULL AND i.trend_to IS NULL"
     return [
         Step(
-            # The pivot is reduced to the trend start of the pair's own end year right
-            # here, so its columns are never stored (a fifth of the memory at 20M pairs).
+            # The recent points are reduced to the trend's start right here, so the
+            # lists are never stored.
             "pair_summary",
             f"""
-            SELECT unit, indicator, n_rows, n_dated, n_years, year, value,
-                   CASE {year} - year {" ".join(start_year)} END AS pivot_from_year,
-                   CASE {year} - year {" ".join(start_value)} END AS pivot_from_value
-            FROM (
-                SELECT *, {n_years} AS n_years, {latest_year} AS year, {s_year} AS s_year
-                FROM (
-                    SELECT unit, indicator, count(*) AS n_rows, count(year) AS n_dated,
-                           {year_aggregates},
-                           max_by(value, year) FILTER (WHERE value IS NOT NULL AND year <= {year})
-                             AS value,
-                           {pivot}
-                    FROM observations GROUP BY unit, indicator
-                ) aggregated
-            ) pivoted
+            SELECT unit, indicator, n_rows, n_dated, n_years, year, recent[1] AS value,
+                   from_year AS default_from_year,
+                   CASE WHEN n_window > 0 THEN recent[n_window + 1] END AS default_from_value
+            FROM ({pairs})
             """,
         ),
         Step(
-            "late_trend_ends",
+            "configured_trend_ends",
             f"""
             SELECT {as_of} AS as_of, p.unit, p.indicator, p.year AS to_year, p.value AS to_value
             FROM pair_summary p JOIN indicators i ON i.indicator = p.indicator
-            WHERE p.year IS NOT NULL AND i.trend_to IS NULL AND i.green IS NOT NULL
-              AND NOT ({pivoted_end})
+            WHERE p.year IS NOT NULL AND i.trend_to IS NULL AND i.trend_from IS NOT NULL
+              AND i.green IS NOT NULL
             UNION ALL
             {_configured_trend_ends(as_of, join, "")}
             """,
         ),
         Step(
-            "late_trend_points",
-            _generic_trend_points(options, "SELECT * FROM late_trend_ends"),
-            skip_unless="SELECT count(*) > 0 FROM late_trend_ends",
+            "configured_trend_points",
+            _generic_trend_points(options, "SELECT * FROM configured_trend_ends"),
+            skip_unless="SELECT count(*) > 0 FROM configured_trend_ends",
             empty_like=(
                 "SELECT as_of, unit, indicator, to_year, to_value, "
-                "to_year AS from_year, to_value AS from_value FROM late_trend_ends"
+                "to_year AS from_year, to_value AS from_value FROM configured_trend_ends"
             ),
         ),
         Step(
             "observed",
             f"""
             SELECT {as_of} AS as_of, u.unit_code, i.indicator_code, p.year, p.value,
-                   CASE WHEN {pivoted_end} THEN p.pivot_from_year
+                   CASE WHEN {default_period} THEN p.default_from_year
                         ELSE t.from_year END AS from_year,
-                   CASE WHEN {pivoted_end} THEN p.pivot_from_value
+                   CASE WHEN {default_period} THEN p.default_from_value
                         ELSE t.from_value END AS from_value,
-                   CASE WHEN {pivoted_end} THEN p.year ELSE t.to_year END AS to_year,
-                   CASE WHEN {pivoted_end} THEN p.value ELSE t.to_value END AS to_value
+                   CASE WHEN {default_period} THEN p.year ELSE t.to_year END AS to_year,
+                   CASE WHEN {default_period} THEN p.value ELSE t.to_value END AS to_value
             FROM pair_summary p JOIN indicator_codes i ON i.indicator = p.indicator
             JOIN unit_codes u ON u.unit = p.unit
-            LEFT JOIN late_trend_points t ON t.unit = p.unit AND t.indicator = p.indicator
+            LEFT JOIN configured_trend_points t
+              ON t.unit = p.unit AND t.indicator = p.indicator
             WHERE p.year IS NOT NULL
             """,
             materialize=False,
