@@ -244,23 +244,41 @@ def _code_steps() -> list[Step]:
             "SELECT *, CAST(row_number() OVER (ORDER BY indicator) AS INTEGER)"
             " AS indicator_code FROM indicators",
         ),
+        Step(
+            "unit_code_flags",
+            "SELECT u.unit_code, f.flag, f.is_set FROM unit_flags f"
+            " JOIN unit_codes u ON u.unit = f.unit",
+        ),
     ]
 
 
+def _scope_joins(unit_code: str) -> tuple[str, str, str]:
+    """Joins that find, for the unit `unit_code` and the indicator `i`, whether the
+    indicator applies (its `scope`) and is shown (its `dashboard_scope`):
+    (joins, applies, shown)."""
+    joins = (
+        f"LEFT JOIN unit_code_flags s ON s.unit_code = {unit_code} AND s.flag = i.scope_column"
+        f" LEFT JOIN unit_code_flags d"
+        f" ON d.unit_code = {unit_code} AND d.flag = i.dashboard_scope_column"
+    )
+    applies = "(i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated)"
+    shown = (
+        "(i.dashboard_scope_column IS NULL"
+        " OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated)"
+    )
+    return joins, applies, shown
+
+
 def _applicability_step() -> Step:
-    """The (unit, indicator) pairs an indicator applies to, as codes only: the join of
-    1M+ pairs with the observed values carries no payload; the indicator's parameters
-    come from the 150-row `indicator_codes` afterwards."""
+    """The (unit, indicator) pairs an indicator applies to, as codes only. Only the
+    pairs without any observation are read from it (see `_scoring_steps`)."""
+    joins, applies, shown = _scope_joins("u.unit_code")
     return Step(
         "applicability",
-        """
-        SELECT u.unit_code, i.indicator_code,
-               (i.dashboard_scope_column IS NULL
-                OR COALESCE(d.is_set, FALSE) <> i.dashboard_scope_negated) AS shown
-        FROM unit_codes u CROSS JOIN indicator_codes i
-        LEFT JOIN unit_flags s ON s.unit = u.unit AND s.flag = i.scope_column
-        LEFT JOIN unit_flags d ON d.unit = u.unit AND d.flag = i.dashboard_scope_column
-        WHERE i.scope_column IS NULL OR COALESCE(s.is_set, FALSE) <> i.scope_negated
+        f"""
+        SELECT u.unit_code, i.indicator_code, {shown} AS shown
+        FROM unit_codes u CROSS JOIN indicator_codes i {joins}
+        WHERE {applies}
         """,
         materialize=False,
     )
@@ -505,7 +523,30 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
     ]
 
 
+def _indicator_scores(options: SdsnOptions, pairs: str) -> str:
+    """Rules 1, 5, 6 and 8 for each row of `pairs` (as_of, unit_code, indicator_code,
+    shown, year, value, from_year, from_value, to_year, to_value)."""
+    return f"""
+        SELECT as_of, unit_code, indicator_code, goal,
+               in_index, weight, coloured, year, value, score,
+               CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
+               CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
+               {indicator_trend()} AS trend
+        FROM (
+            SELECT p.as_of, p.unit_code, p.indicator_code, p.shown, i.goal, i.best,
+                   i.worst, i.green, i.red, i.weight, i.in_index,
+                   i.trend_on_track_pace, i.trend_moderate_pace,
+                   CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
+                   p.shown AND i.green IS NOT NULL AS coloured,
+                   p.year, p.value, p.from_value, p.to_value,
+                   {rescale("p.value")} AS score, {trend_paces(options)}
+            FROM ({pairs}) p JOIN indicator_codes i ON i.indicator_code = p.indicator_code
+        ) scored
+    """
+
+
 def _scoring_steps(options: SdsnOptions) -> list[Step]:
+    joins, applies, shown = _scope_joins("o.unit_code")
     goal_for_index = (
         "COALESCE(g.own_score, m.group_mean)"
         if options.missing_goal == "group-mean"
@@ -515,29 +556,48 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
     return [
         Step(
             # Codes only: the unit and indicator ids are joined in by `indicator_results`
-            # when the results are read (text columns cost most to store).
-            "indicator_scores",
-            f"""
-            SELECT as_of, unit_code, indicator_code, goal,
-                   in_index, weight, coloured, year, value, score,
-                   CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
-                   CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
-                   {indicator_trend()} AS trend
-            FROM (
-                SELECT y.as_of, a.unit_code, a.indicator_code, a.shown, i.goal, i.best,
-                       i.worst, i.green, i.red, i.weight, i.in_index,
-                       i.trend_on_track_pace, i.trend_moderate_pace,
-                       CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
-                       a.shown AND i.green IS NOT NULL AS coloured,
-                       o.year, o.value, o.from_value, o.to_value,
-                       {rescale("o.value")} AS score, {trend_paces(options)}
+            # when the results are read (text columns cost most to store). The observed
+            # pairs meet only the small code and flag tables here; a join of every
+            # applicable pair with the observed ones cost a third of the scoring at M.
+            "observed_scores",
+            _indicator_scores(
+                options,
+                f"""
+                SELECT o.as_of, o.unit_code, o.indicator_code, {shown} AS shown,
+                       o.year, o.value, o.from_year, o.from_value, o.to_year, o.to_value
+                FROM observed o JOIN indicator_codes i ON i.indicator_code = o.indicator_code
+                {joins}
+                WHERE {applies}
+                """,
+            ),
+        ),
+        Step(
+            # Applicable pairs with no value for a scoring year: scored as missing.
+            "missing_scores",
+            _indicator_scores(
+                options,
+                """
+                SELECT y.as_of, a.unit_code, a.indicator_code, a.shown,
+                       CAST(NULL AS INTEGER) AS year, CAST(NULL AS DOUBLE) AS value,
+                       CAST(NULL AS INTEGER) AS from_year, CAST(NULL AS DOUBLE) AS from_value,
+                       CAST(NULL AS INTEGER) AS to_year, CAST(NULL AS DOUBLE) AS to_value
                 FROM applicability a CROSS JOIN scoring_years y
-                LEFT JOIN observed o
-                  ON o.as_of = y.as_of AND o.unit_code = a.unit_code
-                     AND o.indicator_code = a.indicator_code
-                JOIN indicator_codes i ON i.indicator_code = a.indicator_code
-            ) scored
-            """,
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM observed_scores o
+                    WHERE o.as_of = y.as_of AND o.unit_code = a.unit_code
+                      AND o.indicator_code = a.indicator_code
+                )
+                """,
+            ),
+            skip_unless=(
+                "SELECT (SELECT count(*) FROM applicability) * (SELECT count(*) FROM"
+                " scoring_years) > (SELECT count(*) FROM observed_scores)"
+            ),
+        ),
+        Step(
+            "indicator_scores",
+            "SELECT * FROM observed_scores UNION ALL SELECT * FROM missing_scores",
+            materialize=False,
         ),
         Step(
             "indicator_results",
