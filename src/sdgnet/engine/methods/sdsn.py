@@ -96,42 +96,54 @@ def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
     return f"CASE WHEN {value} IS NULL THEN NULL ELSE {clipped} END"
 
 
-def as_good_as(value: str, reference: str, sign: str = "sgn") -> str:
-    """`value` at least as good as `reference`; `sign` is +1 (higher is better) or -1."""
-    return f"({value}) * {sign} >= ({reference}) * {sign}"
+# Rules 5, 6 and 8 compare values in the indicator's direction: on x = value × sgn
+# (sgn +1 where higher is better, -1 where lower is) with the thresholds and bounds
+# scaled alike once per indicator (`indicator_codes`), "at least as good" is x >= t.
+SCALED_THRESHOLDS = {
+    "best_s": "best * sgn",
+    "green_s": "green * sgn",
+    "middle_s": "((green + red) / 2.0) * sgn",
+    "red_s": "red * sgn",
+    "worst_s": "worst * sgn",
+    # The widths of the dashboard value's three segments.
+    "top_width": "(best - green) * sgn",
+    "middle_width": "(green - red) * sgn",
+    "low_width": "(red - worst) * sgn",
+}
 
 
-def indicator_colour(value: str) -> str:
-    """Rule 5: thresholds in the indicator's direction, ties to the better colour."""
+def colour_band(x: str) -> str:
+    """Rule 5's colour as a number: 3 green, 2 yellow, 1 orange, 0 red (ties to the
+    better colour); NULL for a missing value."""
     return (
-        f"CASE WHEN {value} IS NULL THEN 'grey'"
-        f" WHEN {as_good_as(value, 'green')} THEN 'green'"
-        f" WHEN {as_good_as(value, '(green + red) / 2.0')} THEN 'yellow'"
-        f" WHEN {as_good_as(value, 'red')} THEN 'orange'"
-        " ELSE 'red' END"
+        f"CASE WHEN {x} >= green_s THEN 3 WHEN {x} >= middle_s THEN 2"
+        f" WHEN {x} >= red_s THEN 1 WHEN {x} IS NOT NULL THEN 0 END"
     )
 
 
-def dashboard_value(value: str) -> str:
+def indicator_colour(band: str) -> str:
+    """Rule 5: the colour word of a `colour_band`; grey for a missing value."""
+    return (
+        f"CASE {band} WHEN 3 THEN 'green' WHEN 2 THEN 'yellow' WHEN 1 THEN 'orange'"
+        " WHEN 0 THEN 'red' ELSE 'grey' END"
+    )
+
+
+def dashboard_value(x: str, band: str) -> str:
     """Rule 6: worst→0, red→1, green→2, best→3, clipped, never below the colour floor.
 
     The branches test the better points first, so a degenerate segment (a
     threshold equal to a bound) is never divided by.
     """
-    x, s = f"({value}) * sgn", "sgn"
     linear = (
-        f"CASE WHEN {x} >= best * {s} THEN 3.0"
-        f" WHEN {x} >= green * {s} THEN 2.0 + ({x} - green * {s}) / ((best - green) * {s})"
-        f" WHEN {x} >= red * {s} THEN 1.0 + ({x} - red * {s}) / ((green - red) * {s})"
-        f" WHEN {x} >= worst * {s} THEN ({x} - worst * {s}) / ((red - worst) * {s})"
+        f"CASE WHEN {x} >= best_s THEN 3.0"
+        f" WHEN {x} >= green_s THEN 2.0 + ({x} - green_s) / top_width"
+        f" WHEN {x} >= red_s THEN 1.0 + ({x} - red_s) / middle_width"
+        f" WHEN {x} >= worst_s THEN ({x} - worst_s) / low_width"
         " ELSE 0.0 END"
     )
-    floor = (
-        f"CASE WHEN {as_good_as(value, 'green')} THEN 2.0"
-        f" WHEN {as_good_as(value, '(green + red) / 2.0')} THEN 1.5"
-        f" WHEN {as_good_as(value, 'red')} THEN 1.0 ELSE 0.0 END"
-    )
-    return f"CASE WHEN {value} IS NULL THEN NULL ELSE GREATEST({linear}, {floor}) END"
+    floor = f"CASE {band} WHEN 3 THEN 2.0 WHEN 2 THEN 1.5 WHEN 1 THEN 1.0 ELSE 0.0 END"
+    return f"CASE WHEN {x} IS NULL THEN NULL ELSE GREATEST({linear}, {floor}) END"
 
 
 def trend_paces(options: SdsnOptions) -> str:
@@ -140,19 +152,18 @@ def trend_paces(options: SdsnOptions) -> str:
     to_score, from_score = rescale("to_value"), rescale("from_value")
     return (
         f"(({to_score}) - ({from_score})) / (to_year - from_year) AS pace, "
-        f"(({rescale('green')}) - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
+        f"(green_score - ({to_score})) / GREATEST({options.target_year} - to_year, 1)"
         " AS needed"
     )
 
 
 def indicator_trend() -> str:
-    """Rule 8 for one indicator, on the columns of `trend_paces`."""
+    """Rule 8 for one indicator, on the columns of `trend_paces` and the scaled ends."""
     return (
         "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT shown OR green IS NULL"
         " THEN NULL"
-        f" WHEN {as_good_as('to_value', 'green')} AND pace >= 0 THEN"
-        f"   CASE WHEN {as_good_as('from_value', 'green')} THEN 'maintaining'"
-        "    ELSE 'on_track' END"
+        " WHEN to_value * sgn >= green_s AND pace >= 0 THEN"
+        "   CASE WHEN from_value * sgn >= green_s THEN 'maintaining' ELSE 'on_track' END"
         " WHEN pace < 0 THEN 'decreasing'"
         " WHEN pace >= trend_on_track_pace * needed THEN 'on_track'"
         " WHEN pace >= trend_moderate_pace * needed THEN 'moderately_improving'"
@@ -241,8 +252,16 @@ def _code_steps() -> list[Step]:
         ),
         Step(
             "indicator_codes",
-            "SELECT *, CAST(row_number() OVER (ORDER BY indicator) AS INTEGER)"
-            " AS indicator_code FROM indicators",
+            f"""
+            SELECT *, {", ".join(f"{sql} AS {name}" for name, sql in SCALED_THRESHOLDS.items())},
+                   {rescale("green")} AS green_score
+            FROM (
+                SELECT *, CAST(row_number() OVER (ORDER BY indicator) AS INTEGER)
+                            AS indicator_code,
+                       CASE WHEN higher_is_better THEN 1.0 ELSE -1.0 END AS sgn
+                FROM indicators
+            )
+            """,
         ),
         Step(
             "unit_code_flags",
@@ -529,18 +548,19 @@ def _indicator_scores(options: SdsnOptions, pairs: str) -> str:
     return f"""
         SELECT as_of, unit_code, indicator_code, goal,
                in_index, weight, coloured, year, value, score,
-               CASE WHEN coloured THEN {dashboard_value("value")} END AS dashboard_value,
-               CASE WHEN coloured THEN {indicator_colour("value")} END AS colour,
+               CASE WHEN coloured THEN {dashboard_value("x", "band")} END AS dashboard_value,
+               CASE WHEN coloured THEN {indicator_colour("band")} END AS colour,
                {indicator_trend()} AS trend
         FROM (
-            SELECT p.as_of, p.unit_code, p.indicator_code, p.shown, i.goal, i.best,
-                   i.worst, i.green, i.red, i.weight, i.in_index,
-                   i.trend_on_track_pace, i.trend_moderate_pace,
-                   CASE WHEN i.higher_is_better THEN 1.0 ELSE -1.0 END AS sgn,
-                   p.shown AND i.green IS NOT NULL AS coloured,
-                   p.year, p.value, p.from_value, p.to_value,
-                   {rescale("p.value")} AS score, {trend_paces(options)}
-            FROM ({pairs}) p JOIN indicator_codes i ON i.indicator_code = p.indicator_code
+            SELECT *, {colour_band("x")} AS band
+            FROM (
+                SELECT p.as_of, p.unit_code, p.indicator_code, p.shown, i.*
+                         EXCLUDE (indicator_code),
+                       p.shown AND i.green IS NOT NULL AS coloured,
+                       p.year, p.value, p.from_value, p.to_value, p.value * i.sgn AS x,
+                       {rescale("p.value")} AS score, {trend_paces(options)}
+                FROM ({pairs}) p JOIN indicator_codes i ON i.indicator_code = p.indicator_code
+            )
         ) scored
     """
 
