@@ -188,6 +188,13 @@ def band_goal_colour() -> str:
     )
 
 
+def low_count(colour: str) -> str:
+    """How many of the two lowest values (`low_colours`) have `colour`."""
+    return " + ".join(
+        f"CAST(COALESCE(low_colours[{k}] = '{colour}', FALSE) AS INTEGER)" for k in (1, 2)
+    )
+
+
 def band_goal_trend(options: SdsnOptions) -> str:
     average = "trend_points / n_trend"
     return (
@@ -645,7 +652,10 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                    count(CASE WHEN coloured THEN trend END) AS n_trend,
                    count(CASE WHEN coloured AND trend = 'maintaining' THEN 1 END)
                      AS n_maintaining,
-                   sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points
+                   sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points,
+                   -- Rule 7's two lowest 0-3 values (missing ones are NULL, so skipped).
+                   min_by(dashboard_value, dashboard_value, 2) AS low_values,
+                   min_by(colour, dashboard_value, 2) AS low_colours
             FROM indicator_scores
             GROUP BY as_of, unit_code, goal
             """,
@@ -669,27 +679,6 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             """,
         ),
         Step(
-            "lowest_two",
-            """
-            SELECT as_of, unit_code, goal,
-                   avg(dashboard_value) AS low_average,
-                   count(CASE WHEN colour = 'green' THEN 1 END) AS low_greens,
-                   count(CASE WHEN colour = 'red' THEN 1 END) AS low_reds,
-                   max(CASE WHEN position = 1 THEN colour END) AS lowest_colour
-            FROM (
-                SELECT as_of, unit_code, goal, colour, dashboard_value,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY as_of, unit_code, goal ORDER BY dashboard_value
-                       ) AS position
-                FROM indicator_scores
-                WHERE coloured AND value IS NOT NULL
-            ) ranked
-            WHERE position <= 2
-            GROUP BY as_of, unit_code, goal
-            """,
-            materialize=False,
-        ),
-        Step(
             "goal_results",
             f"""
             SELECT g.as_of, c.unit, g.unit_code, g.goal,
@@ -697,10 +686,13 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                    {band_goal_colour()} AS colour,
                    {band_goal_trend(options)} AS trend,
                    g.n_index, g.own_score, c.qualifies, c.group_name
-            FROM goal_stats g
+            FROM (
+                SELECT *, (low_values[1] + low_values[2]) / 2 AS low_average,
+                       {low_count("green")} AS low_greens, {low_count("red")} AS low_reds,
+                       low_colours[1] AS lowest_colour
+                FROM goal_stats
+            ) g
             JOIN unit_coverage c ON c.as_of = g.as_of AND c.unit_code = g.unit_code
-            LEFT JOIN lowest_two w
-              ON w.as_of = g.as_of AND w.unit_code = g.unit_code AND w.goal = g.goal
             """,
         ),
         Step(
