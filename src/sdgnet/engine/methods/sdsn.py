@@ -458,11 +458,11 @@ def _one_year_scan(
         )
         return f"CASE {branches} END" if branches else "CAST(NULL AS INTEGER)"
 
+    # Both bits of a row in one shift: (1, plus 1 << 32 if valued) << (year - first).
     mask = (
-        f"bit_or((CAST(1 AS UBIGINT) << CAST(year - {first_year} AS UBIGINT))"
-        f" | CASE WHEN {valued}"
-        f" THEN CAST(1 AS UBIGINT) << CAST(year - {first_year} + {MASK_YEARS} AS UBIGINT)"
-        " ELSE CAST(0 AS UBIGINT) END) AS years_mask"
+        f"bit_or((CAST(1 AS UBIGINT) + CASE WHEN {valued}"
+        f" THEN CAST({1 << MASK_YEARS} AS UBIGINT) ELSE CAST(0 AS UBIGINT) END)"
+        f" << CAST(year - {first_year} AS UBIGINT)) AS years_mask"
     )
     # The valued years before the end, shifted so that bit 0 is the window's first year
     # (or the first observed year, if the window reaches back further).
