@@ -324,6 +324,12 @@ def _generic_trend_points(options: SdsnOptions, ends: str) -> str:
     """
 
 
+# Whether any indicator sets its own trend period (most frameworks do not).
+CONFIGURED_PERIODS = (
+    "SELECT count(*) > 0 FROM indicators WHERE trend_from IS NOT NULL OR trend_to IS NOT NULL"
+)
+
+
 def _configured_trend_ends(as_of: str, as_of_join: str, as_of_group: str) -> str:
     """End points of indicators with `trend_to`: latest value at or before it."""
     return f"""
@@ -384,6 +390,7 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
                 {_configured_trend_ends("y.as_of", join, "y.as_of, ")}
                 """,
             ),
+            skip_unless=CONFIGURED_PERIODS,
         ),
         Step(
             "observed",
@@ -518,6 +525,7 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
             UNION ALL
             {_configured_trend_ends(as_of, join, "")}
             """,
+            skip_unless=CONFIGURED_PERIODS,
         ),
         Step(
             "configured_trend_points",
