@@ -1,11 +1,13 @@
 """A method as a relational plan: named steps of plain SQL over named relations.
 
 Methods (`methods/`) build plans; execution backends (`backend.py`) run them.
-A plan refers only to the relations below, and its SQL keeps to what DuckDB and
-Spark SQL both understand (CASE, GREATEST/LEAST, window RANK/ROW_NUMBER,
-`max_by`/`min_by`, aggregate FILTER clauses); the one DuckDB-specific
-expression is the bit mask that counts distinct years (Spark: `shiftleft`), so the same methodology
-code can later run on a distributed engine.
+A plan refers only to the relations below, and its SQL keeps mostly to what DuckDB
+and Spark SQL both understand (CASE, GREATEST/LEAST, window RANK/ROW_NUMBER,
+`max_by`/`min_by`, aggregate FILTER clauses, `bit_or`, `bit_count`), so the same
+methodology code can later run on a distributed engine. DuckDB-specific, each with a
+Spark spelling: the unsigned 64-bit year mask (a BIGINT and `shiftleft`), `xor` (`^`),
+and the top-n aggregates `max_by(x, key, n)`/`min_by(x, key, n)` with 1-based list
+indexing (`slice(array_sort(collect_list(struct(key, x)), ...), 1, n)`, `element_at`).
 
 Input relations every backend provides:
 

@@ -228,7 +228,7 @@ def sdsn_plan(
     """The SDSN plan; `first_year`/`last_year`: the range of observed years.
 
     With `single_year`, one scan of the observations yields the checks, the latest
-    values and the trend points (a pivot of the last years); otherwise the scoring
+    values and the trend points (each pair's last valued points); otherwise the scoring
     years are joined in (the platform's many-years run on small data).
     """
     if single_year is None:
