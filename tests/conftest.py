@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # No chart-rendering threads behind the tests' backs; tests/dashboards/test_prerender.py
     # turns it on where it is the subject.
     settings.PRERENDER_CHARTS = "off"
+    # WhiteNoise warns on every request's middleware set-up when STATIC_ROOT is missing
+    # (the tests never run collectstatic).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")

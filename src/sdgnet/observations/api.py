@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from sdgnet.accounts.rules import is_network_admin, place_of
@@ -183,7 +183,7 @@ def create_observations(
         "unchanged": report.unchanged,
         "embargoed": options.embargoed,
     }
-    return (201 if report.batch_id is not None else 200), body
+    return Status(201 if report.batch_id is not None else 200, body)
 
 
 @router.get("/batches/embargoed", response=list[BatchOut], summary="Imports awaiting publication")

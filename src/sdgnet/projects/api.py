@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from sdgnet.projects import access
@@ -117,7 +117,9 @@ def report_project(request: HttpRequest, key: str, report: ReportIn) -> Any:
         saved = do_report_project(user, project, report.reason)
     except LibraryError as error:
         raise _refused(error, "invalid_report") from error
-    return 201, {"project": project.key, "reason": saved.reason, "created_at": saved.created_at}
+    return Status(
+        201, {"project": project.key, "reason": saved.reason, "created_at": saved.created_at}
+    )
 
 
 @router.get("/moderation", response={200: list[QueueItemOut], 404: Error})
