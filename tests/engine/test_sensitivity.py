@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -335,3 +337,16 @@ def test_nominal_ranks_are_the_sdsn_index_ranks() -> None:
     }
     result = rank_intervals(values, framework, units, runs=1)
     assert {row["unit"]: row["nominal_rank"] for row in result.to_pylist()} == expected
+
+
+def test_harmonic_mean_of_a_score_near_zero_is_zero_without_a_warning() -> None:
+    # 3 / 5e-324 overflows: the mean's limit, W / inf = 0, is the answer.
+    scores = np.array([[5e-324, 50.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = weighted_mean("harmonic", scores, np.array([3.0, 1.0]))
+        grouped = grouped_weighted_mean(
+            "harmonic", scores, np.array([3.0, 1.0]), np.array([0], dtype=np.intp)
+        )
+    assert plain.tolist() == [0.0]
+    assert grouped.tolist() == [[0.0]]

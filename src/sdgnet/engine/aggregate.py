@@ -29,7 +29,9 @@ def weighted_mean(method: Aggregation, scores: Matrix, weights: Matrix) -> Matri
     weights = np.where(present, np.broadcast_to(weights, scores.shape), 0.0)
     total_weight = weights.sum(axis=-1)
     safe = np.where(present, scores, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: a score so near 0 that weight / score overflows makes the harmonic mean 0,
+    # its limit (W / inf), which is the right answer to double precision.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if method == "arithmetic":
             result = (weights * safe).sum(axis=-1) / total_weight
         elif method == "geometric":
@@ -66,7 +68,9 @@ def grouped_weighted_mean(
     total_weight = group_sum(weight)
     safe = np.where(present, scores, 1.0)
     positive = safe > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: a score so near 0 that weight / score overflows makes the harmonic mean 0,
+    # its limit (W / inf), which is the right answer to double precision.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if method == "arithmetic":
             result = group_sum(weight * safe) / total_weight
         elif method in ("geometric", "harmonic"):
