@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from sdgnet.accounts.models import AuditEvent, Profile
+from sdgnet.web.admin import ReadOnlyAdmin
 
 # Accounts are managed on the people page (`/accounts/people/`) and by `sdgnet users`, whose
 # actions check the role rules and write the audit log. Django's own user and group admin
@@ -57,16 +58,7 @@ class ProfileAdmin(ObjectPermissionsModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ObjectPermissionsModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "place"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_id"]
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

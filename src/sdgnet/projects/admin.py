@@ -17,6 +17,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from sdgnet.projects.actions import LibraryError, do_moderate
 from sdgnet.projects.models import Method, ProblemReport, Project
+from sdgnet.web.admin import ReadOnlyAdmin
 
 
 class ModerationActionForm(ActionForm):
@@ -84,15 +85,6 @@ class MethodAdmin(ModeratedAdmin):
 
 
 @admin.register(ProblemReport)
-class ProblemReportAdmin(ObjectPermissionsModelAdmin):
+class ProblemReportAdmin(ReadOnlyAdmin):
     list_display = ["project", "reason", "created_at", "resolved_at"]
     list_filter = ["resolved_at"]
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -40,7 +40,23 @@ class MethodKind(models.TextChoices):
     TOOL = "tool", _("tool")
 
 
-class Method(models.Model):
+class Moderated(models.Model):
+    """Moderation by network admins (projects/actions.py `do_moderate`): a hidden item is
+    unpublished and stays so until restored; owners see the reason."""
+
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(blank=True)
+    hidden_was_published = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Method(Moderated):
     """A reusable how-to (a method, a template, a tool)."""
 
     key = models.SlugField(max_length=80, unique=True)
@@ -60,15 +76,6 @@ class Method(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Moderation by network admins (projects/actions.py `do_moderate`): a hidden item is
-    # unpublished and stays so until restored; owners see the reason.
-    hidden = models.BooleanField(default=False)
-    hidden_reason = models.TextField(blank=True)
-    hidden_was_published = models.BooleanField(default=False)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +87,7 @@ class Method(models.Model):
         return self.title
 
 
-class Project(models.Model):
+class Project(Moderated):
     """A local development project or case, owned by one municipality."""
 
     key = models.SlugField(max_length=80, unique=True, help_text=_("Stable external id"))
@@ -113,15 +120,6 @@ class Project(models.Model):
     )
     source_url = models.URLField(max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # Moderation by network admins (projects/actions.py `do_moderate`): a hidden item is
-    # unpublished and stays so until restored; owners see the reason.
-    hidden = models.BooleanField(default=False)
-    hidden_reason = models.TextField(blank=True)
-    hidden_was_published = models.BooleanField(default=False)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
