@@ -174,6 +174,67 @@ BAD_INPUTS = [
 ]
 
 
+# Problems of whole (unit, indicator) pairs, which the scoring plan itself detects in a
+# typed Parquet file: (data row index, new row, expected words in the message).
+BAD_PAIRS = [
+    (3, ("9999", "poverty", 2020, 9.0), ["row 4", "column 'unit'", "unknown unit '9999'"]),
+    (3, ("0301", "nonsense", 2020, 9.0), ["row 4", "column 'indicator'", "'nonsense'"]),
+    (3, ("0301", "poverty", 2017, 9.0), ["row 4", "column 'year'", "duplicate", "also at row 1"]),
+    (3, (None, "poverty", 2020, 9.0), ["row 4", "column 'unit'", "needs a value"]),
+    (3, ("0301", None, 2020, 9.0), ["row 4", "column 'indicator'", "needs a value"]),
+    (3, ("0301", "poverty", None, 9.0), ["row 4", "column 'year'", "needs a value"]),
+]
+
+
+def typed_observations(edits: dict[int, tuple[object, ...]]) -> pa.Table:
+    table = pacsv.read_csv(
+        GOLDEN / "observations.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types={
+                "unit": pa.string(),
+                "indicator": pa.string(),
+                "year": pa.int32(),
+                "value": pa.float64(),
+            }
+        ),
+    )
+    rows = table.to_pylist()
+    for index, values in edits.items():
+        rows[index] = dict(zip(table.column_names, values, strict=True))
+    return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+@pytest.mark.parametrize("year", [[], ["--year", "2020"]], ids=["latest", "2020"])
+@pytest.mark.parametrize("bad", BAD_PAIRS, ids=lambda bad: str(bad[1]))
+def test_bad_pairs_in_typed_parquet_are_refused_by_row(tmp_path, capsys, bad, year):
+    index, values, words = bad
+    observations = tmp_path / "observations.parquet"
+    pq.write_table(typed_observations({index: values}), observations)
+    status, out = score(tmp_path, *year, observations=observations)
+    message = capsys.readouterr().err
+    assert status == 2
+    for word in words:
+        assert word in message
+    assert not out.exists()
+
+
+def test_of_several_problems_a_missing_key_comes_first_then_unknown_ids_then_duplicates(
+    tmp_path, capsys
+):
+    observations = tmp_path / "observations.parquet"
+    duplicate, unknown, missing = (
+        ("0301", "poverty", 2017, 9.0),
+        ("9999", "poverty", 2020, 9.0),
+        ("0301", "poverty", None, 9.0),
+    )
+    pq.write_table(typed_observations({2: duplicate, 5: unknown, 8: missing}), observations)
+    assert score(tmp_path, observations=observations)[0] == 2
+    assert "row 9, column 'year': this column needs a value" in capsys.readouterr().err
+    pq.write_table(typed_observations({2: duplicate, 5: unknown}), observations)
+    assert score(tmp_path, observations=observations)[0] == 2
+    assert "unknown unit '9999'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("bad", BAD_INPUTS, ids=lambda bad: f"{bad[0]}:{bad[1]}:{bad[2]}")
 def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, capsys, bad):
     file, line, text, words = bad

@@ -42,11 +42,15 @@ def test_without_a_year_the_latest_year_with_data_is_scored(inputs):
     assert latest.index.equals(score_sdsn(framework, observations, units, year=2023).index)
 
 
-def test_bad_observations_from_the_platform_are_refused_by_row(inputs):
+@pytest.mark.parametrize("years", [None, "all"], ids=["latest year", "every year"])
+def test_bad_observations_from_the_platform_are_refused_by_row(inputs, years):
     framework, observations, units = inputs
     doubled = pa.concat_tables([observations, observations.slice(3, 1)])
     with pytest.raises(InputError, match=r"row \d+, column 'year': duplicate observation"):
-        score_sdsn(framework, doubled, units)
+        score_sdsn(framework, doubled, units, years=years)
+    stranger = observations.slice(0, 1).set_column(0, "unit", pa.array(["9999"]))
+    with pytest.raises(InputError, match=r"row 1, column 'unit': unknown unit '9999'"):
+        score_sdsn(framework, pa.concat_tables([stranger, observations]), units, years=years)
 
 
 def test_no_observations_leave_every_value_missing(inputs):

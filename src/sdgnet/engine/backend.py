@@ -162,41 +162,46 @@ class DuckDBBackend:
         return int(found[0]), int(found[1])
 
     def check_observations(self) -> None:
-        """The checks on their own, for runs that do not go through a plan."""
+        """Find and report the first problem of the observations: a missing key, then
+        an unknown unit, an unknown indicator, a year given twice (one scan)."""
         span = self.year_range()
         if span is None:
             return
-        self.connection.execute(
-            "CREATE OR REPLACE TEMP TABLE pair_summary AS "
-            f"SELECT unit, indicator, count(*) AS n_rows, count(year) AS n_dated, "
-            f"{years_seen(*span)} AS n_years FROM observations GROUP BY unit, indicator"
-        )
-        self.check_pairs("pair_summary")
-
-    def check_pairs(self, relation: str) -> None:
-        """Unknown units or indicators, missing keys, duplicate (unit, indicator, year)."""
         problem = self.connection.execute(
             f"""
-            SELECT 'key', p.unit, p.indicator FROM {relation} p
-            WHERE p.unit IS NULL OR p.indicator IS NULL OR p.n_dated < p.n_rows
-            UNION ALL
-            SELECT 'unit', p.unit, p.indicator FROM {relation} p
-            WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit = p.unit)
-            UNION ALL
-            SELECT 'indicator', p.unit, p.indicator FROM {relation} p
-            WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.indicator = p.indicator)
-            UNION ALL
-            SELECT 'duplicate', p.unit, p.indicator FROM {relation} p
-            WHERE n_rows > n_years
-            LIMIT 1
+            SELECT kind, unit, indicator FROM (
+                SELECT p.unit, p.indicator,
+                       CASE WHEN p.unit IS NULL OR p.indicator IS NULL OR n_dated < n_rows
+                              THEN 1
+                            WHEN u.unit IS NULL THEN 2
+                            WHEN i.indicator IS NULL THEN 3
+                            WHEN n_rows > n_years THEN 4 END AS kind
+                FROM (
+                    SELECT unit, indicator, count(*) AS n_rows, count(year) AS n_dated,
+                           {years_seen(*span)} AS n_years
+                    FROM observations GROUP BY unit, indicator
+                ) p
+                LEFT JOIN units u ON u.unit = p.unit
+                LEFT JOIN indicators i ON i.indicator = p.indicator
+            )
+            WHERE kind IS NOT NULL ORDER BY kind LIMIT 1
             """
         ).fetchone()
         if problem is not None:
+            kind = ("key", "unit", "indicator", "duplicate")[int(problem[0]) - 1]
             self._raise_observation_problem(
-                str(problem[0]),
+                kind,
                 None if problem[1] is None else str(problem[1]),
                 None if problem[2] is None else str(problem[2]),
             )
+
+    def check_pairs(self, relation: str) -> None:
+        """`relation` flags the flawed pairs (`plan.pair_flawed`); if any is, the problem
+        is found and reported by a scan of its own (bad input only)."""
+        found = self.connection.execute(f"SELECT bool_or(flawed) FROM {relation}").fetchone()
+        if found is not None and found[0]:
+            self.check_observations()
+            raise AssertionError(f"{relation} flags a problem that the checks do not find")
 
     def _raise_observation_problem(
         self, kind: str, unit: str | None, indicator: str | None

@@ -47,9 +47,21 @@ class Plan:
     # Step names whose relations are the plan's results, in output order.
     outputs: tuple[str, ...]
     description: str = ""
-    # After this step the backend checks the observations: the step's relation has
-    # unit, indicator, n_rows, n_dated (rows with a year), n_years (distinct years).
+    # After this step the backend checks the observations: the step's relation has a
+    # row per observed (unit, indicator) and a column `flawed` (`pair_flawed`).
     check_after: str | None = None
+
+
+def pair_flawed(pair: str, unit_code: str, indicator_code: str) -> str:
+    """Whether the observed pair `pair` (unit, indicator, n_rows, n_dated: rows with a
+    year, n_years: distinct years) has a problem: a missing key, an id not in units or
+    indicators (`unit_code`/`indicator_code` NULL) or a year given twice. The backend
+    then finds and reports the first problem (`DuckDBBackend.check_observations`)."""
+    return (
+        f"({pair}.unit IS NULL OR {pair}.indicator IS NULL OR {pair}.n_dated < {pair}.n_rows"
+        f" OR {unit_code} IS NULL OR {indicator_code} IS NULL"
+        f" OR {pair}.n_rows > {pair}.n_years)"
+    )
 
 
 def years_seen(first_year: int, last_year: int) -> str:

@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sdgnet.engine.plan import Plan, Step, years_seen
+from sdgnet.engine.plan import Plan, Step, pair_flawed, years_seen
 
 MissingGoal = Literal["group-mean", "skip"]
 MISSING_GOAL_CHOICES: tuple[MissingGoal, ...] = ("group-mean", "skip")
@@ -233,13 +233,16 @@ def sdsn_plan(
     """
     if single_year is None:
         reading = _many_years_steps(options, years_seen(first_year, last_year))
+        checked = "pair_summary"
     else:
         reading = _one_year_steps(options, first_year, last_year, single_year)
+        # The scan, the trend points and the scores are one step; the checks read it.
+        checked = "observed_scores"
     return Plan(
         steps=(*_code_steps(), _applicability_step(), *reading, *_scoring_steps(options)),
         outputs=("indicator_results", "goal_results", "index_results"),
         description="SDSN SDG Index and Dashboards",
-        check_after="pair_summary",
+        check_after=checked,
     )
 
 
@@ -331,14 +334,15 @@ CONFIGURED_PERIODS = (
 
 
 def _configured_trend_ends(as_of: str, as_of_join: str, as_of_group: str) -> str:
-    """End points of indicators with `trend_to`: latest value at or before it."""
+    """End points of the trends of indicators with `trend_to` or `trend_from`: the latest
+    value at or before `trend_to` (if set) and the scoring year (`as_of_join`)."""
     return f"""
         SELECT {as_of} AS as_of, o.unit, o.indicator,
                max(o.year) AS to_year, max_by(o.value, o.year) AS to_value
         FROM observations o JOIN indicators i ON i.indicator = o.indicator
         {as_of_join}
-        WHERE i.trend_to IS NOT NULL AND i.green IS NOT NULL
-          AND o.year <= i.trend_to AND o.value IS NOT NULL
+        WHERE (i.trend_to IS NOT NULL OR i.trend_from IS NOT NULL) AND i.green IS NOT NULL
+          AND (i.trend_to IS NULL OR o.year <= i.trend_to) AND o.value IS NOT NULL
         GROUP BY {as_of_group}o.unit, o.indicator
     """
 
@@ -348,11 +352,19 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
     is the latest for form a range) and the start of a trend ending at it (a window
     over the years before): no observation is joined to every scoring year."""
     join = "JOIN scoring_years y ON o.year <= y.as_of"
+    joins, applies, shown = _scope_joins("o.unit_code")
     return [
         Step(
             "pair_summary",
-            f"SELECT unit, indicator, {_pair_checks(years_seen)} "
-            "FROM observations GROUP BY unit, indicator",
+            f"""
+            SELECT {pair_flawed("p", "u.unit_code", "i.indicator_code")} AS flawed
+            FROM (
+                SELECT unit, indicator, {_pair_checks(years_seen)}
+                FROM observations GROUP BY unit, indicator
+            ) p
+            LEFT JOIN unit_codes u ON u.unit = p.unit
+            LEFT JOIN indicator_codes i ON i.indicator = p.indicator
+            """,
         ),
         Step(
             "valued",
@@ -380,16 +392,7 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
         ),
         Step(
             "configured_trend_points",
-            _generic_trend_points(
-                options,
-                f"""
-                SELECT l.as_of, l.unit, l.indicator, l.year AS to_year, l.value AS to_value
-                FROM latest l JOIN indicators i ON i.indicator = l.indicator
-                WHERE i.trend_to IS NULL AND i.trend_from IS NOT NULL AND i.green IS NOT NULL
-                UNION ALL
-                {_configured_trend_ends("y.as_of", join, "y.as_of, ")}
-                """,
-            ),
+            _generic_trend_points(options, _configured_trend_ends("y.as_of", join, "y.as_of, ")),
             skip_unless=CONFIGURED_PERIODS,
         ),
         Step(
@@ -410,6 +413,20 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
               ON t.as_of = l.as_of AND t.unit = l.unit AND t.indicator = l.indicator
             """,
             materialize=False,
+        ),
+        Step(
+            "observed_scores",
+            _indicator_scores(
+                options,
+                f"""
+                SELECT o.as_of, o.unit_code, o.indicator_code, {applies} AS applies,
+                       {shown} AS shown, o.year, o.value, o.from_year, o.from_value,
+                       o.to_year, o.to_value
+                FROM observed o JOIN indicator_codes i ON i.indicator_code = o.indicator_code
+                {joins}
+                """,
+                passed=("applies",),
+            ),
         ),
     ]
 
@@ -503,6 +520,24 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
     # The scan serves the default period; `trend_from` (with or without `trend_to`)
     # takes the configured path, as in the many-years plan.
     default_period = "i.trend_from IS NULL AND i.trend_to IS NULL"
+    joins, applies, shown = _scope_joins("u.unit_code")
+    observed_pairs = f"""
+        SELECT {as_of} AS as_of, u.unit_code, i.indicator_code,
+               {pair_flawed("p", "u.unit_code", "i.indicator_code")} AS flawed,
+               {applies} AS applies, {shown} AS shown,
+               p.year, p.value,
+               CASE WHEN {default_period} THEN p.default_from_year
+                    ELSE t.from_year END AS from_year,
+               CASE WHEN {default_period} THEN p.default_from_value
+                    ELSE t.from_value END AS from_value,
+               CASE WHEN {default_period} THEN p.year ELSE t.to_year END AS to_year,
+               CASE WHEN {default_period} THEN p.value ELSE t.to_value END AS to_value
+        FROM pair_summary p
+        LEFT JOIN indicator_codes i ON i.indicator = p.indicator
+        LEFT JOIN unit_codes u ON u.unit = p.unit
+        LEFT JOIN configured_trend_points t ON t.unit = p.unit AND t.indicator = p.indicator
+        {joins}
+    """
     return [
         Step(
             # The recent points are reduced to the trend's start right here, so the
@@ -514,17 +549,11 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
                    CASE WHEN n_window > 0 THEN recent[n_window + 1] END AS default_from_value
             FROM ({pairs})
             """,
+            materialize=False,
         ),
         Step(
             "configured_trend_ends",
-            f"""
-            SELECT {as_of} AS as_of, p.unit, p.indicator, p.year AS to_year, p.value AS to_value
-            FROM pair_summary p JOIN indicators i ON i.indicator = p.indicator
-            WHERE p.year IS NOT NULL AND i.trend_to IS NULL AND i.trend_from IS NOT NULL
-              AND i.green IS NOT NULL
-            UNION ALL
-            {_configured_trend_ends(as_of, join, "")}
-            """,
+            _configured_trend_ends(as_of, join, ""),
             skip_unless=CONFIGURED_PERIODS,
         ),
         Step(
@@ -537,51 +566,60 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
             ),
         ),
         Step(
-            "observed",
-            f"""
-            SELECT {as_of} AS as_of, u.unit_code, i.indicator_code, p.year, p.value,
-                   CASE WHEN {default_period} THEN p.default_from_year
-                        ELSE t.from_year END AS from_year,
-                   CASE WHEN {default_period} THEN p.default_from_value
-                        ELSE t.from_value END AS from_value,
-                   CASE WHEN {default_period} THEN p.year ELSE t.to_year END AS to_year,
-                   CASE WHEN {default_period} THEN p.value ELSE t.to_value END AS to_value
-            FROM pair_summary p JOIN indicator_codes i ON i.indicator = p.indicator
-            JOIN unit_codes u ON u.unit = p.unit
-            LEFT JOIN configured_trend_points t
-              ON t.unit = p.unit AND t.indicator = p.indicator
-            WHERE p.year IS NOT NULL
-            """,
-            materialize=False,
+            # Scanned, checked and scored in one step: every observed pair is scored,
+            # with `flawed` (the checks) and `applies`; storing the scan's pairs for a
+            # step of their own cost ~0.1 s of 2.4 at M. Pairs without a value score
+            # as missing.
+            "observed_scores",
+            _indicator_scores(
+                options,
+                observed_pairs,
+                passed=("applies", "flawed"),
+            ),
         ),
     ]
 
 
-def _indicator_scores(options: SdsnOptions, pairs: str) -> str:
+# The columns of a scored (unit, indicator) row.
+SCORE_COLUMNS = (
+    "as_of, unit_code, indicator_code, goal, in_index, weight, coloured, year, value, score,"
+    " dashboard_value, colour, trend"
+)
+
+
+def _indicator_scores(options: SdsnOptions, pairs: str, passed: tuple[str, ...] = ()) -> str:
     """Rules 1, 5, 6 and 8 for each row of `pairs` (as_of, unit_code, indicator_code,
-    shown, year, value, from_year, from_value, to_year, to_value)."""
+    shown, year, value, from_year, from_value, to_year, to_value): `SCORE_COLUMNS`,
+    then the columns of `pairs` named in `passed`."""
+    outer = "".join(f", {name}" for name in passed)
+    inner = "".join(f", p.{name}" for name in passed)
     return f"""
         SELECT as_of, unit_code, indicator_code, goal,
                in_index, weight, coloured, year, value, score,
                CASE WHEN coloured THEN {dashboard_value("x", "band")} END AS dashboard_value,
                CASE WHEN coloured THEN {indicator_colour("band")} END AS colour,
-               {indicator_trend()} AS trend
+               {indicator_trend()} AS trend{outer}
         FROM (
             SELECT *, {colour_band("x")} AS band
             FROM (
                 SELECT p.as_of, p.unit_code, p.indicator_code, p.shown, i.*
-                         EXCLUDE (indicator_code),
+                         EXCLUDE (indicator_code, indicator),
                        p.shown AND i.green IS NOT NULL AS coloured,
                        p.year, p.value, p.from_value, p.to_value, p.value * i.sgn AS x,
-                       {rescale("p.value")} AS score, {trend_paces(options)}
-                FROM ({pairs}) p JOIN indicator_codes i ON i.indicator_code = p.indicator_code
+                       {rescale("p.value")} AS score, {trend_paces(options)}{inner}
+                FROM ({pairs}) p
+                LEFT JOIN indicator_codes i ON i.indicator_code = p.indicator_code
             )
         ) scored
     """
 
 
 def _scoring_steps(options: SdsnOptions) -> list[Step]:
-    joins, applies, shown = _scope_joins("o.unit_code")
+    """From `observed_scores` (the scored observed pairs, with `applies`) on.
+
+    Only codes are stored: the unit and indicator ids are joined in by
+    `indicator_results` when the results are read (text columns cost most to store).
+    """
     goal_for_index = (
         "COALESCE(g.own_score, m.group_mean)"
         if options.missing_goal == "group-mean"
@@ -589,23 +627,6 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
     )
     ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
     return [
-        Step(
-            # Codes only: the unit and indicator ids are joined in by `indicator_results`
-            # when the results are read (text columns cost most to store). The observed
-            # pairs meet only the small code and flag tables here; a join of every
-            # applicable pair with the observed ones cost a third of the scoring at M.
-            "observed_scores",
-            _indicator_scores(
-                options,
-                f"""
-                SELECT o.as_of, o.unit_code, o.indicator_code, {shown} AS shown,
-                       o.year, o.value, o.from_year, o.from_value, o.to_year, o.to_value
-                FROM observed o JOIN indicator_codes i ON i.indicator_code = o.indicator_code
-                {joins}
-                WHERE {applies}
-                """,
-            ),
-        ),
         Step(
             # Applicable pairs with no value for a scoring year: scored as missing.
             "missing_scores",
@@ -626,12 +647,13 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             ),
             skip_unless=(
                 "SELECT (SELECT count(*) FROM applicability) * (SELECT count(*) FROM"
-                " scoring_years) > (SELECT count(*) FROM observed_scores)"
+                " scoring_years) > (SELECT count(*) FROM observed_scores WHERE applies)"
             ),
         ),
         Step(
             "indicator_scores",
-            "SELECT * FROM observed_scores UNION ALL SELECT * FROM missing_scores",
+            f"SELECT {SCORE_COLUMNS} FROM observed_scores WHERE applies"
+            " UNION ALL SELECT * FROM missing_scores",
             materialize=False,
         ),
         Step(
