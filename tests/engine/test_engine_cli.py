@@ -218,6 +218,71 @@ def test_bad_pairs_in_typed_parquet_are_refused_by_row(tmp_path, capsys, bad, ye
     assert not out.exists()
 
 
+def test_nan_values_in_parquet_are_missing_like_empty_cells(tmp_path):
+    table = typed_observations({})
+    values = table.column("value").to_pylist()
+    assert values.count(None) > 0
+    # Every missing value as a NaN (with a sign bit on one), none as a null.
+    nans = [float("nan") if v is None else v for v in values]
+    nans[values.index(None)] = -float("nan")
+    nan_table = table.set_column(3, "value", pa.array(nans, type=pa.float64(), from_pandas=False))
+    assert nan_table.column("value").null_count == 0
+    observations = tmp_path / "observations.parquet"
+    pq.write_table(nan_table, observations)
+    status, out = score(tmp_path, observations=observations)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+def text_observations(missing: str | None, spaced: bool = False) -> pa.Table:
+    """The golden observations with every column as text, `missing` for each missing
+    value (and, with `spaced`, blanks around each number)."""
+    table = pacsv.read_csv(
+        GOLDEN / "observations.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in ("unit", "indicator", "year", "value")},
+            strings_can_be_null=True,
+        ),
+    )
+    values = [
+        missing if value is None else (f" {value} " if spaced else value)
+        for value in table.column("value").to_pylist()
+    ]
+    return table.set_column(3, "value", pa.array(values, type=pa.string()))
+
+
+@pytest.mark.parametrize(
+    ("missing", "spaced"),
+    [(None, False), ("", False), ("NaN", False), ("  ", True)],
+    ids=["null", "empty", "NaN", "blank, numbers spaced"],
+)
+def test_text_parquet_reads_blank_and_nan_cells_as_missing(tmp_path, missing, spaced):
+    observations = tmp_path / "observations.parquet"
+    pq.write_table(text_observations(missing, spaced), observations)
+    status, out = score(tmp_path, observations=observations)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("kind", ["typed", "text"])
+def test_an_infinite_value_in_parquet_is_refused_by_row_as_in_csv(tmp_path, capsys, kind):
+    if kind == "typed":
+        table = typed_observations({5: ("0301", "poverty", 2022, float("-inf"))})
+    else:
+        table = text_observations(None)
+        values = table.column("value").to_pylist()
+        values[5] = "inf"
+        table = table.set_column(3, "value", pa.array(values, type=pa.string()))
+    observations = tmp_path / "observations.parquet"
+    pq.write_table(table, observations)
+    status, out = score(tmp_path, observations=observations)
+    assert status == 2
+    assert "row 6, column 'value': expected a finite number" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_of_several_problems_a_missing_key_comes_first_then_unknown_ids_then_duplicates(
     tmp_path, capsys
 ):

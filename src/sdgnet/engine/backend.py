@@ -11,6 +11,7 @@ temporary directory when a step does not fit in `memory_limit`.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -105,9 +106,12 @@ class DuckDBBackend:
     def _register_parquet(self, source: ObservationSource) -> None:
         path = str(source.parquet_path).replace("'", "''")
         con = self.connection
+        # can_have_nan: the Parquet statistics of a float column leave NaN out, and by
+        # default DuckDB 2.0 trusts them to mean "no NaN" and folds `isnan`/`nullif` on
+        # the column to constants, so NaN values were scored as numbers (duckdb#25521).
         con.execute(
             "CREATE TEMP VIEW observations_raw AS SELECT *, file_row_number + 1 AS source_row "
-            f"FROM read_parquet('{path}', file_row_number = true)"
+            f"FROM read_parquet('{path}', file_row_number = true, can_have_nan = true)"
         )
         columns = {
             str(row[0]): str(row[1])
@@ -121,36 +125,64 @@ class DuckDBBackend:
             # Text or float years, text values: find the first bad cell in one scan.
             # (Missing keys in native files are found by the plan's pair check.)
             self._check_parquet_cells(source, columns)
+        text_value = columns["value"] == "VARCHAR"
+        # The cells are checked: text is a number or blank (blank is missing).
+        value = "TRY_CAST(nullif(trim(value), '') AS DOUBLE)" if text_value else "value"
+        year = "CAST(trim(year) AS DOUBLE)" if columns["year"] == "VARCHAR" else "year"
         con.execute(
             "CREATE TEMP VIEW observations AS SELECT CAST(unit AS VARCHAR) AS unit, "
-            "CAST(indicator AS VARCHAR) AS indicator, CAST(year AS INTEGER) AS year, "
-            "CASE WHEN isnan(CAST(value AS DOUBLE)) THEN NULL ELSE CAST(value AS DOUBLE) END "
-            "AS value FROM observations_raw"
+            f"CAST(indicator AS VARCHAR) AS indicator, CAST({year} AS INTEGER) AS year, "
+            # NaN is missing; nullif matches every NaN and costs half the CASE with isnan.
+            f"nullif(CAST({value} AS DOUBLE), 'NaN'::DOUBLE) AS value FROM observations_raw"
         )
+        if not text_value:
+            self._refuse_infinite_values(source, path)
+
+    def _refuse_infinite_values(self, source: ObservationSource, path: str) -> None:
+        """An infinite value is refused, as in a CSV file. The file's own statistics
+        (without can_have_nan they leave NaN out and keep infinities) usually answer
+        without a scan."""
+        bounds = self.connection.execute(
+            f"SELECT min(value), max(value) FROM read_parquet('{path}')"
+        ).fetchone()
+        if bounds is None or bounds[0] is None:
+            return
+        low, high = float(bounds[0]), float(bounds[1])
+        if math.isfinite(low) and math.isfinite(high):
+            return
+        found = self.connection.execute(
+            "SELECT min(source_row) FROM observations_raw WHERE isinf(CAST(value AS DOUBLE))"
+        ).fetchone()
+        if found is not None and found[0] is not None:
+            raise InputError(
+                source.name, "expected a finite number", row=int(found[0]), column="value"
+            )
 
     def _check_parquet_cells(self, source: ObservationSource, types: dict[str, str]) -> None:
         """Type problems in a Parquet file, found in one scan, reported by first row."""
         year_ok = "CAST(year AS DOUBLE) = floor(CAST(year AS DOUBLE))"
-        value_ok = "TRUE"
+        value_ok, value_finite = "TRUE", "TRUE"
         if types["value"] == "VARCHAR":
             value_ok = "value IS NULL OR trim(value) = '' OR TRY_CAST(value AS DOUBLE) IS NOT NULL"
+            value_finite = "NOT COALESCE(isinf(TRY_CAST(value AS DOUBLE)), FALSE)"
         if types["year"] == "VARCHAR":
             year_ok = (
                 "TRY_CAST(year AS DOUBLE) IS NOT NULL AND "
                 "TRY_CAST(year AS DOUBLE) = floor(TRY_CAST(year AS DOUBLE))"
             )
-        checks = {
-            "unit": ("unit IS NULL", "this column needs a value"),
-            "indicator": ("indicator IS NULL", "this column needs a value"),
-            "year": (f"year IS NULL OR NOT ({year_ok})", "expected a whole year"),
-            "value": (f"NOT ({value_ok})", "expected a number"),
-        }
+        checks = [
+            ("unit", "unit IS NULL", "this column needs a value"),
+            ("indicator", "indicator IS NULL", "this column needs a value"),
+            ("year", f"year IS NULL OR NOT ({year_ok})", "expected a whole year"),
+            ("value", f"NOT ({value_ok})", "expected a number"),
+            ("value", f"NOT ({value_finite})", "expected a finite number"),
+        ]
         selects = ", ".join(
-            f"min(CASE WHEN {condition} THEN source_row END)" for condition, _ in checks.values()
+            f"min(CASE WHEN {condition} THEN source_row END)" for _, condition, _ in checks
         )
         first_rows = self.connection.execute(f"SELECT {selects} FROM observations_raw").fetchone()
         assert first_rows is not None
-        for (column, (_, message)), row in zip(checks.items(), first_rows, strict=True):
+        for (column, _, message), row in zip(checks, first_rows, strict=True):
             if row is not None:
                 raise InputError(source.name, message, row=int(row), column=column)
 
