@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sdgnet.engine.cli import main
 
@@ -95,6 +97,70 @@ def test_parquet_inputs_give_identical_results(tmp_path):
     assert status == 0
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+UNITS = ("0301", "1103", "1106", "3401", "3403", "5001")
+INDICATORS = ("poverty", "jobs", "youth", "water", "marine", "land", "cycle", "bus")
+# A value, missing (None), or no row at all (the key is left out).
+cell = st.one_of(
+    st.floats(min_value=-50, max_value=150, allow_nan=False).map(lambda v: round(v, 3)),
+    st.none(),
+    st.just("absent"),
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(
+        cell, min_size=len(UNITS) * len(INDICATORS) * 8, max_size=len(UNITS) * len(INDICATORS) * 8
+    ),
+    year=st.one_of(st.none(), st.integers(2016, 2024)),
+)
+def test_csv_parquet_with_nulls_and_parquet_with_nan_give_identical_files(
+    tmp_path_factory, cells, year
+):
+    """Any data: the three ways of writing missing values give the same bytes."""
+    keys = [
+        (unit, indicator, first_year)
+        for unit in UNITS
+        for indicator in INDICATORS
+        for first_year in range(2016, 2024)
+    ]
+    rows = [(*key, value) for key, value in zip(keys, cells, strict=True) if value != "absent"]
+    if not rows:
+        return
+    folder = tmp_path_factory.mktemp("paths")
+    csv_path = folder / "observations.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", "indicator", "year", "value"])
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    columns = list(zip(*rows, strict=True))
+    schema_types = (pa.string(), pa.string(), pa.int32())
+    keys_arrays = [
+        pa.array(list(c), type=t) for c, t in zip(columns[:3], schema_types, strict=True)
+    ]
+    names = ["unit", "indicator", "year", "value"]
+    nulls = pa.array(list(columns[3]), type=pa.float64())
+    nans = pa.array(
+        [float("nan") if v is None else v for v in columns[3]], type=pa.float64(), from_pandas=False
+    )
+    outputs = []
+    for name, path in (
+        ("csv", csv_path),
+        ("nulls", folder / "nulls.parquet"),
+        ("nans", folder / "nans.parquet"),
+    ):
+        if name != "csv":
+            values = nulls if name == "nulls" else nans
+            pq.write_table(pa.Table.from_arrays([*keys_arrays, values], names=names), path)
+        extra = [] if year is None else ["--year", str(year)]
+        status, out = score(folder, *extra, observations=path, out=folder / f"out_{name}")
+        assert status == 0
+        outputs.append([(out / file).read_bytes() for file in OUTPUTS])
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_rows_and_units_in_any_order_give_identical_results(tmp_path):
