@@ -211,6 +211,7 @@ BAD_INPUTS = [
         ["row 4", "column 'year'", "duplicate", "also at row 1"],
     ),
     ("observations.csv", 5, ",poverty,2020,9", ["row 4", "column 'unit'", "needs a value"]),
+    ("observations.csv", 1, "unit;indicator;year;value", ["observations.csv", "semicolons"]),
     (
         "framework.csv",
         3,

@@ -40,6 +40,13 @@ def read_table(path: str | Path) -> pa.Table:
         except (pa.ArrowInvalid, OSError) as error:
             raise InputError(path, f"not a readable Parquet file ({error})") from error
     header = read_csv_header(path)
+    if len(header) == 1 and ";" in header[0]:
+        # Spreadsheets set to Norwegian (and most European) settings save CSV this way.
+        raise InputError(
+            path,
+            "the header is one column with ';' in it: the file seems to be separated by "
+            "semicolons; save it as comma-separated CSV (with '.' as the decimal mark)",
+        )
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InputError(path, f"the header names a column twice: {', '.join(duplicated)}")
