@@ -196,6 +196,7 @@ BAD_INPUTS = [
         "0301,poverty,2018,ten",
         ["observations.csv", "row 2", "line 3", "column 'value'", "'ten'"],
     ),
+    ("observations.csv", 3, '0301,poverty,2018,"10,5"', ["row 2", "'10,5'", "decimal mark"]),
     ("observations.csv", 4, "0301,poverty,2019.5,9", ["row 3", "column 'year'", "whole"]),
     ("observations.csv", 5, "9999,poverty,2020,9", ["row 4", "column 'unit'", "unknown unit"]),
     (

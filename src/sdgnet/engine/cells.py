@@ -7,10 +7,12 @@ the two formats give identical results. Missing stays missing (None), never zero
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from sdgnet.engine.errors import InputError
 
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 TRUE_WORDS = frozenset({"1", "yes", "true", "y", "t"})
 FALSE_WORDS = frozenset({"0", "no", "false", "n", "f"})
 
@@ -39,8 +41,10 @@ def number(cell: object, file: str | Path, row: int, column: str) -> float | Non
         try:
             value = float(raw)
         except ValueError:
+            # A decimal comma, as Norwegian spreadsheets write numbers, gets a hint.
+            hint = " (the decimal mark is '.')" if DECIMAL_COMMA.fullmatch(raw) else ""
             raise InputError(
-                file, f"expected a number, found {raw!r}", row=row, column=column
+                file, f"expected a number, found {raw!r}{hint}", row=row, column=column
             ) from None
     if math.isinf(value):
         raise InputError(file, "expected a finite number", row=row, column=column)
