@@ -246,6 +246,8 @@ BAD_INPUTS = [
 # typed Parquet file: (data row index, new row, expected words in the message).
 BAD_PAIRS = [
     (3, ("9999", "poverty", 2020, 9.0), ["row 4", "column 'unit'", "unknown unit '9999'"]),
+    (3, (" 0301", "poverty", 2020, 9.0), ["row 4", "units has '0301': remove the blanks"]),
+    (3, ("0301", "jobs ", 2020, 9.0), ["row 4", "the framework has 'jobs': remove the blanks"]),
     (3, ("0301", "nonsense", 2020, 9.0), ["row 4", "column 'indicator'", "'nonsense'"]),
     (3, ("0301", "poverty", 2017, 9.0), ["row 4", "column 'year'", "duplicate", "also at row 1"]),
     (3, (None, "poverty", 2020, 9.0), ["row 4", "column 'unit'", "needs a value"]),

@@ -273,13 +273,25 @@ class DuckDBBackend:
         ).fetchone()
         row = int(found_row[0]) if found_row and found_row[0] is not None else None
         if kind == "unit":
-            raise InputError(name, f"unknown unit {unit!r} (not in units)", row=row, column="unit")
+            known = self._knows("units", "unit", unit)
+            raise InputError(name, f"unknown unit {unit!r} ({known})", row=row, column="unit")
+        known = self._knows("indicators", "indicator", indicator)
         raise InputError(
-            name,
-            f"unknown indicator {indicator!r} (not in the framework)",
-            row=row,
-            column="indicator",
+            name, f"unknown indicator {indicator!r} ({known})", row=row, column="indicator"
         )
+
+    def _knows(self, table: str, column: str, value: str | None) -> str:
+        """Why `value` is not an id of `table`: absent, or present without the blanks
+        around it (typed Parquet ids are compared as they are; CSV cells are trimmed)."""
+        where = "units" if table == "units" else "the framework"
+        trimmed = (value or "").strip()
+        if trimmed and trimmed != value:
+            found = self.connection.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?", [trimmed]
+            ).fetchone()
+            if found is not None and found[0]:
+                return f"{where} has {trimmed!r}: remove the blanks around the id"
+        return f"not in {where}"
 
     def latest_year(self) -> int | None:
         """The latest year with a value (one aggregate; no list of years is built)."""
