@@ -273,14 +273,14 @@ class DuckDBBackend:
         ).fetchone()
         row = int(found_row[0]) if found_row and found_row[0] is not None else None
         if kind == "unit":
-            known = self._knows("units", "unit", unit)
-            raise InputError(name, f"unknown unit {unit!r} ({known})", row=row, column="unit")
-        known = self._knows("indicators", "indicator", indicator)
+            why = self._why_unknown("units", "unit", unit)
+            raise InputError(name, f"unknown unit {unit!r} ({why})", row=row, column="unit")
+        why = self._why_unknown("indicators", "indicator", indicator)
         raise InputError(
-            name, f"unknown indicator {indicator!r} ({known})", row=row, column="indicator"
+            name, f"unknown indicator {indicator!r} ({why})", row=row, column="indicator"
         )
 
-    def _knows(self, table: str, column: str, value: str | None) -> str:
+    def _why_unknown(self, table: str, column: str, value: str | None) -> str:
         """Why `value` is not an id of `table`: absent, or present without the blanks
         around it (typed Parquet ids are compared as they are; CSV cells are trimmed)."""
         where = "units" if table == "units" else "the framework"
