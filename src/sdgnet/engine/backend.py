@@ -24,7 +24,7 @@ from sdgnet.engine.duck import shared_database
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource
-from sdgnet.engine.plan import Plan, years_seen
+from sdgnet.engine.plan import PAIR_PROBLEMS, Plan, pair_problem, years_seen
 
 
 def sql_text(text: str) -> str:
@@ -202,12 +202,7 @@ class DuckDBBackend:
         problem = self.connection.execute(
             f"""
             SELECT kind, unit, indicator FROM (
-                SELECT p.unit, p.indicator,
-                       CASE WHEN p.unit IS NULL OR p.indicator IS NULL OR n_dated < n_rows
-                              THEN 1
-                            WHEN u.unit IS NULL THEN 2
-                            WHEN i.indicator IS NULL THEN 3
-                            WHEN n_rows > n_years THEN 4 END AS kind
+                SELECT p.unit, p.indicator, {pair_problem("p", "u.unit", "i.indicator")} AS kind
                 FROM (
                     SELECT unit, indicator, count(*) AS n_rows, count(year) AS n_dated,
                            {years_seen(*span)} AS n_years
@@ -220,7 +215,7 @@ class DuckDBBackend:
             """
         ).fetchone()
         if problem is not None:
-            kind = ("key", "unit", "indicator", "duplicate")[int(problem[0]) - 1]
+            kind = PAIR_PROBLEMS[int(problem[0]) - 1]
             self._raise_observation_problem(
                 kind,
                 None if problem[1] is None else str(problem[1]),

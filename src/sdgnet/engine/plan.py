@@ -52,16 +52,27 @@ class Plan:
     check_after: str | None = None
 
 
-def pair_flawed(pair: str, unit_code: str, indicator_code: str) -> str:
-    """Whether the observed pair `pair` (unit, indicator, n_rows, n_dated: rows with a
-    year, n_years: distinct years) has a problem: a missing key, an id not in units or
-    indicators (`unit_code`/`indicator_code` NULL) or a year given twice. The backend
-    then finds and reports the first problem (`DuckDBBackend.check_observations`)."""
+# What can be wrong with an observed pair, in the order the backend reports it.
+PAIR_PROBLEMS = ("key", "unit", "indicator", "duplicate")
+
+
+def pair_problem(pair: str, unit_code: str, indicator_code: str) -> str:
+    """The first problem of the observed pair `pair` (unit, indicator, n_rows, n_dated:
+    rows with a year, n_years: distinct years) as its 1-based place in PAIR_PROBLEMS, NULL
+    for none: a missing key, an id not in units or indicators (`unit_code` /
+    `indicator_code` NULL), a year given twice."""
     return (
-        f"({pair}.unit IS NULL OR {pair}.indicator IS NULL OR {pair}.n_dated < {pair}.n_rows"
-        f" OR {unit_code} IS NULL OR {indicator_code} IS NULL"
-        f" OR {pair}.n_rows > {pair}.n_years)"
+        f"CASE WHEN {pair}.unit IS NULL OR {pair}.indicator IS NULL"
+        f" OR {pair}.n_dated < {pair}.n_rows THEN 1"
+        f" WHEN {unit_code} IS NULL THEN 2 WHEN {indicator_code} IS NULL THEN 3"
+        f" WHEN {pair}.n_rows > {pair}.n_years THEN 4 END"
     )
+
+
+def pair_flawed(pair: str, unit_code: str, indicator_code: str) -> str:
+    """Whether the pair has any `pair_problem`; the backend then finds and reports the
+    first one (`DuckDBBackend.check_observations`)."""
+    return f"(({pair_problem(pair, unit_code, indicator_code)}) IS NOT NULL)"
 
 
 def years_seen(first_year: int, last_year: int) -> str:
