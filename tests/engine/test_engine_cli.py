@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -239,6 +241,8 @@ BAD_INPUTS = [
         ["units.csv", "row 2", "column 'coastal'"],
     ),
     ("units.csv", 3, "0301,Stavanger,Rogaland,1,0", ["units.csv", "row 2", "duplicate unit"]),
+    ("units.csv", 3, "1103,Stavanger,Rogaland,1", ["units.csv", "row 2", "expected 5", "found 4"]),
+    ("framework.csv", 3, "jobs,8,8.5", ["framework.csv", "row 2", "found 3"]),
 ]
 
 
@@ -389,6 +393,45 @@ def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, capsys, b
         assert word in message
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_scoring_parquet_observations_with_csv_framework_and_units_never_imports_pyarrow(
+    tmp_path,
+):
+    """pyarrow costs a tenth of a second at start-up; this run does not need it."""
+    observations = tmp_path / "observations.parquet"
+    text_ids = pacsv.ConvertOptions(column_types={"unit": pa.string(), "indicator": pa.string()})
+    pq.write_table(
+        pacsv.read_csv(GOLDEN / "observations.csv", convert_options=text_ids), observations
+    )
+    program = (
+        "import sys\n"
+        "from sdgnet.engine.cli import main\n"
+        f"status = main([{', '.join(repr(a) for a in score_arguments(tmp_path, observations))}])\n"
+        "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'pyarrow'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "[]"]
+    assert (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8") == (
+        GOLDEN / "expected" / "indicators.csv"
+    ).read_text(encoding="utf-8")
+
+
+def score_arguments(tmp_path: Path, observations: Path) -> list[str]:
+    return [
+        "--framework",
+        str(GOLDEN / "framework.csv"),
+        "--observations",
+        str(observations),
+        "--units",
+        str(GOLDEN / "units.csv"),
+        "--method",
+        "sdsn",
+        "--out",
+        str(tmp_path / "out"),
+    ]
 
 
 def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
-from sdgnet.engine.duck import shared_database
+from sdgnet.engine.duck import Columns, create_table, shared_database
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource
 from sdgnet.engine.plan import PAIR_PROBLEMS, Plan, pair_problem, years_seen
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def sql_text(text: str) -> str:
@@ -47,7 +48,7 @@ class DuckDBBackend:
     def __init__(
         self,
         framework: Framework,
-        units: pa.Table,
+        units: pa.Table | Columns,
         observations: ObservationSource,
         *,
         threads: int | None = None,
@@ -72,24 +73,30 @@ class DuckDBBackend:
 
     # ---- inputs --------------------------------------------------------------
 
-    def _register_inputs(self, units: pa.Table) -> None:
+    def _register_inputs(self, units: pa.Table | Columns) -> None:
+        """`units` as Arrow (the platform) or as `Columns` (`sdgnet score`, which then
+        never imports pyarrow)."""
         con = self.connection
-        con.register("units_arrow", units)
+        if isinstance(units, Mapping):
+            create_table(con, "units_input", units)
+            names = list(units)
+        else:
+            con.register("units_input", units)
+            names = units.column_names
         con.execute(
-            'CREATE TEMP TABLE units AS SELECT unit, "group" AS group_name FROM units_arrow'
+            'CREATE TEMP TABLE units AS SELECT unit, "group" AS group_name FROM units_input'
         )
-        flags = [name for name in units.column_names if name not in ("unit", "name", "group")]
+        flags = [name for name in names if name not in ("unit", "name", "group")]
         # Long format: one row per unit and flag, so a scope is a join, not a column name.
         flag_rows = [
-            f"SELECT unit, {sql_text(flag)} AS flag, {sql_name(flag)} AS is_set FROM units_arrow"
+            f"SELECT unit, {sql_text(flag)} AS flag, {sql_name(flag)} AS is_set FROM units_input"
             for flag in flags
         ] or [
             "SELECT unit, CAST(NULL AS VARCHAR) AS flag, CAST(NULL AS BOOLEAN) AS is_set "
-            "FROM units_arrow WHERE FALSE"
+            "FROM units_input WHERE FALSE"
         ]
         con.execute(f"CREATE TEMP TABLE unit_flags AS {' UNION ALL '.join(flag_rows)}")
-        con.register("indicators_arrow", self.framework.to_arrow())
-        con.execute("CREATE TEMP TABLE indicators AS SELECT * FROM indicators_arrow")
+        create_table(con, "indicators", self.framework.to_columns())
         if self.observations.table is not None:
             con.register("observations_arrow", self.observations.table)
             con.execute(
@@ -333,7 +340,10 @@ class DuckDBBackend:
 
 @contextmanager
 def duckdb_backend(
-    framework: Framework, units: pa.Table, observations: ObservationSource, **settings: Any
+    framework: Framework,
+    units: pa.Table | Columns,
+    observations: ObservationSource,
+    **settings: Any,
 ) -> Iterator[DuckDBBackend]:
     backend = DuckDBBackend(framework, units, observations, **settings)
     try:

@@ -24,19 +24,26 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
+from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework, read_framework
-from sdgnet.engine.inputs import ObservationSource, observations_from_arrow, open_observations
-from sdgnet.engine.inputs import read_units as read_units_file
-from sdgnet.engine.local_targets import read_local_targets, score_local
+from sdgnet.engine.inputs import (
+    ObservationSource,
+    observations_from_arrow,
+    open_observations,
+    read_unit_columns,
+)
 from sdgnet.engine.methods.sdsn import MISSING_GOAL_CHOICES, SdsnOptions
 from sdgnet.engine.scoring import resolve_years, run_sdsn
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow (a tenth of a second to import) is loaded only where a run needs it: CSV
+# observations, the progress methods, local targets, sensitivity.
 
 INDICATORS_CSV = "SELECT unit, indicator, year, value, score, colour, trend FROM {table}"
 GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit_code, goal"
@@ -108,11 +115,13 @@ def main(argv: list[str]) -> int:
     try:
         with staged_directory(args.out) as staging:
             framework = read_framework(args.framework)
-            units = read_units_file(args.units, framework)
+            units = read_unit_columns(args.units, framework)
             local_targets = None
             if args.method == "sdsn":
                 framework.require_bounds()
                 if args.local_targets is not None:
+                    from sdgnet.engine.local_targets import read_local_targets
+
                     local_targets = read_local_targets(args.local_targets, framework)
                 source = open_observations(args.observations)
             else:
@@ -147,6 +156,8 @@ def main(argv: list[str]) -> int:
 
 
 def load_observations(path: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
     if path.suffix.lower() == ".parquet":
         if not path.is_file():
             raise InputError(path, "no such file")
@@ -163,6 +174,8 @@ def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | N
             INDICATORS_CSV.format(table="indicator_results") + order, folder / "indicators.csv"
         )
     else:
+        from sdgnet.engine.local_targets import score_local
+
         # One year is scored here, so unit and indicator name a row of the results.
         results = backend.fetch("SELECT unit, indicator, value FROM indicator_results")
         local = score_local(results, backend.framework, local_targets)
@@ -182,14 +195,14 @@ def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | N
 
 
 def write_sensitivity(
-    framework: Framework, units: pa.Table, observations: Path, *, args: Any, folder: Path
+    framework: Framework, units: Columns, observations: Path, *, args: Any, folder: Path
 ) -> None:
     from sdgnet.engine.sensitivity import rank_intervals
 
     intervals = rank_intervals(
         load_observations(observations),
         framework,
-        units,
+        arrow_table(units),
         year=args.year,
         runs=args.sensitivity,
         seed=args.seed,

@@ -1,21 +1,28 @@
-"""The process's DuckDB database, and Python lists to Arrow through it.
+"""The process's DuckDB database, and small tables from Python lists.
 
 Opening a DuckDB database costs ~0.1 s, a cursor on it ~1 ms, so the engine
 keeps one in-memory database per process and gives each run its own cursor
 (whose temporary tables and registered Arrow tables are private to it).
 
-`arrow_table` builds small Arrow tables from Python lists through DuckDB:
-`pyarrow.array` on Python objects imports pandas (~0.4 s), which the
-`sdgnet score` start-up does not otherwise need.
+Small tables (framework, units) are `Columns`: per column a DuckDB type and a
+Python list. `create_table` loads them into a cursor directly; `arrow_table`
+makes an Arrow table of them through DuckDB (`pyarrow.array` on Python objects
+imports pandas, ~0.4 s, which the `sdgnet score` start-up does not otherwise need).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# {name: (duckdb_type, values)}, all value lists equally long.
+Columns = Mapping[str, tuple[str, Sequence[object]]]
 
 _database: duckdb.DuckDBPyConnection | None = None
 _lock = threading.Lock()
@@ -29,17 +36,29 @@ def shared_database() -> duckdb.DuckDBPyConnection:
         return _database
 
 
-def arrow_table(columns: Mapping[str, tuple[str, Sequence[object]]]) -> pa.Table:
-    """`{name: (duckdb_type, values)}` → Arrow table; all value lists equally long."""
+def _select(columns: Columns) -> tuple[str, list[list[object]]]:
+    """The query that unnests `columns`, and its parameters."""
     lengths = {len(values) for _type, values in columns.values()}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: {sorted(lengths)}")
     selects = ", ".join(
-        f'unnest(?::{kind}[]) AS "{name}"' for name, (kind, _values) in columns.items()
+        f'unnest(?::{kind}[]) AS "{name.replace(chr(34), chr(34) * 2)}"'
+        for name, (kind, _values) in columns.items()
     )
-    parameters = [list(values) for _kind, values in columns.values()]
+    return f"SELECT {selects}", [list(values) for _kind, values in columns.values()]
+
+
+def create_table(cursor: duckdb.DuckDBPyConnection, name: str, columns: Columns) -> None:
+    """A temporary table `name` of `columns` in `cursor`."""
+    query, parameters = _select(columns)
+    cursor.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query}', parameters)
+
+
+def arrow_table(columns: Columns) -> pa.Table:
+    """`columns` as an Arrow table."""
+    query, parameters = _select(columns)
     cursor = shared_database().cursor()
     try:
-        return cursor.sql(f"SELECT {selects}", params=parameters).to_arrow_table()
+        return cursor.sql(query, params=parameters).to_arrow_table()
     finally:
         cursor.close()

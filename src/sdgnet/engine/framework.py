@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import pyarrow as pa
-
 from sdgnet.engine import cells
-from sdgnet.engine.duck import arrow_table
+from sdgnet.engine.duck import Columns
 from sdgnet.engine.errors import InputError
-from sdgnet.engine.tables import read_table, require_columns
+from sdgnet.engine.tables import TableLike, read_rows, require_columns
 
 Direction = Literal["increase", "decrease"]
 DIRECTIONS: tuple[Direction, ...] = ("increase", "decrease")
@@ -136,53 +134,48 @@ class Framework:
                         self.source, "this method needs a value here", row=spec.row, column=column
                     )
 
-    def to_arrow(self) -> pa.Table:
+    def to_columns(self) -> Columns:
         """One row per indicator, the columns the relational plan joins on."""
         specs = self.indicators
 
         def column(kind: str, values: list[object]) -> tuple[str, list[object]]:
             return kind, values
 
-        return arrow_table(
-            {
-                "indicator": column("VARCHAR", [s.indicator for s in specs]),
-                "goal": column("INTEGER", [s.goal for s in specs]),
-                "best": column("DOUBLE", [s.best for s in specs]),
-                "worst": column("DOUBLE", [s.worst for s in specs]),
-                "green": column("DOUBLE", [s.green for s in specs]),
-                "red": column("DOUBLE", [s.red for s in specs]),
-                "weight": column("DOUBLE", [s.weight for s in specs]),
-                "in_index": column("BOOLEAN", [s.index for s in specs]),
-                "higher_is_better": column("BOOLEAN", [s.higher_is_better for s in specs]),
-                "scope_column": column(
-                    "VARCHAR", [s.scope.column if s.scope else None for s in specs]
-                ),
-                "scope_negated": column(
-                    "BOOLEAN", [s.scope.negated if s.scope else None for s in specs]
-                ),
-                "dashboard_scope_column": column(
-                    "VARCHAR",
-                    [s.dashboard_scope.column if s.dashboard_scope else None for s in specs],
-                ),
-                "dashboard_scope_negated": column(
-                    "BOOLEAN",
-                    [s.dashboard_scope.negated if s.dashboard_scope else None for s in specs],
-                ),
-                "trend_from": column("INTEGER", [s.trend_from for s in specs]),
-                "trend_to": column("INTEGER", [s.trend_to for s in specs]),
-                "trend_on_track_pace": column("DOUBLE", [s.trend_on_track_pace for s in specs]),
-                "trend_moderate_pace": column("DOUBLE", [s.trend_moderate_pace for s in specs]),
-            }
-        )
+        return {
+            "indicator": column("VARCHAR", [s.indicator for s in specs]),
+            "goal": column("INTEGER", [s.goal for s in specs]),
+            "best": column("DOUBLE", [s.best for s in specs]),
+            "worst": column("DOUBLE", [s.worst for s in specs]),
+            "green": column("DOUBLE", [s.green for s in specs]),
+            "red": column("DOUBLE", [s.red for s in specs]),
+            "weight": column("DOUBLE", [s.weight for s in specs]),
+            "in_index": column("BOOLEAN", [s.index for s in specs]),
+            "higher_is_better": column("BOOLEAN", [s.higher_is_better for s in specs]),
+            "scope_column": column("VARCHAR", [s.scope.column if s.scope else None for s in specs]),
+            "scope_negated": column(
+                "BOOLEAN", [s.scope.negated if s.scope else None for s in specs]
+            ),
+            "dashboard_scope_column": column(
+                "VARCHAR",
+                [s.dashboard_scope.column if s.dashboard_scope else None for s in specs],
+            ),
+            "dashboard_scope_negated": column(
+                "BOOLEAN",
+                [s.dashboard_scope.negated if s.dashboard_scope else None for s in specs],
+            ),
+            "trend_from": column("INTEGER", [s.trend_from for s in specs]),
+            "trend_to": column("INTEGER", [s.trend_to for s in specs]),
+            "trend_on_track_pace": column("DOUBLE", [s.trend_on_track_pace for s in specs]),
+            "trend_moderate_pace": column("DOUBLE", [s.trend_moderate_pace for s in specs]),
+        }
 
 
 def read_framework(path: str | Path) -> Framework:
     """Parse and validate a framework file (CSV or Parquet)."""
-    table = read_table(path)
-    return parse_framework(table, source=str(path))
+    return parse_framework(read_rows(path), source=str(path))
 
 
-def parse_framework(table: pa.Table, *, source: str = "framework") -> Framework:
+def parse_framework(table: TableLike, *, source: str = "framework") -> Framework:
     require_columns(source, table, REQUIRED_COLUMNS)
     specs: list[IndicatorSpec] = []
     first_row: dict[str, int] = {}

@@ -1,7 +1,8 @@
 """Reading and checking `units.csv` and `observations.csv` (or `.parquet`).
 
 - `read_units(path, framework)` returns a small Arrow table: `unit`, `name`,
-  `group`, plus every boolean column a scope names, parsed to bool.
+  `group`, plus every boolean column a scope names, parsed to bool;
+  `read_unit_columns` the same as `Columns` (no Arrow, for `sdgnet score`).
 - `open_observations(path)` returns an `ObservationSource`: small CSV files are
   parsed into a typed Arrow table here; Parquet files stay on disk and are
   scanned by the execution backend, which also runs the checks that need the
@@ -17,25 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, NoReturn
 
 from sdgnet.engine import cells
-from sdgnet.engine.duck import arrow_table
+from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
-from sdgnet.engine.tables import is_parquet, read_table, require_columns
+from sdgnet.engine.tables import TableLike, is_parquet, read_rows, read_table, require_columns
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 OBSERVATION_COLUMNS = ["unit", "indicator", "year", "value"]
-OBSERVATION_SCHEMA = pa.schema(
-    [
-        ("unit", pa.string()),
-        ("indicator", pa.string()),
-        ("year", pa.int32()),
-        ("value", pa.float64()),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -48,11 +42,20 @@ class ObservationSource:
 
 
 def read_units(path: str | Path, framework: Framework) -> pa.Table:
-    return parse_units(read_table(path), framework, source=str(path))
+    return arrow_table(read_unit_columns(path, framework))
 
 
-def parse_units(table: pa.Table, framework: Framework, *, source: str = "units") -> pa.Table:
+def read_unit_columns(path: str | Path, framework: Framework) -> Columns:
+    return unit_columns(read_rows(path), framework, source=str(path))
+
+
+def parse_units(table: TableLike, framework: Framework, *, source: str = "units") -> pa.Table:
     """Check a units table and type the columns the framework's scopes name."""
+    return arrow_table(unit_columns(table, framework, source=source))
+
+
+def unit_columns(table: TableLike, framework: Framework, *, source: str = "units") -> Columns:
+    """`parse_units` as `Columns`."""
     require_columns(source, table, ["unit"])
     for spec in framework:
         for column, scope in (("scope", spec.scope), ("dashboard_scope", spec.dashboard_scope)):
@@ -94,7 +97,7 @@ def parse_units(table: pa.Table, framework: Framework, *, source: str = "units")
                 )
             values.append(value)
         columns[flag] = ("BOOLEAN", values)
-    return arrow_table(columns)
+    return columns
 
 
 def open_observations(path: str | Path) -> ObservationSource:
@@ -110,11 +113,20 @@ def open_observations(path: str | Path) -> ObservationSource:
 
 def observations_from_arrow(table: pa.Table, *, source: str = "observations") -> pa.Table:
     """Type-check and cast an observations table; errors name the first bad row."""
+    import pyarrow as pa
     import pyarrow.compute as pc  # 0.25 s to import: only where needed
 
+    schema = pa.schema(
+        [
+            ("unit", pa.string()),
+            ("indicator", pa.string()),
+            ("year", pa.int32()),
+            ("value", pa.float64()),
+        ]
+    )
     require_columns(source, table, OBSERVATION_COLUMNS)
     columns = []
-    for field in OBSERVATION_SCHEMA:
+    for field in schema:
         column = table.column(field.name)
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
@@ -123,10 +135,11 @@ def observations_from_arrow(table: pa.Table, *, source: str = "observations") ->
             row = _first_index(pc.is_null(column)) + 1
             raise InputError(source, "this column needs a value", row=row, column=field.name)
         columns.append(column)
-    return pa.Table.from_arrays(columns, schema=OBSERVATION_SCHEMA)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.ChunkedArray:
+    import pyarrow as pa
     import pyarrow.compute as pc  # 0.25 s to import: only where needed
 
     if field.type == pa.string():

@@ -14,7 +14,7 @@ Input relations every backend provides:
 - `observations(unit, indicator, year, value)`: checked, typed; value may be NULL.
 - `units(unit, group_name)`.
 - `unit_flags(unit, flag, is_set)`: the boolean units columns, long format.
-- `indicators(...)`: `Framework.to_arrow()`.
+- `indicators(...)`: `Framework.to_columns()`.
 - `scoring_years(as_of)`: the years to score; each unit and indicator takes its
   latest value at or before `as_of`.
 """

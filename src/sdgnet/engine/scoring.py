@@ -29,14 +29,15 @@ Bad input raises `InputError` (file, row, column in the message).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Literal
 
 from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource, observations_from_arrow, parse_units
 from sdgnet.engine.methods.sdsn import MissingGoal, SdsnOptions, sdsn_plan
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Years = list[int] | Literal["all"] | None
 

@@ -1,20 +1,48 @@
-"""Reading the open file formats into Arrow tables, CSV or Parquet alike.
+"""Reading the open file formats, CSV or Parquet alike.
 
 CSV files are read with every column as text (empty cell = null), so that the
 parsers in `framework` and `inputs` see exactly what the user wrote and can name
 the row of a bad cell. Parquet files keep their own column types.
+
+Two readers: `read_rows` for the small files a run starts with (framework, units),
+in plain Python, so that `sdgnet score` on CSV inputs and Parquet observations
+never imports pyarrow (a tenth of a second at start-up, more than parsing takes);
+`read_table` gives an Arrow table, for observations in CSV (pyarrow's reader is the
+fast one for large files) and for the platform.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sdgnet.engine.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class TableLike(Protocol):
+    """What the file parsers read: column names and rows as dicts. An Arrow table is one."""
+
+    @property
+    def column_names(self) -> list[str]: ...
+
+    def to_pylist(self) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A CSV file's data rows as dicts of text (an empty cell is None)."""
+
+    column_names: list[str]
+    rows: list[dict[str, Any]]
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        return self.rows
 
 
 def is_parquet(path: str | Path) -> bool:
@@ -22,23 +50,17 @@ def is_parquet(path: str | Path) -> bool:
 
 
 def read_csv_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), None)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
     if not header:
         raise InputError(path, "the file is empty; a header row is needed")
     return [name.strip() for name in header]
 
 
-def read_table(path: str | Path) -> pa.Table:
-    """The file as an Arrow table; CSV columns are all strings (empty = null)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "no such file")
-    if is_parquet(path):
-        try:
-            return pq.read_table(path)
-        except (pa.ArrowInvalid, OSError) as error:
-            raise InputError(path, f"not a readable Parquet file ({error})") from error
+def _checked_header(path: Path) -> list[str]:
     header = read_csv_header(path)
     if len(header) == 1 and ";" in header[0]:
         # Spreadsheets set to Norwegian (and most European) settings save CSV this way.
@@ -50,6 +72,70 @@ def read_table(path: str | Path) -> pa.Table:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InputError(path, f"the header names a column twice: {', '.join(duplicated)}")
+    return header
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    return path
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise InputError(path, f"not a readable Parquet file ({error})") from error
+
+
+def read_rows(path: str | Path) -> TableLike:
+    """A small file (framework, units) for the parsers: CSV as `Rows`, Parquet as Arrow."""
+    path = _existing(path)
+    if is_parquet(path):
+        typed: TableLike = _read_parquet(path)
+        return typed
+    header = _checked_header(path)
+    try:
+        rows = [
+            dict(zip(header, [cell if cell != "" else None for cell in record], strict=True))
+            for record in _data_records(path, len(header))
+        ]
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
+    return Rows(column_names=header, rows=rows)
+
+
+def _data_records(path: Path, width: int) -> Iterator[list[str]]:
+    """The rows after the header, blank lines skipped; a row with too few or too many
+    cells is refused by its number (1 = the first data row)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        row = 0
+        for record in reader:
+            if not record or record == [""]:
+                continue
+            row += 1
+            if len(record) != width:
+                raise InputError(
+                    path, f"expected {width} cells as in the header, found {len(record)}", row=row
+                )
+            yield record
+
+
+def read_table(path: str | Path) -> pa.Table:
+    """The file as an Arrow table; CSV columns are all strings (empty = null)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = _existing(path)
+    if is_parquet(path):
+        return _read_parquet(path)
+    header = _checked_header(path)
     try:
         return pacsv.read_csv(
             path,
@@ -64,7 +150,7 @@ def read_table(path: str | Path) -> pa.Table:
         raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
 
 
-def require_columns(path: str | Path, table: pa.Table, required: list[str]) -> None:
+def require_columns(path: str | Path, table: TableLike, required: list[str]) -> None:
     missing = [name for name in required if name not in table.column_names]
     if missing:
         raise InputError(path, f"missing required column(s): {', '.join(missing)}")

@@ -1,0 +1,49 @@
+"""The two file readers: plain-Python rows for small files, Arrow for observations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sdgnet.engine.errors import InputError
+from sdgnet.engine.tables import read_rows, read_table
+
+GOLDEN = Path(__file__).parent / "golden" / "basic"
+
+
+@pytest.mark.parametrize("name", ["framework.csv", "units.csv", "observations.csv"])
+def test_both_readers_see_the_same_cells(name):
+    rows, table = read_rows(GOLDEN / name), read_table(GOLDEN / name)
+    assert rows.column_names == table.column_names
+    assert rows.to_pylist() == table.to_pylist()
+
+
+def test_rows_keep_text_as_written_and_read_empty_cells_as_missing(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        '\ufeffunit,name,group\n0301,"Oslo, kommune",\n\n 1103 ,Stavanger,Rogaland\n',
+        encoding="utf-8",
+    )
+    rows = read_rows(path)
+    assert rows.column_names == ["unit", "name", "group"]
+    assert rows.to_pylist() == [
+        {"unit": "0301", "name": "Oslo, kommune", "group": None},
+        {"unit": " 1103 ", "name": "Stavanger", "group": "Rogaland"},
+    ]
+
+
+def test_a_row_with_too_few_cells_is_refused_by_its_number(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("unit,name,group\n0301,Oslo,Oslo\n\n1103,Stavanger\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_rows(path)
+    assert error.value.row == 2
+    assert "expected 3 cells as in the header, found 2" in str(error.value)
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes("unit,name\n0301,Bærum\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not a readable UTF-8 CSV file"):
+        read_rows(path)
