@@ -217,6 +217,33 @@ def test_scope_and_negated_scope_choose_the_units(score_case):
     assert scored.index("In")["n_index"] == 2
 
 
+@pytest.mark.parametrize("missing", [("Co", "k"), ("Is", "m"), ("In", "z")])
+def test_an_applicable_pair_without_observations_is_listed_grey_whatever_the_scope(
+    score_case, missing
+):
+    """One pair of those that apply lacks a value: the scoring plan counts the pairs
+    that apply to find out, so any miscount per scope would leave this row out."""
+    framework = [
+        spec("k", 1, scope="coastal"),
+        spec("m", 1, scope="!coastal"),
+        spec("z", 1),
+    ]
+    units = [
+        {"unit": "Co", "group": "G", "coastal": "1"},
+        {"unit": "In", "group": "G", "coastal": "0"},
+        {"unit": "Is", "group": "G", "coastal": "0"},
+    ]
+    applicable = {("Co", "k"), ("Co", "z"), ("In", "m"), ("In", "z"), ("Is", "m"), ("Is", "z")}
+    observations = [
+        (unit, indicator, 2020, 60.0) for unit, indicator in sorted(applicable - {missing})
+    ]
+    scored = score_case(framework, observations, units)
+    listed = {(row["unit"], row["indicator"]) for row in scored.result.indicators.to_pylist()}
+    assert listed == applicable
+    row = scored.indicator(*missing)
+    assert row["score"] is None and row["value"] is None and row["colour"] == "grey"
+
+
 def test_dashboard_scope_hides_an_indicator_that_still_counts(score_case):
     framework = [
         spec("general", 4, dashboard_scope="!north"),
