@@ -192,12 +192,11 @@ def test_dashboard_only_indicator_stays_out_of_the_goal_score(colours):
 # ---- scope and dashboard_scope ---------------------------------------------------------
 
 
+# k applies to coastal units, m to the others, z to all.
+SCOPED = [spec("k", 1, scope="coastal"), spec("m", 1, scope="!coastal"), spec("z", 1)]
+
+
 def test_scope_and_negated_scope_choose_the_units(score_case):
-    framework = [
-        spec("k", 1, scope="coastal"),
-        spec("m", 1, scope="!coastal"),
-        spec("z", 1),
-    ]
     units = [
         {"unit": "Co", "group": "G", "coastal": "1"},
         {"unit": "In", "group": "G", "coastal": "no"},
@@ -209,7 +208,7 @@ def test_scope_and_negated_scope_choose_the_units(score_case):
         ("In", "m", 2020, 50.0),
         ("In", "z", 2020, 90.0),
     ]
-    scored = score_case(framework, observations, units)
+    scored = score_case(SCOPED, observations, units)
     assert scored.has_indicator("Co", "k") and not scored.has_indicator("Co", "m")
     assert scored.has_indicator("In", "m") and not scored.has_indicator("In", "k")
     assert scored.goal("Co", 1)["score"] == pytest.approx(90.0)  # m's 10 is ignored
@@ -223,11 +222,6 @@ def test_an_applicable_pair_without_observations_is_listed_grey_whatever_the_sco
 ):
     """One pair of those that apply lacks a value: the scoring plan counts the pairs
     that apply to find out, so any miscount per scope would leave this row out."""
-    framework = [
-        spec("k", 1, scope="coastal"),
-        spec("m", 1, scope="!coastal"),
-        spec("z", 1),
-    ]
     units = [
         {"unit": "Co", "group": "G", "coastal": "1"},
         {"unit": "In", "group": "G", "coastal": "0"},
@@ -237,7 +231,7 @@ def test_an_applicable_pair_without_observations_is_listed_grey_whatever_the_sco
     observations = [
         (unit, indicator, 2020, 60.0) for unit, indicator in sorted(applicable - {missing})
     ]
-    scored = score_case(framework, observations, units)
+    scored = score_case(SCOPED, observations, units)
     listed = {(row["unit"], row["indicator"]) for row in scored.result.indicators.to_pylist()}
     assert listed == applicable
     row = scored.indicator(*missing)
