@@ -446,6 +446,34 @@ def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):
     assert (out / "index.csv").read_bytes() == (GOLDEN / "expected" / "index.csv").read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--threads", "0", "must be at least 1, found 0"),
+        ("--threads", "two", "expected a whole number, found 'two'"),
+        ("--memory-limit", "lots", "expected a size such as 6GB or 512MB, found 'lots'"),
+        ("--sensitivity", "0", "must be at least 1, found 0"),
+    ],
+)
+def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value, words):
+    status, out = score(tmp_path, option, value)
+    message = capsys.readouterr().err
+    assert status == 2
+    assert f"argument {option}: {words}" in message
+    assert not out.exists()
+
+
+def test_a_run_short_of_memory_is_refused_and_the_limit_does_not_outlive_it(tmp_path, capsys):
+    status, out = score(tmp_path, "--memory-limit", "100B")
+    assert status == 2
+    assert "not enough memory for this run" in capsys.readouterr().err
+    assert not out.exists()
+    # The limit is the shared database's: a later run in the same process has memory.
+    status, out = score(tmp_path, out=tmp_path / "again")
+    assert status == 0
+    assert (out / "index.csv").read_bytes() == (GOLDEN / "expected" / "index.csv").read_bytes()
+
+
 def test_unknown_method_is_refused(tmp_path, capsys):
     status, out = score(tmp_path, "--method", "guesswork")
     assert status == 2

@@ -58,17 +58,30 @@ class DuckDBBackend:
         self.framework = framework
         self.observations = observations
         self.connection = shared_database().cursor()
-        if threads is not None:
-            self.connection.execute(f"SET threads = {int(threads)}")
-        if memory_limit is not None:
-            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
-        self.connection.execute(
-            f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sdgnet-duckdb'"
-        )
-        self.connection.execute("SET preserve_insertion_order = false")
-        self._register_inputs(units)
+        # threads and memory_limit hold for the whole (shared) database: `close` resets
+        # them, so that they do not outlive this run in a process that runs more.
+        self._global_settings: list[str] = []
+        try:
+            if threads is not None:
+                self._set_global("threads", str(int(threads)))
+            if memory_limit is not None:
+                self._set_global("memory_limit", sql_text(memory_limit))
+            self.connection.execute(
+                f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sdgnet-duckdb'"
+            )
+            self.connection.execute("SET preserve_insertion_order = false")
+            self._register_inputs(units)
+        except BaseException:
+            self.close()
+            raise
+
+    def _set_global(self, name: str, value: str) -> None:
+        self._global_settings.append(name)
+        self.connection.execute(f"SET {name} = {value}")
 
     def close(self) -> None:
+        for name in self._global_settings:
+            self.connection.execute(f"RESET {name}")
         self.connection.close()
 
     # ---- inputs --------------------------------------------------------------

@@ -20,11 +20,14 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import duckdb
 
 from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
 from sdgnet.engine.duck import Columns, arrow_table
@@ -78,14 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--sensitivity",
-        type=int,
+        type=at_least_one,
         metavar="RUNS",
         help="also write sensitivity.csv: each unit's rank interval over RUNS method variants",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the sensitivity runs")
-    parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
-    parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 6GB")
+    parser.add_argument("--threads", type=at_least_one, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--memory-limit", type=memory_size, help="DuckDB memory limit, e.g. 6GB")
     return parser
+
+
+def at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, found {number}")
+    return number
+
+
+# The sizes DuckDB's memory_limit takes: a number and a unit (GB, GiB, MB, ...).
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", re.IGNORECASE)
+
+
+def memory_size(text: str) -> str:
+    if not MEMORY_SIZE.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a size such as 6GB or 512MB, found {text!r}")
+    return text.strip()
 
 
 def main(argv: list[str]) -> int:
@@ -134,7 +157,7 @@ def main(argv: list[str]) -> int:
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging, local_targets)
-                    if args.sensitivity:
+                    if args.sensitivity is not None:
                         write_sensitivity(
                             framework, units, args.observations, args=args, folder=staging
                         )
@@ -151,6 +174,14 @@ def main(argv: list[str]) -> int:
     except (InputError, ValueError) as error:
         # ValueError: a method refusing its options or data (e.g. a missing target).
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except duckdb.OutOfMemoryException as error:
+        reason = str(error).splitlines()[0]
+        print(
+            f"error: not enough memory for this run ({reason}); allow more with "
+            "--memory-limit (DuckDB's default is 80% of the machine's memory)",
+            file=sys.stderr,
+        )
         return EXIT_INPUT_ERROR
     return 0
 
