@@ -474,6 +474,48 @@ def test_a_run_short_of_memory_is_refused_and_the_limit_does_not_outlive_it(tmp_
     assert (out / "index.csv").read_bytes() == (GOLDEN / "expected" / "index.csv").read_bytes()
 
 
+def damaged_parquet(tmp_path: Path, how: str) -> Path:
+    """The golden observations as Parquet, then damaged: 'garbage' (not Parquet at all),
+    'cut' (the end missing), 'pages' (bytes in the middle of the data changed)."""
+    path = tmp_path / f"{how}.parquet"
+    text_ids = pacsv.ConvertOptions(column_types={"unit": pa.string(), "indicator": pa.string()})
+    table = pacsv.read_csv(GOLDEN / "observations.csv", convert_options=text_ids)
+    pq.write_table(pa.concat_tables([table] * 50), path, compression="zstd")
+    data = bytearray(path.read_bytes())
+    if how == "garbage":
+        data = bytearray(b"unit,indicator,year,value\n")
+    elif how == "cut":
+        data = data[: len(data) // 2]
+    else:
+        for i in range(64, len(data) // 2):
+            data[i] = (data[i] * 7 + 13) % 256
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["garbage", "cut", "pages"])
+def test_a_damaged_parquet_file_is_refused_by_name_and_nothing_is_written(tmp_path, capsys, how):
+    observations = damaged_parquet(tmp_path, how)
+    status, out = score(tmp_path, observations=observations)
+    message = capsys.readouterr().err
+    assert status == 2
+    assert message.startswith("error: ") and f"{how}.parquet" in message
+    assert "Traceback" not in message
+    assert not out.exists()
+
+
+def test_a_folder_for_a_file_and_a_file_for_the_out_folder_are_refused(tmp_path, capsys):
+    status, _ = score(tmp_path, units=tmp_path)
+    assert status == 2
+    assert "this is a folder; give a file" in capsys.readouterr().err
+    taken = tmp_path / "results.csv"
+    taken.write_text("kept\n", encoding="utf-8")
+    status, _ = score(tmp_path, out=taken)
+    assert status == 2
+    assert "is a file; give a folder" in capsys.readouterr().err
+    assert taken.read_text(encoding="utf-8") == "kept\n"
+
+
 def test_unknown_method_is_refused(tmp_path, capsys):
     status, out = score(tmp_path, "--method", "guesswork")
     assert status == 2

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from sdgnet.engine.duck import Columns, create_table, shared_database
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
@@ -129,14 +131,18 @@ class DuckDBBackend:
         # can_have_nan: the Parquet statistics of a float column leave NaN out, and by
         # default DuckDB 2.0 trusts them to mean "no NaN" and folds `isnan`/`nullif` on
         # the column to constants, so NaN values were scored as numbers (duckdb#25521).
-        con.execute(
-            "CREATE TEMP VIEW observations_raw AS SELECT *, file_row_number + 1 AS source_row "
-            f"FROM read_parquet('{path}', file_row_number = true, can_have_nan = true)"
-        )
-        columns = {
-            str(row[0]): str(row[1])
-            for row in con.execute("DESCRIBE SELECT * FROM observations_raw").fetchall()
-        }
+        try:
+            con.execute(
+                "CREATE TEMP VIEW observations_raw AS SELECT *, file_row_number + 1 AS source_row "
+                f"FROM read_parquet('{path}', file_row_number = true, can_have_nan = true)"
+            )
+            columns = {
+                str(row[0]): str(row[1])
+                for row in con.execute("DESCRIBE SELECT * FROM observations_raw").fetchall()
+            }
+        except duckdb.Error as error:
+            reason = str(error).splitlines()[0]
+            raise InputError(source.name, f"not a readable Parquet file ({reason})") from error
         for name in ("unit", "indicator", "year", "value"):
             if name not in columns:
                 raise InputError(source.name, f"missing required column: {name}")

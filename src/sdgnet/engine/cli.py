@@ -41,6 +41,7 @@ from sdgnet.engine.inputs import (
 )
 from sdgnet.engine.methods.sdsn import MISSING_GOAL_CHOICES, SdsnOptions
 from sdgnet.engine.scoring import resolve_years, run_sdsn
+from sdgnet.engine.tables import read_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -135,6 +136,9 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    if args.out.exists() and not args.out.is_dir():
+        print(f"error: --out {args.out} is a file; give a folder", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     try:
         with staged_directory(args.out) as staging:
             framework = read_framework(args.framework)
@@ -175,6 +179,11 @@ def main(argv: list[str]) -> int:
         # ValueError: a method refusing its options or data (e.g. a missing target).
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except OSError as error:
+        # A file or folder the system refused: unreadable input, --out not writable.
+        where = error.filename if error.filename is not None else args.out
+        print(f"error: {where}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     except duckdb.OutOfMemoryException as error:
         reason = str(error).splitlines()[0]
         print(
@@ -183,19 +192,27 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT_ERROR
+    except duckdb.Error as error:
+        if not is_read_failure(error):
+            raise
+        reason = str(error).splitlines()[0]
+        print(f"error: {args.observations}: could not be read ({reason})", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     return 0
 
 
-def load_observations(path: Path) -> pa.Table:
-    import pyarrow.parquet as pq
+def is_read_failure(error: duckdb.Error) -> bool:
+    """Whether DuckDB failed reading a file (only Parquet observations are read during
+    the run, the other inputs are read first): an I/O or invalid-input error, or a bare
+    `duckdb.Error` (a damaged Parquet page header surfaces as Thrift's exception)."""
+    return isinstance(error, duckdb.IOException | duckdb.InvalidInputException) or (
+        type(error) is duckdb.Error
+    )
 
-    if path.suffix.lower() == ".parquet":
-        if not path.is_file():
-            raise InputError(path, "no such file")
-        return observations_from_arrow(pq.read_table(path), source=str(path))
-    source = open_observations(path)
-    assert source.table is not None
-    return source.table
+
+def load_observations(path: Path) -> pa.Table:
+    """The observations in memory (CSV or Parquet), typed and checked."""
+    return observations_from_arrow(read_table(path), source=str(path))
 
 
 def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | None) -> None:
@@ -288,8 +305,11 @@ class staged_directory:
 
     def __enter__(self) -> Path:
         parent = self.target.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        except OSError as error:
+            raise InputError(self.target, f"cannot write here ({error.strerror})") from error
         return self.staging
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:

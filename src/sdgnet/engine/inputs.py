@@ -24,7 +24,14 @@ from sdgnet.engine import cells
 from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
-from sdgnet.engine.tables import TableLike, is_parquet, read_rows, read_table, require_columns
+from sdgnet.engine.tables import (
+    TableLike,
+    existing_file,
+    is_parquet,
+    read_rows,
+    read_table,
+    require_columns,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,9 +110,7 @@ def unit_columns(table: TableLike, framework: Framework, *, source: str = "units
 def open_observations(path: str | Path) -> ObservationSource:
     path = Path(path)
     if is_parquet(path):
-        if not path.is_file():
-            raise InputError(path, "no such file")
-        return ObservationSource(name=str(path), parquet_path=path)
+        return ObservationSource(name=str(path), parquet_path=existing_file(path))
     return ObservationSource(
         name=str(path), table=observations_from_arrow(read_table(path), source=str(path))
     )

@@ -75,8 +75,11 @@ def _checked_header(path: Path) -> list[str]:
     return header
 
 
-def _existing(path: str | Path) -> Path:
+def existing_file(path: str | Path) -> Path:
+    """`path`, refused unless it is a file."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(path, "this is a folder; give a file")
     if not path.is_file():
         raise InputError(path, "no such file")
     return path
@@ -94,7 +97,7 @@ def _read_parquet(path: Path) -> pa.Table:
 
 def read_rows(path: str | Path) -> TableLike:
     """A small file (framework, units) for the parsers: CSV as `Rows`, Parquet as Arrow."""
-    path = _existing(path)
+    path = existing_file(path)
     if is_parquet(path):
         typed: TableLike = _read_parquet(path)
         return typed
@@ -132,7 +135,7 @@ def read_table(path: str | Path) -> pa.Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    path = _existing(path)
+    path = existing_file(path)
     if is_parquet(path):
         return _read_parquet(path)
     header = _checked_header(path)
