@@ -47,6 +47,9 @@ def refused(tmp_path, *rows, header=HEADER):
         ("b,1,100,0,,,,,!,,,", "scope", "names no units column"),
         ("a,2,100,0,,,,,,,,", "indicator", "duplicate indicator id 'a' (first at row 1)"),
         (",2,100,0,,,,,,,,", "indicator", "required"),
+        ("b,1,-1e308,1e308,,,,,,,,", "worst", "too far apart"),
+        ("b,1,1.7e308,0,1.6e308,1e308,,,,,,", "red", "too large to average"),
+        ("b,1,100,inf,,,,,,,,", "worst", "finite"),
     ],
 )
 def test_bad_rows_are_refused_naming_file_row_and_column(tmp_path, bad_row, column, words):
@@ -58,6 +61,16 @@ def test_bad_rows_are_refused_naming_file_row_and_column(tmp_path, bad_row, colu
     assert "row 2 (line 3)" in message
     assert f"column '{column}'" in message
     assert words in message
+
+
+def test_nan_written_as_text_is_a_missing_number(tmp_path):
+    """A program's "nan" for a missing number is missing, as a NaN in Parquet is: here
+    the optional thresholds are absent and a missing worst is refused where needed."""
+    framework = read_framework(write(tmp_path, GOOD, "b,1,100,0,nan,NaN,,,,,,"))
+    assert framework.get("b").green is None and framework.get("b").red is None
+    framework = read_framework(write(tmp_path, GOOD, "b,1,100,nan,,,,,,,,"))
+    with pytest.raises(InputError, match="column 'worst': this method needs a value here"):
+        framework.require_bounds()
 
 
 def test_missing_required_column_is_named(tmp_path):

@@ -40,6 +40,10 @@ def number(cell: object, file: str | Path, row: int, column: str) -> float | Non
             return None
         try:
             value = float(raw)
+            # "nan" as text (a program's export of a missing number) is missing, as a
+            # NaN in a typed column is.
+            if math.isnan(value):
+                return None
         except ValueError:
             # A decimal comma, as Norwegian spreadsheets write numbers, gets a hint.
             hint = " (the decimal mark is '.')" if DECIMAL_COMMA.fullmatch(raw) else ""

@@ -14,6 +14,7 @@ Units and observations are read by `sdgnet.engine.inputs`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,8 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
     best, worst = number("best"), number("worst")
     if best is not None and worst is not None and best == worst:
         raise fail("worst", f"best and worst are equal ({best:g}); nothing can be rescaled")
+    if best is not None and worst is not None and math.isinf(best - worst):
+        raise fail("worst", f"best ({best:g}) and worst ({worst:g}) are too far apart to rescale")
     direction = _direction(text("direction"), best, worst, fail)
 
     green, red = number("green"), number("red")
@@ -228,6 +231,9 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
         missing = "red" if red is None else "green"
         raise fail(missing, "give both green and red thresholds, or neither")
     if green is not None and red is not None:
+        if math.isinf(green + red):
+            # The yellow/orange cut-off is their midpoint.
+            raise fail("red", f"green ({green:g}) and red ({red:g}) are too large to average")
         _check_thresholds(green, red, best=best, worst=worst, direction=direction, fail=fail)
 
     weight = number("weight")
