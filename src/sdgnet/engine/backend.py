@@ -46,6 +46,20 @@ NUMBER_TYPES = (
 )
 
 
+# The blanks trimmed from ids, exactly those pyarrow trims from CSV cells: Unicode's
+# White_Space and the ASCII separators 0x1C-0x1F (DuckDB's one-argument trim removes
+# spaces only).
+WHITE_SPACE = (
+    *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+    0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+BLANKS = " || ".join(f"chr({code})" for code in WHITE_SPACE)
+
+
+def trimmed(text: str) -> str:
+    return f"trim({text}, {BLANKS})"
+
+
 class DuckDBBackend:
     def __init__(
         self,
@@ -60,6 +74,11 @@ class DuckDBBackend:
         self.framework = framework
         self.observations = observations
         self.connection = shared_database().cursor()
+        # Parquet ids are compared as written, which costs nothing; a file whose ids have
+        # blanks around them is read again with them trimmed, as CSV cells are
+        # (`_trim_padded_ids`). None: the observations are not a Parquet file.
+        self._parquet_columns: dict[str, str] | None = None
+        self._trimmed_ids = False
         # threads and memory_limit hold for the whole (shared) database: `close` resets
         # them, so that they do not outlive this run in a process that runs more.
         self._global_settings: list[str] = []
@@ -151,18 +170,48 @@ class DuckDBBackend:
             # Text or float years, text values: find the first bad cell in one scan.
             # (Missing keys in native files are found by the plan's pair check.)
             self._check_parquet_cells(source, columns)
-        text_value = columns["value"] == "VARCHAR"
+        self._parquet_columns = columns
+        self._create_parquet_observations()
+        if columns["value"] != "VARCHAR":
+            self._refuse_infinite_values(source, path)
+
+    def _raw_id(self, column: str) -> str:
+        """The id `column` of `observations_raw` as the view `observations` has it."""
+        text = f"CAST({column} AS VARCHAR)"
+        return trimmed(text) if self._trimmed_ids else text
+
+    def _create_parquet_observations(self) -> None:
+        assert self._parquet_columns is not None
+        text_value = self._parquet_columns["value"] == "VARCHAR"
         # The cells are checked: text is a number or blank (blank is missing).
-        value = "TRY_CAST(nullif(trim(value), '') AS DOUBLE)" if text_value else "value"
-        year = "CAST(trim(year) AS DOUBLE)" if columns["year"] == "VARCHAR" else "year"
-        con.execute(
-            "CREATE TEMP VIEW observations AS SELECT CAST(unit AS VARCHAR) AS unit, "
-            f"CAST(indicator AS VARCHAR) AS indicator, CAST({year} AS INTEGER) AS year, "
+        value = f"TRY_CAST(nullif({trimmed('value')}, '') AS DOUBLE)" if text_value else "value"
+        year = (
+            f"CAST({trimmed('year')} AS DOUBLE)"
+            if self._parquet_columns["year"] == "VARCHAR"
+            else "year"
+        )
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW observations AS SELECT {self._raw_id('unit')} AS unit, "
+            f"{self._raw_id('indicator')} AS indicator, CAST({year} AS INTEGER) AS year, "
             # NaN is missing; nullif matches every NaN and costs half the CASE with isnan.
             f"nullif(CAST({value} AS DOUBLE), 'NaN'::DOUBLE) AS value FROM observations_raw"
         )
-        if not text_value:
-            self._refuse_infinite_values(source, path)
+
+    def _trim_padded_ids(self) -> bool:
+        """If the observations are Parquet with ids not yet trimmed and some have blanks
+        around them, trim them from now on and answer True (the run starts again)."""
+        if self._parquet_columns is None or self._trimmed_ids:
+            return False
+        unit, indicator = "CAST(unit AS VARCHAR)", "CAST(indicator AS VARCHAR)"
+        found = self.connection.execute(
+            f"SELECT bool_or({unit} <> {trimmed(unit)} OR {indicator} <> {trimmed(indicator)})"
+            " FROM observations_raw"
+        ).fetchone()
+        if not (found and found[0]):
+            return False
+        self._trimmed_ids = True
+        self._create_parquet_observations()
+        return True
 
     def _refuse_infinite_values(self, source: ObservationSource, path: str) -> None:
         """An infinite value is refused, as in a CSV file. The file's own statistics
@@ -188,14 +237,14 @@ class DuckDBBackend:
         """Type problems in a Parquet file, found in one scan, reported by first row."""
         year_ok = "CAST(year AS DOUBLE) = floor(CAST(year AS DOUBLE))"
         value_ok, value_finite = "TRUE", "TRUE"
+        # Text cells are trimmed as CSV cells are.
         if types["value"] == "VARCHAR":
-            value_ok = "value IS NULL OR trim(value) = '' OR TRY_CAST(value AS DOUBLE) IS NOT NULL"
-            value_finite = "NOT COALESCE(isinf(TRY_CAST(value AS DOUBLE)), FALSE)"
+            number = f"TRY_CAST({trimmed('value')} AS DOUBLE)"
+            value_ok = f"value IS NULL OR {trimmed('value')} = '' OR {number} IS NOT NULL"
+            value_finite = f"NOT COALESCE(isinf({number}), FALSE)"
         if types["year"] == "VARCHAR":
-            year_ok = (
-                "TRY_CAST(year AS DOUBLE) IS NOT NULL AND "
-                "TRY_CAST(year AS DOUBLE) = floor(TRY_CAST(year AS DOUBLE))"
-            )
+            year = f"TRY_CAST({trimmed('year')} AS DOUBLE)"
+            year_ok = f"{year} IS NOT NULL AND {year} = floor({year})"
         checks = [
             ("unit", "unit IS NULL", "this column needs a value"),
             ("indicator", "indicator IS NULL", "this column needs a value"),
@@ -248,13 +297,10 @@ class DuckDBBackend:
                 None if problem[2] is None else str(problem[2]),
             )
 
-    def check_pairs(self, relation: str) -> None:
-        """`relation` flags the flawed pairs (`plan.pair_flawed`); if any is, the problem
-        is found and reported by a scan of its own (bad input only)."""
+    def any_flawed(self, relation: str) -> bool:
+        """Whether `relation` flags a flawed pair (`plan.pair_flawed`)."""
         found = self.connection.execute(f"SELECT bool_or(flawed) FROM {relation}").fetchone()
-        if found is not None and found[0]:
-            self.check_observations()
-            raise AssertionError(f"{relation} flags a problem that the checks do not find")
+        return bool(found is not None and found[0])
 
     def _raise_observation_problem(
         self, kind: str, unit: str | None, indicator: str | None
@@ -272,9 +318,9 @@ class DuckDBBackend:
                     )
         if kind == "duplicate":
             found = con.execute(
-                """
+                f"""
                 SELECT year, min(source_row), max(source_row) FROM observations_raw
-                WHERE CAST(unit AS VARCHAR) = ? AND CAST(indicator AS VARCHAR) = ?
+                WHERE {self._raw_id("unit")} = ? AND {self._raw_id("indicator")} = ?
                 GROUP BY year HAVING count(*) > 1 ORDER BY 2 LIMIT 1
                 """,
                 [unit, indicator],
@@ -289,30 +335,18 @@ class DuckDBBackend:
             )
         found_row = con.execute(
             "SELECT min(source_row) FROM observations_raw "
-            "WHERE CAST(unit AS VARCHAR) = ? AND CAST(indicator AS VARCHAR) = ?",
+            f"WHERE {self._raw_id('unit')} = ? AND {self._raw_id('indicator')} = ?",
             [unit, indicator],
         ).fetchone()
         row = int(found_row[0]) if found_row and found_row[0] is not None else None
         if kind == "unit":
-            why = self._why_unknown("units", "unit", unit)
-            raise InputError(name, f"unknown unit {unit!r} ({why})", row=row, column="unit")
-        why = self._why_unknown("indicators", "indicator", indicator)
+            raise InputError(name, f"unknown unit {unit!r} (not in units)", row=row, column="unit")
         raise InputError(
-            name, f"unknown indicator {indicator!r} ({why})", row=row, column="indicator"
+            name,
+            f"unknown indicator {indicator!r} (not in the framework)",
+            row=row,
+            column="indicator",
         )
-
-    def _why_unknown(self, table: str, column: str, value: str | None) -> str:
-        """Why `value` is not an id of `table`: absent, or present without the blanks
-        around it (typed Parquet ids are compared as they are; CSV cells are trimmed)."""
-        where = "units" if table == "units" else "the framework"
-        trimmed = (value or "").strip()
-        if trimmed and trimmed != value:
-            found = self.connection.execute(
-                f"SELECT count(*) FROM {table} WHERE {column} = ?", [trimmed]
-            ).fetchone()
-            if found is not None and found[0]:
-                return f"{where} has {trimmed!r}: remove the blanks around the id"
-        return f"not in {where}"
 
     def latest_year(self) -> int | None:
         """The latest year with a value (one aggregate; no list of years is built)."""
@@ -337,6 +371,12 @@ class DuckDBBackend:
             con.executemany("INSERT INTO scoring_years VALUES (?)", [[int(y)] for y in years])
 
     def run(self, plan: Plan) -> None:
+        while not self._run_steps(plan):
+            pass
+
+    def _run_steps(self, plan: Plan) -> bool:
+        """Run the plan's steps; False if the checks found ids with blanks around them,
+        which are now trimmed, so that the plan must run again (at most once)."""
         con = self.connection
         for step in plan.steps:
             sql = step.sql
@@ -346,8 +386,13 @@ class DuckDBBackend:
                     sql = f"SELECT * FROM ({step.empty_like or step.sql}) LIMIT 0"
             kind = "TABLE" if step.materialize else "VIEW"
             con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {sql}")
-            if step.name == plan.check_after:
-                self.check_pairs(step.name)
+            if step.name == plan.check_after and self.any_flawed(step.name):
+                if self._trim_padded_ids():
+                    return False
+                # The first problem is found and reported by a scan of its own.
+                self.check_observations()
+                raise AssertionError(f"{step.name} flags a problem that the checks do not find")
+        return True
 
     def fetch(self, sql: str) -> pa.Table:
         return self.connection.sql(sql).to_arrow_table()
