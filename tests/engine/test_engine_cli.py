@@ -292,6 +292,16 @@ def test_bad_pairs_in_typed_parquet_are_refused_by_row(tmp_path, capsys, bad, ye
     assert not out.exists()
 
 
+def assert_scored_as_golden(tmp_path: Path, observations: pa.Table) -> None:
+    """`observations`, written as Parquet, score exactly as the golden CSV does."""
+    path = tmp_path / "observations.parquet"
+    pq.write_table(observations, path)
+    status, out = score(tmp_path, observations=path)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
 def test_ids_with_blanks_around_them_in_typed_parquet_are_trimmed_as_in_csv(tmp_path):
     table = typed_observations({})
     padded = pa.table(
@@ -308,12 +318,7 @@ def test_ids_with_blanks_around_them_in_typed_parquet_are_trimmed_as_in_csv(tmp_
             "value": table.column("value"),
         }
     )
-    observations = tmp_path / "observations.parquet"
-    pq.write_table(padded, observations)
-    status, out = score(tmp_path, observations=observations)
-    assert status == 0
-    for name in OUTPUTS:
-        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+    assert_scored_as_golden(tmp_path, padded)
 
 
 def test_nan_values_in_parquet_are_missing_like_empty_cells(tmp_path):
@@ -325,12 +330,7 @@ def test_nan_values_in_parquet_are_missing_like_empty_cells(tmp_path):
     nans[values.index(None)] = -float("nan")
     nan_table = table.set_column(3, "value", pa.array(nans, type=pa.float64(), from_pandas=False))
     assert nan_table.column("value").null_count == 0
-    observations = tmp_path / "observations.parquet"
-    pq.write_table(nan_table, observations)
-    status, out = score(tmp_path, observations=observations)
-    assert status == 0
-    for name in OUTPUTS:
-        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+    assert_scored_as_golden(tmp_path, nan_table)
 
 
 def text_observations(missing: str | None, spaced: bool = False) -> pa.Table:
@@ -356,12 +356,7 @@ def text_observations(missing: str | None, spaced: bool = False) -> pa.Table:
     ids=["null", "empty", "NaN", "blank, numbers spaced"],
 )
 def test_text_parquet_reads_blank_and_nan_cells_as_missing(tmp_path, missing, spaced):
-    observations = tmp_path / "observations.parquet"
-    pq.write_table(text_observations(missing, spaced), observations)
-    status, out = score(tmp_path, observations=observations)
-    assert status == 0
-    for name in OUTPUTS:
-        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+    assert_scored_as_golden(tmp_path, text_observations(missing, spaced))
 
 
 @pytest.mark.parametrize("kind", ["typed", "text"])
