@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from sdgnet.engine.duck import Columns, create_table, shared_database
+from sdgnet.engine.duck import Columns, create_table, shared_database, sql_name, sql_text
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import ObservationSource
@@ -28,14 +28,6 @@ from sdgnet.engine.plan import PAIR_PROBLEMS, Plan, pair_problem, years_seen
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-
-def sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
@@ -202,7 +194,7 @@ class DuckDBBackend:
         around them, trim them from now on and answer True (the run starts again)."""
         if self._parquet_columns is None or self._trimmed_ids:
             return False
-        unit, indicator = "CAST(unit AS VARCHAR)", "CAST(indicator AS VARCHAR)"
+        unit, indicator = self._raw_id("unit"), self._raw_id("indicator")  # as written
         found = self.connection.execute(
             f"SELECT bool_or({unit} <> {trimmed(unit)} OR {indicator} <> {trimmed(indicator)})"
             " FROM observations_raw"

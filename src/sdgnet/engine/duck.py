@@ -36,14 +36,21 @@ def shared_database() -> duckdb.DuckDBPyConnection:
         return _database
 
 
+def sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _select(columns: Columns) -> tuple[str, list[list[object]]]:
     """The query that unnests `columns`, and its parameters."""
     lengths = {len(values) for _type, values in columns.values()}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: {sorted(lengths)}")
     selects = ", ".join(
-        f'unnest(?::{kind}[]) AS "{name.replace(chr(34), chr(34) * 2)}"'
-        for name, (kind, _values) in columns.items()
+        f"unnest(?::{kind}[]) AS {sql_name(name)}" for name, (kind, _values) in columns.items()
     )
     return f"SELECT {selects}", [list(values) for _kind, values in columns.values()]
 
@@ -51,7 +58,7 @@ def _select(columns: Columns) -> tuple[str, list[list[object]]]:
 def create_table(cursor: duckdb.DuckDBPyConnection, name: str, columns: Columns) -> None:
     """A temporary table `name` of `columns` in `cursor`."""
     query, parameters = _select(columns)
-    cursor.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query}', parameters)
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE {sql_name(name)} AS {query}", parameters)
 
 
 def arrow_table(columns: Columns) -> pa.Table:
