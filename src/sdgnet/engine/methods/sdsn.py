@@ -43,6 +43,15 @@ from sdgnet.engine.plan import Plan, Step, pair_flawed, years_seen
 
 MissingGoal = Literal["group-mean", "skip"]
 MISSING_GOAL_CHOICES: tuple[MissingGoal, ...] = ("group-mean", "skip")
+# Trend classes are stored as these codes and turned into words where results are
+# read: the 1M-row relations store and compare small integers for less than text.
+TREND_CODES = {
+    "decreasing": 0,
+    "stagnating": 1,
+    "moderately_improving": 2,
+    "on_track": 3,
+    "maintaining": 4,
+}
 TREND_ORDINALS = {
     "decreasing": 0,
     "stagnating": 1,
@@ -158,40 +167,48 @@ def trend_paces(options: SdsnOptions) -> str:
 
 
 def indicator_trend() -> str:
-    """Rule 8 for one indicator, on the columns of `trend_paces` and the scaled ends."""
+    """Rule 8 for one indicator, on the columns of `trend_paces` and the scaled ends:
+    the class as its `TREND_CODES` code."""
+    code = TREND_CODES
     return (
         "CASE WHEN from_value IS NULL OR to_value IS NULL OR NOT shown OR green IS NULL"
         " THEN NULL"
         " WHEN to_value * sgn >= green_s AND pace >= 0 THEN"
-        "   CASE WHEN from_value * sgn >= green_s THEN 'maintaining' ELSE 'on_track' END"
-        " WHEN pace < 0 THEN 'decreasing'"
-        " WHEN pace >= trend_on_track_pace * needed THEN 'on_track'"
-        " WHEN pace >= trend_moderate_pace * needed THEN 'moderately_improving'"
-        " ELSE 'stagnating' END"
+        f"   CASE WHEN from_value * sgn >= green_s THEN {code['maintaining']}"
+        f" ELSE {code['on_track']} END"
+        f" WHEN pace < 0 THEN {code['decreasing']}"
+        f" WHEN pace >= trend_on_track_pace * needed THEN {code['on_track']}"
+        f" WHEN pace >= trend_moderate_pace * needed THEN {code['moderately_improving']}"
+        f" ELSE {code['stagnating']} END"
     )
 
 
+def trend_word(code: str) -> str:
+    """The trend class word of a `TREND_CODES` code."""
+    branches = " ".join(f"WHEN {number} THEN '{word}'" for word, number in TREND_CODES.items())
+    return f"CASE {code} {branches} END"
+
+
 def band_goal_colour() -> str:
-    """Rule 7 on the two lowest 0–3 values (columns n_shown, n_shown_valued, low_*)."""
+    """Rule 7 on the two lowest 0–3 values (columns n_shown, n_shown_valued, low_average,
+    n_below_green, n_red, lowest_band).
+
+    A colour's 0–3 values lie below every better colour's (red [0, 1), orange [1, 1.5),
+    yellow [1.5, 2), green [2, 3]), so the two lowest are both green exactly when no
+    shown value is below green, and both red exactly when at least two are red.
+    """
     by_average = (
         "CASE WHEN low_average >= 2 THEN"
-        "   CASE WHEN low_greens = 2 THEN 'green' ELSE 'yellow' END"
+        "   CASE WHEN n_below_green = 0 THEN 'green' ELSE 'yellow' END"
         " WHEN low_average >= 1.5 THEN 'yellow'"
         " WHEN low_average >= 1 THEN 'orange'"
-        " ELSE CASE WHEN low_reds = 2 THEN 'red' ELSE 'orange' END END"
+        " ELSE CASE WHEN n_red >= 2 THEN 'red' ELSE 'orange' END END"
     )
     return (
         "CASE WHEN n_shown = 0 THEN NULL"
         " WHEN 2 * n_shown_valued < n_shown THEN 'grey'"
-        " WHEN n_shown_valued = 1 THEN lowest_colour"
+        f" WHEN n_shown_valued = 1 THEN {indicator_colour('lowest_band')}"
         f" ELSE {by_average} END"
-    )
-
-
-def low_count(colour: str) -> str:
-    """How many of the two lowest values (`low_colours`) have `colour`."""
-    return " + ".join(
-        f"CAST(COALESCE(low_colours[{k}] = '{colour}', FALSE) AS INTEGER)" for k in (1, 2)
     )
 
 
@@ -431,8 +448,9 @@ def _many_years_steps(options: SdsnOptions, years_seen: str) -> list[Step]:
     ]
 
 
-# Years a one-year scan can track in one 64-bit mask: bit k says "a row for year
-# first + k", bit 32 + k "a value for year first + k, at or before the scoring year".
+# Years a one-year scan can track in one 64-bit mask: bit 32 + k says "a value for year
+# first + k, at or before the scoring year", bit k "a row for that year without one"
+# (so the years with a row are the union of both halves).
 MASK_YEARS = 32
 
 
@@ -482,11 +500,10 @@ def _one_year_scan(
         )
         return f"CASE {branches} END" if branches else "CAST(NULL AS INTEGER)"
 
-    # Both bits of a row in one shift: (1, plus 1 << 32 if valued) << (year - first).
+    # One bit per row: a valued row sets only its value bit, which implies its row bit.
     mask = (
-        f"bit_or((CAST(1 AS UBIGINT) + CASE WHEN {valued}"
-        f" THEN CAST({1 << MASK_YEARS} AS UBIGINT) ELSE CAST(0 AS UBIGINT) END)"
-        f" << CAST(year - {first_year} AS UBIGINT)) AS years_mask"
+        f"bit_or(CAST(1 AS UBIGINT) << CAST(year - {first_year}"
+        f" + CASE WHEN {valued} THEN {MASK_YEARS} ELSE 0 END AS UBIGINT)) AS years_mask"
     )
     # The valued years before the end, shifted so that bit 0 is the window's first year
     # (or the first observed year, if the window reaches back further).
@@ -497,7 +514,10 @@ def _one_year_scan(
         f" >> CAST({window_offset} AS UBIGINT))"
     )
     return f"{checks}, {mask}, {recent_values}", {
-        "n_years": f"bit_count(years_mask & CAST({(1 << MASK_YEARS) - 1} AS UBIGINT))",
+        "n_years": (
+            f"bit_count((years_mask | (years_mask >> {MASK_YEARS}))"
+            f" & CAST({(1 << MASK_YEARS) - 1} AS UBIGINT))"
+        ),
         "year": first_valued(range(year, first_year - 1, -1)),
         "window_bits": window,
         "n_window": "bit_count(window_bits)",
@@ -579,7 +599,7 @@ def _one_year_steps(options: SdsnOptions, first_year: int, last_year: int, year:
 # The columns of a scored (unit, indicator) row.
 SCORE_COLUMNS = (
     "as_of, unit_code, indicator_code, goal, in_index, weight, coloured, year, value, score,"
-    " dashboard_value, colour, trend"
+    " dashboard_value, band, trend_code"
 )
 
 
@@ -593,8 +613,8 @@ def _indicator_scores(options: SdsnOptions, pairs: str, passed: tuple[str, ...] 
         SELECT as_of, unit_code, indicator_code, goal,
                in_index, weight, coloured, year, value, score,
                CASE WHEN coloured THEN {dashboard_value("x", "band")} END AS dashboard_value,
-               CASE WHEN coloured THEN {indicator_colour("band")} END AS colour,
-               {indicator_trend()} AS trend{outer}
+               CASE WHEN coloured THEN band END AS band,
+               {indicator_trend()} AS trend_code{outer}
         FROM (
             SELECT *, {colour_band("x")} AS band
             FROM (
@@ -636,7 +656,9 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         if options.missing_goal == "group-mean"
         else "g.own_score"
     )
-    ordinal = " ".join(f"WHEN '{word}' THEN {points}" for word, points in TREND_ORDINALS.items())
+    ordinal = " ".join(
+        f"WHEN {TREND_CODES[word]} THEN {points}" for word, points in TREND_ORDINALS.items()
+    )
     return [
         Step(
             # Applicable pairs with no value for a scoring year: scored as missing.
@@ -669,10 +691,12 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
         ),
         Step(
             "indicator_results",
-            """
+            f"""
             SELECT r.as_of, u.unit, r.unit_code, i.indicator, r.indicator_code, r.goal,
                    r.in_index, r.weight, r.coloured, r.year, r.value, r.score,
-                   r.dashboard_value, r.colour, r.trend
+                   r.dashboard_value,
+                   CASE WHEN r.coloured THEN {indicator_colour("r.band")} END AS colour,
+                   {trend_word("r.trend_code")} AS trend
             FROM indicator_scores r
             JOIN unit_codes u ON u.unit_code = r.unit_code
             JOIN indicator_codes i ON i.indicator_code = r.indicator_code
@@ -690,13 +714,18 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                      AS own_score,
                    count(CASE WHEN coloured THEN 1 END) AS n_shown,
                    count(CASE WHEN coloured THEN value END) AS n_shown_valued,
-                   count(CASE WHEN coloured THEN trend END) AS n_trend,
-                   count(CASE WHEN coloured AND trend = 'maintaining' THEN 1 END)
+                   count(CASE WHEN coloured THEN trend_code END) AS n_trend,
+                   count(CASE WHEN coloured AND trend_code = {TREND_CODES["maintaining"]}
+                              THEN 1 END)
                      AS n_maintaining,
-                   sum(CASE WHEN coloured THEN CASE trend {ordinal} END END) AS trend_points,
-                   -- Rule 7's two lowest 0-3 values (missing ones are NULL, so skipped).
+                   sum(CASE WHEN coloured THEN CASE trend_code {ordinal} END END)
+                     AS trend_points,
+                   -- Rule 7's two lowest 0-3 values (missing ones are NULL, so skipped)
+                   -- and what `band_goal_colour` needs to know of their colours.
                    min_by(dashboard_value, dashboard_value, 2) AS low_values,
-                   min_by(colour, dashboard_value, 2) AS low_colours
+                   count(CASE WHEN band < 3 THEN 1 END) AS n_below_green,
+                   count(CASE WHEN band = 0 THEN 1 END) AS n_red,
+                   min(band) AS lowest_band
             FROM indicator_scores
             GROUP BY as_of, unit_code, goal
             """,
@@ -728,10 +757,7 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
                    {band_goal_trend(options)} AS trend,
                    g.n_index, g.own_score, c.qualifies, c.group_name
             FROM (
-                SELECT *, (low_values[1] + low_values[2]) / 2 AS low_average,
-                       {low_count("green")} AS low_greens, {low_count("red")} AS low_reds,
-                       low_colours[1] AS lowest_colour
-                FROM goal_stats
+                SELECT *, (low_values[1] + low_values[2]) / 2 AS low_average FROM goal_stats
             ) g
             JOIN unit_coverage c ON c.as_of = g.as_of AND c.unit_code = g.unit_code
             """,
