@@ -568,3 +568,23 @@ def test_sensitivity_is_reproducible_with_a_seed_and_centred_on_the_sdsn_rank(tm
         assert row["nominal_rank"] == ranks[row["unit"]]
         if row["nominal_rank"]:
             assert int(row["min_rank"]) <= int(row["nominal_rank"]) <= int(row["max_rank"])
+
+
+@pytest.mark.parametrize("method", ["sdsn", "opensdg"])
+def test_a_year_before_the_data_is_noted_and_scores_as_missing(tmp_path, capsys, method):
+    # The golden observations run from 2017 to 2023.
+    status, out = score(tmp_path, "--year", "2010", "--method", method)
+    assert status == 0
+    err = capsys.readouterr().err
+    assert "--year 2010 is before the first year in the observations (2017)" in err
+    rows = list(csv.DictReader((out / "indicators.csv").open(encoding="utf-8")))
+    # sdsn lists every applicable indicator (here missing); opensdg only those with a status.
+    applicable = (GOLDEN / "expected" / "indicators.csv").read_text(encoding="utf-8")
+    assert len(rows) == (len(applicable.splitlines()) - 1 if method == "sdsn" else 0)
+    assert all(row["value"] == "" for row in rows)
+
+
+def test_a_year_within_the_data_gets_no_note(tmp_path, capsys):
+    status, _ = score(tmp_path, "--year", "2017")
+    assert status == 0
+    assert "note:" not in capsys.readouterr().err

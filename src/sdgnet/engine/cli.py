@@ -139,6 +139,7 @@ def main(argv: list[str]) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} is a file; give a folder", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    note: str | None = None
     try:
         with staged_directory(args.out) as staging:
             framework = read_framework(args.framework)
@@ -158,6 +159,7 @@ def main(argv: list[str]) -> int:
             settings = {"threads": args.threads, "memory_limit": args.memory_limit}
             with duckdb_backend(framework, units, source, **settings) as backend:
                 years = resolve_years(backend, year=args.year, years=None)
+                note = year_before_the_data(backend, args.year)
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging, local_targets)
@@ -198,7 +200,21 @@ def main(argv: list[str]) -> int:
         reason = str(error).splitlines()[0]
         print(f"error: {args.observations}: could not be read ({reason})", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    if note is not None:
+        print(note, file=sys.stderr)
     return 0
+
+
+def year_before_the_data(backend: DuckDBBackend, year: int | None) -> str | None:
+    """A note for a `--year` before every observation (the run still succeeds: nothing
+    has a value then), so that a mistyped year is not taken for missing data."""
+    span = backend.year_range()
+    if year is None or span is None or year >= span[0]:
+        return None
+    return (
+        f"note: --year {year} is before the first year in the observations ({span[0]}):"
+        " no indicator has a value for it"
+    )
 
 
 def is_read_failure(error: duckdb.Error) -> bool:
