@@ -47,3 +47,24 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path.write_bytes("unit,name\n0301,Bærum\n".encode("latin-1"))
     with pytest.raises(InputError, match="not a readable UTF-8 CSV file"):
         read_rows(path)
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n\n"])
+def test_a_header_alone_is_a_table_without_rows(tmp_path, ending):
+    path = tmp_path / "observations.csv"
+    path.write_text(f"unit,indicator,year,value{ending}", encoding="utf-8")
+    table = read_table(path)
+    assert table.column_names == ["unit", "indicator", "year", "value"]
+    assert table.num_rows == 0
+
+
+def test_observations_with_a_ragged_row_are_refused_by_its_number(tmp_path):
+    path = tmp_path / "observations.csv"
+    path.write_text(
+        "unit,indicator,year,value\n0301,a,2020,1\n0301,a,2021,2\n0301,a,2022\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        read_table(path)
+    assert error.value.row == 3
+    assert "expected 4 cells as in the header, found 3" in str(error.value)

@@ -150,7 +150,21 @@ def read_table(path: str | Path) -> pa.Table:
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        if isinstance(error, pa.ArrowInvalid) and _no_data_rows(path, len(header)):
+            # A header and nothing else, without a line break after it: valid CSV with
+            # no rows, whose header pyarrow cannot skip.
+            return pa.table({name: pa.array([], pa.string()) for name in header})
         raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
+
+
+def _no_data_rows(path: Path, width: int) -> bool:
+    """Whether the CSV file has no rows after its header. Read where pyarrow failed, it
+    also finds a row with too few or too many cells, and refuses it by number."""
+    try:
+        rows = sum(1 for _ in _data_records(path, width))
+    except UnicodeDecodeError:
+        return False
+    return rows == 0
 
 
 def require_columns(path: str | Path, table: TableLike, required: list[str]) -> None:
