@@ -588,3 +588,20 @@ def test_a_year_within_the_data_gets_no_note(tmp_path, capsys):
     status, _ = score(tmp_path, "--year", "2017")
     assert status == 0
     assert "note:" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method", ["sdsn", "opensdg"])
+@pytest.mark.parametrize("values", ["", "\n0301,poverty,2023,\n"], ids=["no rows", "no values"])
+def test_observations_without_a_value_score_nothing_and_say_so(tmp_path, capsys, method, values):
+    observations = tmp_path / "observations.csv"
+    observations.write_text(f"unit,indicator,year,value{values}", encoding="utf-8")
+    status, out = score(tmp_path, "--method", method, observations=observations)
+    assert status == 0
+    assert "the observations hold no value, so there was no year to score" in (
+        capsys.readouterr().err
+    )
+    rows = list(csv.DictReader((out / "indicators.csv").open(encoding="utf-8")))
+    assert all(row["value"] == row["trend"] == "" for row in rows)
+    if method == "sdsn":
+        for name in OUTPUTS:
+            assert len((out / name).read_text(encoding="utf-8").splitlines()) == 1, name

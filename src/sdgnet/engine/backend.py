@@ -97,6 +97,15 @@ class DuckDBBackend:
             self.connection.execute(f"RESET {name}")
         self.connection.close()
 
+    def _first_row(
+        self, sql: str, parameters: list[object] | None = None
+    ) -> tuple[Any, ...] | None:
+        """The first row of a query that yields at most one. The result is read to its
+        end: DuckDB 2.0 refuses `register` and `sql` on a connection whose last result
+        was left half-read, as `fetchone` leaves one that had a row."""
+        rows = self.connection.execute(sql, parameters).fetchall()
+        return rows[0] if rows else None
+
     # ---- inputs --------------------------------------------------------------
 
     def _register_inputs(self, units: pa.Table | Columns) -> None:
@@ -195,10 +204,10 @@ class DuckDBBackend:
         if self._parquet_columns is None or self._trimmed_ids:
             return False
         unit, indicator = self._raw_id("unit"), self._raw_id("indicator")  # as written
-        found = self.connection.execute(
+        found = self._first_row(
             f"SELECT bool_or({unit} <> {trimmed(unit)} OR {indicator} <> {trimmed(indicator)})"
             " FROM observations_raw"
-        ).fetchone()
+        )
         if not (found and found[0]):
             return False
         self._trimmed_ids = True
@@ -209,17 +218,15 @@ class DuckDBBackend:
         """An infinite value is refused, as in a CSV file. The file's own statistics
         (without can_have_nan they leave NaN out and keep infinities) usually answer
         without a scan."""
-        bounds = self.connection.execute(
-            f"SELECT min(value), max(value) FROM read_parquet('{path}')"
-        ).fetchone()
+        bounds = self._first_row(f"SELECT min(value), max(value) FROM read_parquet('{path}')")
         if bounds is None or bounds[0] is None:
             return
         low, high = float(bounds[0]), float(bounds[1])
         if math.isfinite(low) and math.isfinite(high):
             return
-        found = self.connection.execute(
+        found = self._first_row(
             "SELECT min(source_row) FROM observations_raw WHERE isinf(CAST(value AS DOUBLE))"
-        ).fetchone()
+        )
         if found is not None and found[0] is not None:
             raise InputError(
                 source.name, "expected a finite number", row=int(found[0]), column="value"
@@ -247,7 +254,7 @@ class DuckDBBackend:
         selects = ", ".join(
             f"min(CASE WHEN {condition} THEN source_row END)" for _, condition, _ in checks
         )
-        first_rows = self.connection.execute(f"SELECT {selects} FROM observations_raw").fetchone()
+        first_rows = self._first_row(f"SELECT {selects} FROM observations_raw")
         assert first_rows is not None
         for (column, _, message), row in zip(checks, first_rows, strict=True):
             if row is not None:
@@ -255,7 +262,7 @@ class DuckDBBackend:
 
     def year_range(self) -> tuple[int, int] | None:
         """Earliest and latest year in the observations (any value, even missing)."""
-        found = self.connection.execute("SELECT min(year), max(year) FROM observations").fetchone()
+        found = self._first_row("SELECT min(year), max(year) FROM observations")
         if found is None or found[0] is None:
             return None
         return int(found[0]), int(found[1])
@@ -266,7 +273,7 @@ class DuckDBBackend:
         span = self.year_range()
         if span is None:
             return
-        problem = self.connection.execute(
+        problem = self._first_row(
             f"""
             SELECT kind, unit, indicator FROM (
                 SELECT p.unit, p.indicator, {pair_problem("p", "u.unit", "i.indicator")} AS kind
@@ -280,7 +287,7 @@ class DuckDBBackend:
             )
             WHERE kind IS NOT NULL ORDER BY kind LIMIT 1
             """
-        ).fetchone()
+        )
         if problem is not None:
             kind = PAIR_PROBLEMS[int(problem[0]) - 1]
             self._raise_observation_problem(
@@ -291,32 +298,31 @@ class DuckDBBackend:
 
     def any_flawed(self, relation: str) -> bool:
         """Whether `relation` flags a flawed pair (`plan.pair_flawed`)."""
-        found = self.connection.execute(f"SELECT bool_or(flawed) FROM {relation}").fetchone()
+        found = self._first_row(f"SELECT bool_or(flawed) FROM {relation}")
         return bool(found is not None and found[0])
 
     def _raise_observation_problem(
         self, kind: str, unit: str | None, indicator: str | None
     ) -> None:
-        con = self.connection
         name = self.observations.name
         if kind == "key":
             for column in ("unit", "indicator", "year"):
-                found = con.execute(
+                found = self._first_row(
                     f"SELECT min(source_row) FROM observations_raw WHERE {column} IS NULL"
-                ).fetchone()
+                )
                 if found is not None and found[0] is not None:
                     raise InputError(
                         name, "this column needs a value", row=int(found[0]), column=column
                     )
         if kind == "duplicate":
-            found = con.execute(
+            found = self._first_row(
                 f"""
                 SELECT year, min(source_row), max(source_row) FROM observations_raw
                 WHERE {self._raw_id("unit")} = ? AND {self._raw_id("indicator")} = ?
                 GROUP BY year HAVING count(*) > 1 ORDER BY 2 LIMIT 1
                 """,
                 [unit, indicator],
-            ).fetchone()
+            )
             assert found is not None
             raise InputError(
                 name,
@@ -325,11 +331,11 @@ class DuckDBBackend:
                 row=int(found[2]),
                 column="year",
             )
-        found_row = con.execute(
+        found_row = self._first_row(
             "SELECT min(source_row) FROM observations_raw "
             f"WHERE {self._raw_id('unit')} = ? AND {self._raw_id('indicator')} = ?",
             [unit, indicator],
-        ).fetchone()
+        )
         row = int(found_row[0]) if found_row and found_row[0] is not None else None
         if kind == "unit":
             raise InputError(name, f"unknown unit {unit!r} (not in units)", row=row, column="unit")
@@ -342,9 +348,7 @@ class DuckDBBackend:
 
     def latest_year(self) -> int | None:
         """The latest year with a value (one aggregate; no list of years is built)."""
-        found = self.connection.execute(
-            "SELECT max(year) FROM observations WHERE value IS NOT NULL"
-        ).fetchone()
+        found = self._first_row("SELECT max(year) FROM observations WHERE value IS NOT NULL")
         return None if found is None or found[0] is None else int(found[0])
 
     def observed_years(self) -> list[int]:
@@ -373,7 +377,7 @@ class DuckDBBackend:
         for step in plan.steps:
             sql = step.sql
             if step.skip_unless is not None:
-                answer = con.execute(step.skip_unless).fetchone()
+                answer = self._first_row(step.skip_unless)
                 if not (answer and answer[0]):
                     sql = f"SELECT * FROM ({step.empty_like or step.sql}) LIMIT 0"
             kind = "TABLE" if step.materialize else "VIEW"

@@ -159,7 +159,7 @@ def main(argv: list[str]) -> int:
             settings = {"threads": args.threads, "memory_limit": args.memory_limit}
             with duckdb_backend(framework, units, source, **settings) as backend:
                 years = resolve_years(backend, year=args.year, years=None)
-                note = year_before_the_data(backend, args.year)
+                note = run_note(backend, args.year, years)
                 if args.method == "sdsn":
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging, local_targets)
@@ -205,9 +205,15 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def year_before_the_data(backend: DuckDBBackend, year: int | None) -> str | None:
-    """A note for a `--year` before every observation (the run still succeeds: nothing
-    has a value then), so that a mistyped year is not taken for missing data."""
+def run_note(backend: DuckDBBackend, year: int | None, years: list[int]) -> str | None:
+    """A note where a successful run scored nothing, so that it is not taken for a
+    result: no value in the observations at all (no year to score), or a `--year`
+    before every observation (a mistyped year, most likely)."""
+    if not years:
+        return (
+            "note: the observations hold no value, so there was no year to score;"
+            " give --year to list every indicator as missing"
+        )
     span = backend.year_range()
     if year is None or span is None or year >= span[0]:
         return None
