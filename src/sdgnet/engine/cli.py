@@ -210,10 +210,7 @@ def run_note(backend: DuckDBBackend, year: int | None, years: list[int]) -> str 
     result: no value in the observations at all (no year to score), or a `--year`
     before every observation (a mistyped year, most likely)."""
     if not years:
-        return (
-            "note: the observations hold no value, so there was no year to score;"
-            " give --year to list every indicator as missing"
-        )
+        return "note: the observations hold no value, so there was no year to score"
     span = backend.year_range()
     if year is None or span is None or year >= span[0]:
         return None
