@@ -150,7 +150,11 @@ def main(argv: list[str]) -> int:
                 if args.local_targets is not None:
                     from sdgnet.engine.local_targets import read_local_targets
 
-                    local_targets = read_local_targets(args.local_targets, framework)
+                    local_targets = read_local_targets(
+                        args.local_targets,
+                        framework,
+                        known_units={str(u) for u in units["unit"][1]},
+                    )
                 source = open_observations(args.observations)
             else:
                 source = ObservationSource(

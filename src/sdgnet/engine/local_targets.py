@@ -16,12 +16,14 @@ A target is refused, with the file, row and column named, when its indicator is
 not rescaled by the framework (unknown, or without ``best``/``worst``), when it
 equals ``worst`` (nothing to rescale between) or lies on the other side of
 ``worst`` from ``best`` (a "target" worse than the worst value), or when a unit
-and indicator appear twice.
+and indicator appear twice; `sdgnet score` also refuses a unit that its units file
+does not have.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +39,24 @@ from sdgnet.engine.tables import read_table, require_columns
 LOCAL_TARGET_COLUMNS = ["unit", "indicator", "target_value"]
 
 
-def read_local_targets(path: str | Path, framework: Framework) -> pa.Table:
-    return parse_local_targets(read_table(path), framework, source=str(path))
+def read_local_targets(
+    path: str | Path, framework: Framework, *, known_units: Collection[str] | None = None
+) -> pa.Table:
+    return parse_local_targets(
+        read_table(path), framework, source=str(path), known_units=known_units
+    )
 
 
 def parse_local_targets(
-    table: pa.Table, framework: Framework, *, source: str = "local targets"
+    table: pa.Table,
+    framework: Framework,
+    *,
+    source: str = "local targets",
+    known_units: Collection[str] | None = None,
 ) -> pa.Table:
-    """Check a local targets table against the framework: ``unit, indicator,
-    target_value`` typed (text, text, double), one row per unit and indicator."""
+    """Check a local targets table against the framework (and, given `known_units`,
+    against the unit ids): ``unit, indicator, target_value`` typed (text, text, double),
+    one row per unit and indicator."""
     require_columns(source, table, LOCAL_TARGET_COLUMNS)
     units: list[str] = []
     indicators: list[str] = []
@@ -55,6 +66,10 @@ def parse_local_targets(
         unit = cells.text(record["unit"])
         if unit is None:
             raise InputError(source, "a unit id is required", row=row, column="unit")
+        if known_units is not None and unit not in known_units:
+            raise InputError(
+                source, f"unknown unit {unit!r} (not in units)", row=row, column="unit"
+            )
         indicator = cells.text(record["indicator"])
         if indicator is None:
             raise InputError(source, "an indicator id is required", row=row, column="indicator")
