@@ -605,3 +605,18 @@ def test_observations_without_a_value_score_nothing_and_say_so(tmp_path, capsys,
     if method == "sdsn":
         for name in OUTPUTS:
             assert len((out / name).read_text(encoding="utf-8").splitlines()) == 1, name
+
+
+def test_a_progress_method_that_gives_no_status_says_why(tmp_path, capsys):
+    # The golden framework has no target_value, which unsd and u4ssc need.
+    for method in ("unsd", "u4ssc"):
+        status, out = score(tmp_path, "--method", method, out=tmp_path / method)
+        assert status == 0
+        rows = list(csv.DictReader((out / "indicators.csv").open(encoding="utf-8")))
+        assert rows and all(row["trend"] == "" for row in rows)
+        err = capsys.readouterr().err
+        assert f"note: --method {method} gave no series a status" in err
+        assert f"no target ({len(rows)})" in err
+    status, _ = score(tmp_path, "--method", "opensdg", out=tmp_path / "opensdg")
+    assert status == 0
+    assert "note:" not in capsys.readouterr().err

@@ -24,6 +24,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,7 +174,7 @@ def main(argv: list[str]) -> int:
                         )
                 else:
                     backend.check_observations()
-                    write_progress(
+                    progress_note = write_progress(
                         backend,
                         framework,
                         source,
@@ -181,6 +182,8 @@ def main(argv: list[str]) -> int:
                         year=args.year,
                         folder=staging,
                     )
+                    # Why nothing has a value explains the missing statuses too.
+                    note = note or progress_note
     except (InputError, ValueError) as error:
         # ValueError: a method refusing its options or data (e.g. a missing target).
         print(f"error: {error}", file=sys.stderr)
@@ -294,11 +297,12 @@ def write_progress(
     method: str,
     year: int | None,
     folder: Path,
-) -> None:
+) -> str | None:
+    """Write the progress method's statuses; a note where no series got one."""
     from sdgnet.engine import progress
 
     assert source.table is not None
-    statuses = progress.assess(method, source.table, framework, year)
+    statuses = progress.assess_in_detail(method, source.table, framework, year)
     backend.connection.register("progress_statuses", statuses)
     as_of = "" if year is None else f"AND year <= {int(year)}"
     backend.write_csv(
@@ -317,6 +321,20 @@ def write_progress(
     )
     (folder / "goals.csv").write_text("unit,goal,score,colour,trend\n", encoding="utf-8")
     (folder / "index.csv").write_text("unit,score,rank\n", encoding="utf-8")
+    return no_status_note(method, statuses)
+
+
+def no_status_note(method: str, statuses: pa.Table) -> str | None:
+    """Where series were assessed but none got a status, why (the reasons of
+    `progress.assess_in_detail`, most frequent first), e.g. a framework without the
+    targets the method needs."""
+    if statuses.num_rows == 0 or statuses.column("status").null_count < statuses.num_rows:
+        return None
+    reasons = Counter(str(reason) for reason in statuses.column("reason").to_pylist())
+    why = ", ".join(
+        f"{reason.replace('_', ' ')} ({count})" for reason, count in reasons.most_common()
+    )
+    return f"note: --method {method} gave no series a status; why, by number of series: {why}"
 
 
 class staged_directory:
