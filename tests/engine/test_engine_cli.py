@@ -472,6 +472,7 @@ def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):
         ("--threads", "two", "expected a whole number, found 'two'"),
         ("--memory-limit", "lots", "expected a size such as 6GB or 512MB, found 'lots'"),
         ("--sensitivity", "0", "must be at least 1, found 0"),
+        ("--seed", "-5", "must be at least 0, found -5"),
     ],
 )
 def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value, words):

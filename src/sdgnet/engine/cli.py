@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,20 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUNS",
         help="also write sensitivity.csv: each unit's rank interval over RUNS method variants",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the sensitivity runs")
+    parser.add_argument(
+        "--seed", type=whole_number_from(0), default=0, help="seed of the sensitivity runs"
+    )
     parser.add_argument("--threads", type=at_least_one, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", type=memory_size, help="DuckDB memory limit, e.g. 6GB")
     return parser
 
 
-def at_least_one(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, found {number}")
-    return number
+def whole_number_from(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least `least`."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, found {number}")
+        return number
+
+    return parse
+
+
+at_least_one = whole_number_from(1)
 
 
 # The sizes DuckDB's memory_limit takes: a number and a unit (GB, GiB, MB, ...).
