@@ -707,24 +707,22 @@ def _scoring_steps(options: SdsnOptions) -> list[Step]:
             "goal_stats",
             f"""
             SELECT as_of, unit_code, goal,
-                   count(CASE WHEN in_index THEN 1 END) AS n_index,
-                   count(CASE WHEN in_index THEN score END) AS n_index_valued,
+                   count(*) FILTER (WHERE in_index) AS n_index,
+                   count(score) FILTER (WHERE in_index) AS n_index_valued,
                    {exact_sum("CASE WHEN in_index THEN weight * score END")}
                      / {exact_sum("CASE WHEN in_index AND score IS NOT NULL THEN weight END")}
                      AS own_score,
-                   count(CASE WHEN coloured THEN 1 END) AS n_shown,
-                   count(CASE WHEN coloured THEN value END) AS n_shown_valued,
-                   count(CASE WHEN coloured THEN trend_code END) AS n_trend,
-                   count(CASE WHEN coloured AND trend_code = {TREND_CODES["maintaining"]}
-                              THEN 1 END)
+                   count(*) FILTER (WHERE coloured) AS n_shown,
+                   count(value) FILTER (WHERE coloured) AS n_shown_valued,
+                   count(trend_code) FILTER (WHERE coloured) AS n_trend,
+                   count(*) FILTER (WHERE coloured AND trend_code = {TREND_CODES["maintaining"]})
                      AS n_maintaining,
-                   sum(CASE WHEN coloured THEN CASE trend_code {ordinal} END END)
-                     AS trend_points,
+                   sum(CASE trend_code {ordinal} END) FILTER (WHERE coloured) AS trend_points,
                    -- Rule 7's two lowest 0-3 values (missing ones are NULL, so skipped)
                    -- and what `band_goal_colour` needs to know of their colours.
                    min_by(dashboard_value, dashboard_value, 2) AS low_values,
-                   count(CASE WHEN band < 3 THEN 1 END) AS n_below_green,
-                   count(CASE WHEN band = 0 THEN 1 END) AS n_red,
+                   count(*) FILTER (WHERE band < 3) AS n_below_green,
+                   count(*) FILTER (WHERE band = 0) AS n_red,
                    min(band) AS lowest_band
             FROM indicator_scores
             GROUP BY as_of, unit_code, goal
