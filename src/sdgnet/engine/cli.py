@@ -11,8 +11,10 @@ DIR/goals.csv (unit,goal,score,colour,trend) and DIR/index.csv (unit,score,rank)
 The progress methods write their status word in the `trend` column and leave
 scores, colours, goals and index empty. With `--method sdsn --sensitivity RUNS
 [--seed S]` it also writes DIR/sensitivity.csv, each unit's rank interval over
-RUNS variants of the method choices (`sdgnet.engine.sensitivity`). On any error nothing is written to DIR,
-the message names file, row and column, and the exit status is 2.
+RUNS variants of the method choices (`sdgnet.engine.sensitivity`). On any error nothing
+is written to DIR, the message names file, row and column, and the exit status is 2.
+A run that succeeds but scores nothing (no value in the observations, a `--year`
+before them, a progress method that gives no series a status) says why on stderr.
 """
 
 from __future__ import annotations
