@@ -621,3 +621,29 @@ def test_a_progress_method_that_gives_no_status_says_why(tmp_path, capsys):
     status, _ = score(tmp_path, "--method", "opensdg", out=tmp_path / "opensdg")
     assert status == 0
     assert "note:" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("column", ["ids", "year", "value", "missing as NaN"])
+def test_csv_cells_the_plain_cast_cannot_read_still_score_as_golden(tmp_path, column):
+    # Clean columns take a single cast (ids: a check of their distinct values); one
+    # spaced or "2017.0" cell sends the whole column through the trimming and checking
+    # passes, with the same result.
+    lines = (GOLDEN / "observations.csv").read_text(encoding="utf-8").splitlines()
+    edited = [lines[0]]
+    for number, line in enumerate(lines[1:]):
+        unit, indicator, year, value = line.split(",")
+        if column == "ids" and number % 3 == 0:
+            unit, indicator = f" {unit}", f"{indicator}\t"
+        if column == "year" and number % 3 == 0:
+            year = f"{year}.0" if number % 2 else f" {year}\t"
+        if column == "value" and number % 3 == 0 and value:
+            value = f"\u00a0{value} "
+        if column == "missing as NaN" and not value:
+            value = "NaN"
+        edited.append(",".join([unit, indicator, year, value]))
+    path = tmp_path / "observations.csv"
+    path.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    status, out = score(tmp_path, observations=path)
+    assert status == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
