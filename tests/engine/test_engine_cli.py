@@ -647,3 +647,12 @@ def test_csv_cells_the_plain_cast_cannot_read_still_score_as_golden(tmp_path, co
     assert status == 0
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+
+
+def test_32_bit_float_values_in_parquet_read_as_the_numbers_they_print_as(tmp_path):
+    # 1.22 as a 32-bit float widens to 1.2200000286102295; the CSV of the same data
+    # says 1.22, and so do the scores.
+    table = typed_observations({})
+    single = table.set_column(3, "value", table.column("value").cast(pa.float32()))
+    assert single.column("value").cast(pa.float64()) != table.column("value")
+    assert_scored_as_golden(tmp_path, single)

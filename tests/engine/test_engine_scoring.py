@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 import pytest
 
 from sdgnet.engine import InputError, open_observations, read_framework, score_sdsn
+from sdgnet.engine.inputs import observations_from_arrow
 from sdgnet.engine.tables import read_table
 
 GOLDEN = Path(__file__).parent / "golden" / "basic"
@@ -60,3 +61,17 @@ def test_no_observations_leave_every_value_missing(inputs):
     assert scored.indicators.num_rows > 0
     assert scored.indicators.column("value").null_count == scored.indicators.num_rows
     assert scored.index.column("score").null_count == scored.index.num_rows
+
+
+def test_32_bit_float_values_from_the_platform_read_as_the_numbers_they_print_as():
+    values = pa.array([1.22, 74.03, None, float("nan")], pa.float32())
+    table = pa.table(
+        {
+            "unit": ["a", "a", "a", "a"],
+            "indicator": ["x", "x", "x", "x"],
+            "year": [2020, 2021, 2022, 2023],
+            "value": values,
+        }
+    )
+    typed = observations_from_arrow(table)
+    assert typed.column("value").to_pylist() == [1.22, 74.03, None, None]

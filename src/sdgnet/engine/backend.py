@@ -183,9 +183,14 @@ class DuckDBBackend:
 
     def _create_parquet_observations(self) -> None:
         assert self._parquet_columns is not None
-        text_value = self._parquet_columns["value"] == "VARCHAR"
+        value_type = self._parquet_columns["value"]
         # The cells are checked: text is a number or blank (blank is missing).
-        value = f"TRY_CAST(nullif({trimmed('value')}, '') AS DOUBLE)" if text_value else "value"
+        value = {
+            "VARCHAR": f"TRY_CAST(nullif({trimmed('value')}, '') AS DOUBLE)",
+            # A 32-bit float is read as the number it prints as (1.22, where widening
+            # gives 1.2200000286102295), as the same data written as CSV would be.
+            "FLOAT": "CAST(CAST(value AS VARCHAR) AS DOUBLE)",
+        }.get(value_type, "value")
         year = (
             f"CAST({trimmed('year')} AS DOUBLE)"
             if self._parquet_columns["year"] == "VARCHAR"
