@@ -68,3 +68,13 @@ def test_observations_with_a_ragged_row_are_refused_by_its_number(tmp_path):
         read_table(path)
     assert error.value.row == 3
     assert "expected 4 cells as in the header, found 3" in str(error.value)
+
+
+def test_32_bit_floats_in_parquet_read_as_the_numbers_they_print_as(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "framework.parquet"
+    pq.write_table(pa.table({"best": pa.array([1.22, None, 74.03], pa.float32())}), path)
+    for table in (read_rows(path), read_table(path)):
+        assert [row["best"] for row in table.to_pylist()] == [1.22, None, 74.03]

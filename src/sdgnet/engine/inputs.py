@@ -27,7 +27,9 @@ from sdgnet.engine.framework import Framework
 from sdgnet.engine.tables import (
     TableLike,
     existing_file,
+    float64_as_printed,
     is_parquet,
+    is_short_float,
     read_rows,
     read_table,
     require_columns,
@@ -170,10 +172,8 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
             return _finite(as_read, field.name, source) if field.type == pa.float64() else as_read
         column = pc.utf8_trim_whitespace(column)
         column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
-    if pa.types.is_float16(column.type) or pa.types.is_float32(column.type):
-        # Read as the number it prints as (1.22, where widening gives
-        # 1.2200000286102295), as the same data written as CSV would be.
-        column = column.cast(pa.string())
+    if is_short_float(column.type):
+        column = float64_as_printed(column)
     try:
         as_float = column.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

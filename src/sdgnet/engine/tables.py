@@ -90,9 +90,27 @@ def _read_parquet(path: Path) -> pa.Table:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise InputError(path, f"not a readable Parquet file ({error})") from error
+    for index, field in enumerate(table.schema):
+        if is_short_float(field.type):
+            table = table.set_column(index, field.name, float64_as_printed(table.column(index)))
+    return table
+
+
+def is_short_float(kind: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_float16(kind) or pa.types.is_float32(kind))
+
+
+def float64_as_printed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A 16- or 32-bit float column as 64-bit floats of the numbers it prints as (1.22,
+    where widening gives 1.2200000286102295), as the same data written as CSV is read."""
+    import pyarrow as pa
+
+    return column.cast(pa.string()).cast(pa.float64())
 
 
 def read_rows(path: str | Path) -> TableLike:
