@@ -296,7 +296,10 @@ def assert_scored_as_golden(tmp_path: Path, observations: pa.Table) -> None:
     """`observations`, written as Parquet, score exactly as the golden CSV does."""
     path = tmp_path / "observations.parquet"
     pq.write_table(observations, path)
-    status, out = score(tmp_path, observations=path)
+    assert_golden_outputs(*score(tmp_path, observations=path))
+
+
+def assert_golden_outputs(status: int, out: Path) -> None:
     assert status == 0
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
@@ -643,10 +646,7 @@ def test_csv_cells_the_plain_cast_cannot_read_still_score_as_golden(tmp_path, co
         edited.append(",".join([unit, indicator, year, value]))
     path = tmp_path / "observations.csv"
     path.write_text("\n".join(edited) + "\n", encoding="utf-8")
-    status, out = score(tmp_path, observations=path)
-    assert status == 0
-    for name in OUTPUTS:
-        assert (out / name).read_bytes() == (GOLDEN / "expected" / name).read_bytes(), name
+    assert_golden_outputs(*score(tmp_path, observations=path))
 
 
 def test_32_bit_float_values_in_parquet_read_as_the_numbers_they_print_as(tmp_path):
