@@ -180,9 +180,7 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
         _raise_first_bad_cell(column, field.name, source)
     if field.type == pa.float64():
         return _finite(as_float, field.name, source)
-    if pc.any(pc.is_inf(as_float)).as_py():
-        row = _first_index(pc.is_inf(as_float)) + 1
-        raise InputError(source, "expected a finite number", row=row, column=field.name)
+    _refuse_infinite(as_float, field.name, source)
     whole = pc.equal(pc.floor(as_float), as_float)
     # min_count=0: an empty column is all whole (the default answers null for it).
     if not pc.all(pc.or_kleene(whole, pc.is_null(as_float)), min_count=0).as_py():
@@ -196,12 +194,18 @@ def _finite(numbers: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray
     import pyarrow as pa
     import pyarrow.compute as pc  # 0.25 s to import: only where needed
 
-    if pc.any(pc.is_inf(numbers)).as_py():
-        row = _first_index(pc.is_inf(numbers)) + 1
-        raise InputError(source, "expected a finite number", row=row, column=name)
+    _refuse_infinite(numbers, name, source)
     if not pc.any(pc.is_nan(numbers)).as_py():
         return numbers
     return pc.if_else(pc.is_nan(numbers), pa.scalar(None, pa.float64()), numbers)
+
+
+def _refuse_infinite(numbers: pa.ChunkedArray, name: str, source: str) -> None:
+    import pyarrow.compute as pc  # 0.25 s to import: only where needed
+
+    if pc.any(pc.is_inf(numbers)).as_py():
+        row = _first_index(pc.is_inf(numbers)) + 1
+        raise InputError(source, "expected a finite number", row=row, column=name)
 
 
 def _raise_first_bad_cell(column: pa.ChunkedArray, name: str, source: str) -> NoReturn:
