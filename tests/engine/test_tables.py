@@ -33,13 +33,31 @@ def test_rows_keep_text_as_written_and_read_empty_cells_as_missing(tmp_path):
     ]
 
 
-def test_a_row_with_too_few_cells_is_refused_by_its_number(tmp_path):
-    path = tmp_path / "units.csv"
-    path.write_text("unit,name,group\n0301,Oslo,Oslo\n\n1103,Stavanger\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("read", "text", "row", "words"),
+    [
+        (
+            read_rows,
+            "unit,name,group\n0301,Oslo,Oslo\n\n1103,Stavanger\n",
+            2,
+            "expected 3 cells as in the header, found 2",
+        ),
+        (
+            read_table,
+            "unit,indicator,year,value\n0301,a,2020,1\n0301,a,2021,2\n0301,a,2022\n",
+            3,
+            "expected 4 cells as in the header, found 3",
+        ),
+    ],
+    ids=["small file", "observations"],
+)
+def test_a_row_with_too_few_cells_is_refused_by_its_number(tmp_path, read, text, row, words):
+    path = tmp_path / "file.csv"
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as error:
-        read_rows(path)
-    assert error.value.row == 2
-    assert "expected 3 cells as in the header, found 2" in str(error.value)
+        read(path)
+    assert error.value.row == row
+    assert words in str(error.value)
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
@@ -56,18 +74,6 @@ def test_a_header_alone_is_a_table_without_rows(tmp_path, ending):
     table = read_table(path)
     assert table.column_names == ["unit", "indicator", "year", "value"]
     assert table.num_rows == 0
-
-
-def test_observations_with_a_ragged_row_are_refused_by_its_number(tmp_path):
-    path = tmp_path / "observations.csv"
-    path.write_text(
-        "unit,indicator,year,value\n0301,a,2020,1\n0301,a,2021,2\n0301,a,2022\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(InputError) as error:
-        read_table(path)
-    assert error.value.row == 3
-    assert "expected 4 cells as in the header, found 3" in str(error.value)
 
 
 def test_32_bit_floats_in_parquet_read_as_the_numbers_they_print_as(tmp_path):

@@ -146,7 +146,7 @@ class DuckDBBackend:
             self._register_parquet(self.observations)
 
     def _register_parquet(self, source: ObservationSource) -> None:
-        path = str(source.parquet_path).replace("'", "''")
+        path = sql_text(str(source.parquet_path))
         con = self.connection
         # can_have_nan: the Parquet statistics of a float column leave NaN out, and by
         # default DuckDB 2.0 trusts them to mean "no NaN" and folds `isnan`/`nullif` on
@@ -154,7 +154,7 @@ class DuckDBBackend:
         try:
             con.execute(
                 "CREATE TEMP VIEW observations_raw AS SELECT *, file_row_number + 1 AS source_row "
-                f"FROM read_parquet('{path}', file_row_number = true, can_have_nan = true)"
+                f"FROM read_parquet({path}, file_row_number = true, can_have_nan = true)"
             )
             columns = {
                 str(row[0]): str(row[1])
@@ -223,7 +223,7 @@ class DuckDBBackend:
         """An infinite value is refused, as in a CSV file. The file's own statistics
         (without can_have_nan they leave NaN out and keep infinities) usually answer
         without a scan."""
-        bounds = self._first_row(f"SELECT min(value), max(value) FROM read_parquet('{path}')")
+        bounds = self._first_row(f"SELECT min(value), max(value) FROM read_parquet({path})")
         if bounds is None or bounds[0] is None:
             return
         low, high = float(bounds[0]), float(bounds[1])
@@ -399,8 +399,7 @@ class DuckDBBackend:
         return self.connection.sql(sql).to_arrow_table()
 
     def write_csv(self, sql: str, path: Path) -> None:
-        target = str(path).replace("'", "''")
-        self.connection.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',')")
+        self.connection.execute(f"COPY ({sql}) TO {sql_text(str(path))} (HEADER, DELIMITER ',')")
 
 
 @contextmanager

@@ -149,8 +149,9 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
     import pyarrow as pa
     import pyarrow.compute as pc  # 0.25 s to import: only where needed
 
+    text_input = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
     if field.type == pa.string():
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        if not text_input:
             return column.cast(pa.string())
         column = column.cast(pa.string())
         # Ids repeat: whether any has blanks around it is answered from the distinct
@@ -159,7 +160,6 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
         if pc.any(pc.not_equal(pc.utf8_trim_whitespace(distinct), distinct)).as_py():
             return pc.utf8_trim_whitespace(column)
         return column
-    text_input = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
     if text_input:
         # The common case first: cells the cast reads as they are. Where one does not
         # (blanks around it, a year written "2020.0", a bad cell), the passes below

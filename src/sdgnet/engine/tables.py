@@ -49,12 +49,16 @@ def is_parquet(path: str | Path) -> bool:
     return str(path).lower().endswith(".parquet")
 
 
+def _unreadable_csv(path: Path, error: Exception) -> InputError:
+    return InputError(path, f"not a readable UTF-8 CSV file ({error})")
+
+
 def read_csv_header(path: Path) -> list[str]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as error:
-        raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
+        raise _unreadable_csv(path, error) from error
     if not header:
         raise InputError(path, "the file is empty; a header row is needed")
     return [name.strip() for name in header]
@@ -126,7 +130,7 @@ def read_rows(path: str | Path) -> TableLike:
             for record in _data_records(path, len(header))
         ]
     except UnicodeDecodeError as error:
-        raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
+        raise _unreadable_csv(path, error) from error
     return Rows(column_names=header, rows=rows)
 
 
@@ -172,7 +176,7 @@ def read_table(path: str | Path) -> pa.Table:
             # A header and nothing else, without a line break after it: valid CSV with
             # no rows, whose header pyarrow cannot skip.
             return pa.table({name: pa.array([], pa.string()) for name in header})
-        raise InputError(path, f"not a readable UTF-8 CSV file ({error})") from error
+        raise _unreadable_csv(path, error) from error
 
 
 def _no_data_rows(path: Path, width: int) -> bool:
