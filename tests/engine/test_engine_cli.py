@@ -486,6 +486,24 @@ def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value,
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--seed", "7"], "--seed needs --sensitivity RUNS"),
+        (
+            ["--method", "opensdg", "--local-targets", str(GOLDEN / "observations.csv")],
+            "--local-targets needs --method sdsn",
+        ),
+    ],
+    ids=["seed alone", "local targets with a progress method"],
+)
+def test_options_that_would_change_nothing_are_refused(tmp_path, capsys, options, words):
+    status, out = score(tmp_path, *options)
+    assert status == 2
+    assert f"error: {words}" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_a_run_short_of_memory_is_refused_and_the_limit_does_not_outlive_it(tmp_path, capsys):
     status, out = score(tmp_path, "--memory-limit", "100B")
     assert status == 2

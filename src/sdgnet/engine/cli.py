@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write sensitivity.csv: each unit's rank interval over RUNS method variants",
     )
     parser.add_argument(
-        "--seed", type=whole_number_from(0), default=0, help="seed of the sensitivity runs"
+        "--seed",
+        type=whole_number_from(0),
+        help="seed of the sensitivity runs (default 0); only with --sensitivity",
     )
     parser.add_argument("--threads", type=at_least_one, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", type=memory_size, help="DuckDB memory limit, e.g. 6GB")
@@ -142,6 +144,10 @@ def main(argv: list[str]) -> int:
         return EXIT_INPUT_ERROR
     if args.local_targets is not None and args.method != "sdsn":
         print("error: --local-targets needs --method sdsn", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    # A seed alone would change nothing: the runs it seeds are asked for by --sensitivity.
+    if args.seed is not None and args.sensitivity is None:
+        print("error: --seed needs --sensitivity RUNS", file=sys.stderr)
         return EXIT_INPUT_ERROR
     try:
         options = SdsnOptions(
@@ -292,7 +298,7 @@ def write_sensitivity(
         arrow_table(units),
         year=args.year,
         runs=args.sensitivity,
-        seed=args.seed,
+        seed=0 if args.seed is None else args.seed,
         coverage=args.coverage,
     )
     with (folder / "sensitivity.csv").open("w", newline="", encoding="utf-8") as handle:
