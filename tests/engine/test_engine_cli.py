@@ -606,6 +606,25 @@ def test_a_year_before_the_data_is_noted_and_scores_as_missing(tmp_path, capsys,
     assert all(row["value"] == "" for row in rows)
 
 
+@pytest.mark.parametrize("missing_goal", ["group-mean", "skip"])
+def test_units_without_groups_are_noted_where_group_mean_would_fill(tmp_path, capsys, missing_goal):
+    # The golden units without their group column: group-mean has nothing to fill
+    # from, so every index is the mean of the goals the unit has, as with skip (with
+    # the groups, 1106's index differs between the two).
+    units = tmp_path / "units.csv"
+    rows = list(csv.DictReader((GOLDEN / "units.csv").open(encoding="utf-8")))
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["unit", "name", "coastal", "rural"])
+        writer.writeheader()
+        writer.writerows({k: v for k, v in row.items() if k != "group"} for row in rows)
+    status, out = score(tmp_path, "--missing-goal", missing_goal, units=units)
+    assert status == 0
+    err = capsys.readouterr().err
+    assert ("no unit has a group" in err) == (missing_goal == "group-mean")
+    status, skipped = score(tmp_path, "--missing-goal", "skip", out=tmp_path / "skip")
+    assert (out / "index.csv").read_text() == (skipped / "index.csv").read_text()
+
+
 def test_a_year_within_the_data_gets_no_note(tmp_path, capsys):
     status, _ = score(tmp_path, "--year", "2017")
     assert status == 0

@@ -185,6 +185,7 @@ def main(argv: list[str]) -> int:
                 years = resolve_years(backend, year=args.year, years=None)
                 note = run_note(backend, args.year, years)
                 if args.method == "sdsn":
+                    note = note or groups_note(units, options.missing_goal)
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging, local_targets)
                     if args.sensitivity is not None:
@@ -243,6 +244,18 @@ def run_note(backend: DuckDBBackend, year: int | None, years: list[int]) -> str 
     return (
         f"note: --year {year} is before the first year in the observations ({span[0]}):"
         " no indicator has a value for it"
+    )
+
+
+def groups_note(units: Columns, missing_goal: str) -> str | None:
+    """A note where `group-mean` (the default) can fill nothing because no unit has a
+    group, most likely a units file without its `group` column: the index then
+    averages the goals each unit has, as `skip` does."""
+    if missing_goal != "group-mean" or any(group is not None for group in units["group"][1]):
+        return None
+    return (
+        "note: no unit has a group, so --missing-goal group-mean fills no missing goal;"
+        " each index averages the goals the unit has (as --missing-goal skip does)"
     )
 
 
