@@ -43,15 +43,8 @@ from sdgnet.engine.plan import Plan, Step, pair_flawed, years_seen
 
 MissingGoal = Literal["group-mean", "skip"]
 MISSING_GOAL_CHOICES: tuple[MissingGoal, ...] = ("group-mean", "skip")
-# Trend classes are stored as these codes and turned into words where results are
-# read: the 1M-row relations store and compare small integers for less than text.
-TREND_CODES = {
-    "decreasing": 0,
-    "stagnating": 1,
-    "moderately_improving": 2,
-    "on_track": 3,
-    "maintaining": 4,
-}
+# The trend classes on the ordinal scale that goal trends average ("maintaining" counts
+# as "on_track").
 TREND_ORDINALS = {
     "decreasing": 0,
     "stagnating": 1,
@@ -59,6 +52,10 @@ TREND_ORDINALS = {
     "on_track": 3,
     "maintaining": 3,
 }
+# Trend classes are stored as these codes (one per class, in the order above) and turned
+# into words where results are read: the 1M-row relations store and compare small
+# integers for less than text.
+TREND_CODES = {word: code for code, word in enumerate(TREND_ORDINALS)}
 # Floating-point slack for "at least 80%" style comparisons of counts.
 EPSILON = 1e-9
 RANK_DECIMALS = 9
