@@ -15,6 +15,7 @@ Usage: python bench/engine/run.py [S M L] [--repeat N] [--out bench/out]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -142,6 +143,14 @@ def main(argv: list[str]) -> int:
         help="run ahead of other sessions on a shared machine (autogroup nice -15; root)",
     )
     args = parser.parse_args(argv)
+    wants_pandas = not args.skip_pandas and any(PLAN[size][1] for size in args.sizes)
+    if wants_pandas and importlib.util.find_spec("pandas") is None:
+        # pandas is the benchmarks' own extra, not the demo and test environment's.
+        parser.exit(
+            2,
+            "error: pandas is not installed; `make bench` installs it"
+            " (or: .venv/bin/python -m pip install -e '.[bench]'), or pass --skip-pandas\n",
+        )
     autogroup = Path("/proc/self/autogroup")
     autogroup_nice = autogroup.read_text().split()[-1] if autogroup.exists() else None
     if args.priority:
