@@ -4,9 +4,11 @@ and trends, and small lookups. Nothing here scores; it reads what `scores.action
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.access import default_framework
@@ -42,16 +44,36 @@ TREND = {
 }
 
 
+# Pages ask for these labels once per cell (tens of thousands of times for a map or a
+# heatmap); Django's gettext costs ~25 µs a call, so each label is translated once per
+# language.
+@cache
+def _status_label(code: str, language: str | None) -> str:
+    return str(STATUS[code][0])
+
+
+@cache
+def _trend_label(trend: str, language: str | None) -> str:
+    return str(TREND[trend][1])
+
+
 def status_of(colour: str | None, score: float | None = None) -> dict[str, str]:
     """The dashboard colour with its label; no score means grey, whatever was stored."""
     code = colour if colour in STATUS and score is not None else "grey"
-    label, glyph = STATUS[code]
-    return {"status": code, "status_label": str(label), "status_glyph": glyph}
+    return {
+        "status": code,
+        "status_label": _status_label(code, get_language()),
+        "status_glyph": STATUS[code][1],
+    }
 
 
 def trend_of(trend: str | None) -> dict[str, str]:
-    arrow, label = TREND.get(trend or "", TREND[""])
-    return {"trend": trend or "", "trend_arrow": arrow, "trend_label": str(label)}
+    code = trend if trend in TREND else ""
+    return {
+        "trend": trend or "",
+        "trend_arrow": TREND[code][0],
+        "trend_label": _trend_label(code, get_language()),
+    }
 
 
 def goal_info(goal: Goal) -> dict[str, Any]:
