@@ -41,7 +41,7 @@ from sdgnet.scores.models import (
     PeerStanding,
     ScoreRun,
 )
-from sdgnet.web.bulk import bulk_insert
+from sdgnet.web.bulk import bulk_insert, gc_paused
 
 RUNS_KEPT = 2  # the current run and the one before it, for pages being served mid-rescore
 
@@ -202,6 +202,7 @@ def similarity_attributes() -> pa.Table:
     )
 
 
+@gc_paused()
 def do_rescore_framework(framework: Framework) -> ScoreRun:
     started = time.perf_counter()
     version = current_data_version()
