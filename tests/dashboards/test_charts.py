@@ -112,3 +112,29 @@ def test_map_of_norway_renders_within_its_frame() -> None:
     # A globe-filling ring would draw a path covering the whole frame from its corner.
     assert svg.count("<path") >= 357 * 2
     assert len(svg) < 400_000
+
+
+def _map_rows(shift: float = 0.0) -> list[dict]:
+    return [
+        {"code": code, "value": float(i) + shift, "status": "green"}
+        for i, code in enumerate(f["id"] for f in charts.municipality_features())
+    ]
+
+
+def test_map_cache_key_reads_the_shapes_by_their_digest() -> None:
+    spec = charts.map_chart(_map_rows(), "value", "%")
+    full = {"$schema": charts.SCHEMA, "config": charts.CONFIG, **spec}
+    assert len(json.dumps(full)) > 200_000  # the shapes are in the spec vl-convert reads
+    assert len(json.dumps(charts._as_keyed(full))) < 60_000  # but not in what is hashed
+    # Shapes other than the cached ones are hashed whole.
+    copied = {**full, "datasets": {charts.GEO_DATASET: list(charts.municipality_features())}}
+    assert len(json.dumps(charts._as_keyed(copied))) > 200_000
+
+
+def test_map_with_other_values_is_rendered_anew() -> None:
+    rendered = charts.stats["rendered"]
+    first = str(charts.render(charts.map_chart(_map_rows(), "value", "%"), "Map.", version=11))
+    again = str(charts.render(charts.map_chart(_map_rows(), "value", "%"), "Map.", version=11))
+    other = str(charts.render(charts.map_chart(_map_rows(7), "value", "%"), "Map.", version=11))
+    assert charts.stats["rendered"] == rendered + 2
+    assert first == again != other
