@@ -57,9 +57,15 @@ def _trend_label(trend: str, language: str | None) -> str:
     return str(TREND[trend][1])
 
 
+def status_code(colour: str | None, score: float | None = None) -> str:
+    """The dashboard colour shown for a stored one: no score means grey, whatever was
+    stored. (Counting colours needs only this: `status_of` also looks up the language.)"""
+    return colour if colour in STATUS and score is not None else "grey"
+
+
 def status_of(colour: str | None, score: float | None = None) -> dict[str, str]:
-    """The dashboard colour with its label; no score means grey, whatever was stored."""
-    code = colour if colour in STATUS and score is not None else "grey"
+    """The dashboard colour with its label (`status_code`)."""
+    code = status_code(colour, score)
     return {
         "status": code,
         "status_label": _status_label(code, get_language()),

@@ -16,6 +16,7 @@ from sdgnet.dashboards.access import (
     current,
     goal_info,
     round_or_none,
+    status_code,
     status_of,
 )
 from sdgnet.places.models import Place
@@ -59,7 +60,7 @@ def network_overview() -> dict[str, Any]:
         now_scores, then_scores, changes = [], [], []
         for code, _name, _county in members:
             score, colour, trend = latest.get((code, goal_row.number), (None, "", ""))
-            status = status_of(colour, score)["status"]
+            status = status_code(colour, score)
             counts[status] += 1
             if score is not None:
                 now_scores.append(score)

@@ -20,6 +20,7 @@ from sdgnet.dashboards.access import (
     framework_entries,
     goal_info,
     round_or_none,
+    status_code,
     status_of,
     trend_of,
 )
@@ -397,7 +398,7 @@ def national_goal(goal: Goal) -> dict[str, Any]:
             counts = dict.fromkeys(STATUS_ORDER, 0)
             scores = []
             for score, colour, _trend in by_year[year]:
-                counts[status_of(colour, score)["status"]] += 1
+                counts[status_code(colour, score)] += 1
                 if score is not None:
                     scores.append(score)
             if scores:
@@ -411,7 +412,7 @@ def national_goal(goal: Goal) -> dict[str, Any]:
                 )
         latest_rows = by_year.get(state.year, [])
         for score, colour, trend in latest_rows:
-            data["counts"][status_of(colour, score)["status"]] += 1
+            data["counts"][status_code(colour, score)] += 1
             data["falling"] += score is not None and trend == "decreasing"
         latest_scores = [row[0] for row in latest_rows if row[0] is not None]
         previous_scores = [
