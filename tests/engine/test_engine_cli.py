@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sdgnet.engine.cli import main
+from sdgnet.engine.cli import build_parser, main
 
 GOLDEN = Path(__file__).parent / "golden" / "basic"
 OUTPUTS = ("indicators.csv", "goals.csv", "index.csv")
@@ -693,3 +693,8 @@ def test_32_bit_float_values_in_parquet_read_as_the_numbers_they_print_as(tmp_pa
     single = table.set_column(3, "value", table.column("value").cast(pa.float32()))
     assert single.column("value").cast(pa.float64()) != table.column("value")
     assert_scored_as_golden(tmp_path, single)
+
+
+def test_every_option_says_what_it_takes_in_help() -> None:
+    undescribed = [action.option_strings for action in build_parser()._actions if not action.help]
+    assert undescribed == []

@@ -69,15 +69,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sdgnet score", description="Score observations against an SDG framework."
     )
-    parser.add_argument("--framework", required=True, type=Path)
-    parser.add_argument("--observations", required=True, type=Path)
-    parser.add_argument("--units", required=True, type=Path)
+    parser.add_argument(
+        "--framework",
+        required=True,
+        type=Path,
+        help="one row per indicator: goal, best, worst, thresholds, ... (CSV or Parquet)",
+    )
+    parser.add_argument(
+        "--observations",
+        required=True,
+        type=Path,
+        help="unit,indicator,year,value (CSV or Parquet). A CSV file is read into memory "
+        "whole; a Parquet file is scanned without loading it, so large data belong in Parquet",
+    )
+    parser.add_argument(
+        "--units",
+        required=True,
+        type=Path,
+        help="unit,name,group and the boolean columns that scopes name (CSV or Parquet)",
+    )
     parser.add_argument("--method", required=True, help="sdsn, or a progress method")
     parser.add_argument("--year", type=int, help="score the latest value at or before this year")
-    parser.add_argument("--missing-goal", choices=MISSING_GOAL_CHOICES, default="group-mean")
-    parser.add_argument("--coverage", type=float, default=0.8)
-    parser.add_argument("--trend-span", type=int, default=5)
-    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument(
+        "--missing-goal",
+        choices=MISSING_GOAL_CHOICES,
+        default="group-mean",
+        help="a qualifying unit's goal without a score, in its index: the mean of its "
+        "group's scores (default) or left out",
+    )
+    parser.add_argument(
+        "--coverage",
+        type=float,
+        default=0.8,
+        help="share of a unit's index indicators that need a value for it to get goal "
+        "scores and an index (default 0.8)",
+    )
+    parser.add_argument(
+        "--trend-span",
+        type=int,
+        default=5,
+        help="years before the latest value where the default trend period starts (default 5)",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="folder for indicators.csv, goals.csv and index.csv; nothing is written if the "
+        "run fails",
+    )
     parser.add_argument(
         "--local-targets",
         type=Path,
