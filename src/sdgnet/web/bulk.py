@@ -2,6 +2,7 @@
 
 The ORM's per-object overhead dominates at hundreds of thousands of rows, so these
 writes go straight to the driver: COPY on PostgreSQL, multi-row INSERTs on SQLite.
+`gc_paused` keeps Python's cyclic collector out of a step that builds such rows.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ def _copy_text(value: Any) -> str:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk write. Its rows are tuples and
-    lists freed by reference counting as they go; left on, the collector walks the whole
-    heap each time enough of them are alive at once (a rescore of the default data paid
-    40-60 ms for that; a web worker's heap is larger)."""
+    """Pause Python's cyclic garbage collector for a bulk step (a rescore). Its rows are
+    tuples and lists freed by reference counting as they go; left on, the collector walks
+    the whole heap each time enough of them are alive at once (a rescore of the default
+    data paid 40-60 ms for that; a web worker's heap is larger)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
