@@ -100,7 +100,8 @@ def main(argv: list[str]) -> int:
     data["coloured"] = data.shown & data.green.notna()
     s, x = data.sgn, data.value * data.sgn
     g, r, b, w = data.green * s, data.red * s, data.best * s, data.worst * s
-    mid = (data.green + data.red) / 2 * s
+    # The engine's slack for decimal ties (docs/methodology.md, section 3).
+    mid = (data.green + data.red) / 2 * s - 1e-12 * np.maximum(data.green.abs(), data.red.abs())
     colour = np.select(
         [x >= g, x >= mid, x >= r, x < r], ["green", "yellow", "orange", "red"], None
     )
@@ -125,8 +126,8 @@ def main(argv: list[str]) -> int:
             (x >= g) & (pace >= 0) & from_green,
             (x >= g) & (pace >= 0),
             pace < 0,
-            pace >= needed,
-            pace >= 0.5 * needed,
+            pace >= needed - 1e-9,
+            pace >= 0.5 * needed - 1e-9,
         ],
         ["maintaining", "on_track", "decreasing", "on_track", "moderately_improving"],
         "stagnating",
@@ -179,7 +180,7 @@ def main(argv: list[str]) -> int:
     )
     stats = stats.join(lowest, how="left")
     banded = np.select(
-        [stats.avg >= 2, stats.avg >= 1.5, stats.avg >= 1],
+        [stats.avg >= 2 - 1e-9, stats.avg >= 1.5 - 1e-9, stats.avg >= 1 - 1e-9],
         [np.where(stats.greens == 2, "green", "yellow"), "yellow", "orange"],
         np.where(stats.reds == 2, "red", "orange"),
     )

@@ -56,8 +56,15 @@ TREND_ORDINALS = {
 # into words where results are read: the 1M-row relations store and compare small
 # integers for less than text.
 TREND_CODES = {word: code for code, word in enumerate(TREND_ORDINALS)}
-# Floating-point slack for "at least 80%" style comparisons of counts.
+# Floating-point slack for "at least 80%" style comparisons of counts, and for the
+# comparisons of computed numbers on the 0-3 and score scales (a goal's two lowest 0-3
+# values averaged, a trend's pace against the pace needed): a tie in decimal arithmetic
+# (0.01 and 2.99 average 1.5) must not be split by binary rounding (1.4999999999999998).
 EPSILON = 1e-9
+# The same for the one threshold the engine computes on the indicator's own scale, the
+# yellow midpoint (green + red) / 2, relative to the thresholds' size: (0.2 + 0.1) / 2
+# is 0.15000000000000002 in binary, and a value of 0.15 is as good as it.
+RELATIVE_EPSILON = 1e-12
 RANK_DECIMALS = 9
 
 
@@ -108,7 +115,9 @@ def rescale(value: str, best: str = "best", worst: str = "worst") -> str:
 SCALED_THRESHOLDS = {
     "best_s": "best * sgn",
     "green_s": "green * sgn",
-    "middle_s": "((green + red) / 2.0) * sgn",
+    "middle_s": (
+        f"((green + red) / 2.0) * sgn - {RELATIVE_EPSILON} * GREATEST(abs(green), abs(red))"
+    ),
     "red_s": "red * sgn",
     "worst_s": "worst * sgn",
     # The widths of the dashboard value's three segments.
@@ -174,8 +183,9 @@ def indicator_trend() -> str:
         f"   CASE WHEN from_value * sgn >= green_s THEN {code['maintaining']}"
         f" ELSE {code['on_track']} END"
         f" WHEN pace < 0 THEN {code['decreasing']}"
-        f" WHEN pace >= trend_on_track_pace * needed THEN {code['on_track']}"
-        f" WHEN pace >= trend_moderate_pace * needed THEN {code['moderately_improving']}"
+        f" WHEN pace >= trend_on_track_pace * needed - {EPSILON} THEN {code['on_track']}"
+        f" WHEN pace >= trend_moderate_pace * needed - {EPSILON}"
+        f" THEN {code['moderately_improving']}"
         f" ELSE {code['stagnating']} END"
     )
 
@@ -195,10 +205,10 @@ def band_goal_colour() -> str:
     shown value is below green, and both red exactly when at least two are red.
     """
     by_average = (
-        "CASE WHEN low_average >= 2 THEN"
+        f"CASE WHEN low_average >= 2 - {EPSILON} THEN"
         "   CASE WHEN n_below_green = 0 THEN 'green' ELSE 'yellow' END"
-        " WHEN low_average >= 1.5 THEN 'yellow'"
-        " WHEN low_average >= 1 THEN 'orange'"
+        f" WHEN low_average >= 1.5 - {EPSILON} THEN 'yellow'"
+        f" WHEN low_average >= 1 - {EPSILON} THEN 'orange'"
         " ELSE CASE WHEN n_red >= 2 THEN 'red' ELSE 'orange' END END"
     )
     return (
