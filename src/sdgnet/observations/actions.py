@@ -164,10 +164,12 @@ def _validate_into(
         current_places=current_place_codes(),
         default_indicator=default_indicator,
     )
-    report.rows_valid = len(checked.rows)
+    outside = out_of_scope(checked.rows, place_scope)
+    # A row for another municipality is a problem, so it is not counted as valid too.
+    report.rows_valid = len(checked.rows) - len(outside)
     report.rows_mapped = checked.mapped
     report.problems.extend(checked.problems)
-    report.problems.extend(out_of_scope(checked.rows, place_scope))
+    report.problems.extend(outside)
     return checked.rows
 
 
@@ -198,10 +200,14 @@ def do_import_rows(
     embargoed: bool = False,
 ) -> ImportReport:
     """Write rows that were already validated (by `validate`), all or none."""
+    outside = out_of_scope(rows, place_scope)
     report = ImportReport(
-        file_name=file_name, rows_read=len(rows), rows_valid=len(rows), dry_run=dry_run
+        file_name=file_name,
+        rows_read=len(rows),
+        rows_valid=len(rows) - len(outside),
+        dry_run=dry_run,
     )
-    report.problems.extend(out_of_scope(rows, place_scope))
+    report.problems.extend(outside)
     if report.problems:
         return report
     _write(

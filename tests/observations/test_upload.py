@@ -1,0 +1,58 @@
+"""The upload and entry pages: preview counts, the form's fields, messages in the page's
+language. Real users, the real importer and the real database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from sdgnet.accounts.actions import do_create_user
+from sdgnet.accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+TURNOUT = "voter-turnout-storting"
+HOME = "3201"  # Bærum
+OTHER = "3203"  # Asker
+
+
+def client_for(role: str, place: str | None = None) -> Client:
+    user = do_create_user(f"{role}@example.no", role, place=place)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor() -> Client:
+    return client_for(Role.EDITOR, HOME)
+
+
+@pytest.fixture
+def network_admin() -> Client:
+    return client_for(Role.NETWORK_ADMIN)
+
+
+def upload(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_another_municipalitys_row_is_a_problem_not_a_valid_observation(editor: Client) -> None:
+    response = editor.post(
+        "/data/upload/",
+        {
+            "file": upload(
+                "data.csv",
+                f"place,indicator,year,value\n{HOME},{TURNOUT},2026,77.7\n"
+                f"{OTHER},{TURNOUT},2026,70.0\n",
+            ),
+            "source": "Bærum kommune",
+        },
+    )
+    report: Any = response.context["report"]
+    assert [problem.line for problem in report.problems] == [3]
+    assert report.rows_read == 2
+    assert report.rows_valid == 1
