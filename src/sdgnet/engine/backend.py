@@ -22,7 +22,7 @@ import duckdb
 
 from sdgnet.engine.duck import Columns, create_table, shared_database, sql_name, sql_text
 from sdgnet.engine.errors import InputError
-from sdgnet.engine.framework import Framework
+from sdgnet.engine.framework import FIRST_YEAR, LAST_YEAR, Framework, year_problem
 from sdgnet.engine.inputs import ObservationSource
 from sdgnet.engine.plan import PAIR_PROBLEMS, Plan, pair_problem, years_seen
 
@@ -166,8 +166,14 @@ class DuckDBBackend:
         for name in ("unit", "indicator", "year", "value"):
             if name not in columns:
                 raise InputError(source.name, f"missing required column: {name}")
+        for name in ("year", "value"):
+            # Text is checked cell by cell; a column of nulls alone reads as missing.
+            if columns[name] not in NUMBER_TYPES and columns[name] not in ("VARCHAR", '"NULL"'):
+                self._refuse_not_numbers(source, name, columns[name])
         native = columns["year"] in INTEGER_TYPES and columns["value"] in NUMBER_TYPES
-        if not native:
+        if native:
+            self._refuse_years_outside(source, path)
+        else:
             # Text or float years, text values: find the first bad cell in one scan.
             # (Missing keys in native files are found by the plan's pair check.)
             self._check_parquet_cells(source, columns)
@@ -237,9 +243,43 @@ class DuckDBBackend:
                 source.name, "expected a finite number", row=int(found[0]), column="value"
             )
 
+    def _refuse_not_numbers(self, source: ObservationSource, column: str, kind: str) -> None:
+        """A year or value column of another type than numbers or text (dates, true/false)
+        is refused by its first cell, with the message the same cell gets in CSV. (A
+        column of such a type whose cells are all null is refused too.)"""
+        found = self._first_row(
+            f"SELECT min(source_row), arg_min(CAST({sql_name(column)} AS VARCHAR), source_row)"
+            f" FROM observations_raw WHERE {sql_name(column)} IS NOT NULL"
+        )
+        if found is None or found[0] is None:
+            raise InputError(
+                source.name, f"could not read this column as numbers (type {kind})", column=column
+            )
+        raise InputError(
+            source.name, f"expected a number, found {found[1]!r}", row=int(found[0]), column=column
+        )
+
+    def _refuse_years_outside(self, source: ObservationSource, path: str) -> None:
+        """Whole-number years outside 1-9999 are refused by row. The file's own statistics
+        usually answer without a scan."""
+        bounds = self._first_row(f"SELECT min(year), max(year) FROM read_parquet({path})")
+        if bounds is None or bounds[0] is None:
+            return
+        if int(bounds[0]) >= FIRST_YEAR and int(bounds[1]) <= LAST_YEAR:
+            return
+        found = self._first_row(
+            "SELECT min(source_row), arg_min(CAST(year AS DOUBLE), source_row)"
+            f" FROM observations_raw WHERE year < {FIRST_YEAR} OR year > {LAST_YEAR}"
+        )
+        assert found is not None and found[0] is not None
+        raise InputError(
+            source.name, year_problem(float(found[1])), row=int(found[0]), column="year"
+        )
+
     def _check_parquet_cells(self, source: ObservationSource, types: dict[str, str]) -> None:
         """Type problems in a Parquet file, found in one scan, reported by first row."""
-        year_ok = "CAST(year AS DOUBLE) = floor(CAST(year AS DOUBLE))"
+        year = "CAST(year AS DOUBLE)"
+        year_blank = "year IS NULL"
         value_ok, value_finite = "TRUE", "TRUE"
         # Text cells are trimmed as CSV cells are.
         if types["value"] == "VARCHAR":
@@ -248,11 +288,14 @@ class DuckDBBackend:
             value_finite = f"NOT COALESCE(isinf({number}), FALSE)"
         if types["year"] == "VARCHAR":
             year = f"TRY_CAST({trimmed('year')} AS DOUBLE)"
-            year_ok = f"{year} IS NOT NULL AND {year} = floor({year})"
+            year_blank = f"year IS NULL OR {trimmed('year')} = ''"
+        # NaN is not between 1 and 9999 (DuckDB orders it above every number).
+        year_ok = f"{year} = floor({year}) AND {year} BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
         checks = [
             ("unit", "unit IS NULL", "this column needs a value"),
             ("indicator", "indicator IS NULL", "this column needs a value"),
-            ("year", f"year IS NULL OR NOT ({year_ok})", "expected a whole year"),
+            ("year", year_blank, "this column needs a value"),
+            ("year", f"NOT COALESCE({year_ok}, FALSE)", ""),
             ("value", f"NOT ({value_ok})", "expected a number"),
             ("value", f"NOT ({value_finite})", "expected a finite number"),
         ]
@@ -263,7 +306,19 @@ class DuckDBBackend:
         assert first_rows is not None
         for (column, _, message), row in zip(checks, first_rows, strict=True):
             if row is not None:
-                raise InputError(source.name, message, row=int(row), column=column)
+                problem = message or self._year_problem(int(row), year)
+                raise InputError(source.name, problem, row=int(row), column=column)
+
+    def _year_problem(self, row: int, year: str) -> str:
+        """What is wrong with the year in `row`, as `year` (an expression) reads it."""
+        found = self._first_row(
+            f"SELECT CAST(year AS VARCHAR), {year} FROM observations_raw WHERE source_row = ?",
+            [row],
+        )
+        assert found is not None
+        if found[1] is None:
+            return f"expected a number, found {str(found[0]).strip()!r}"
+        return year_problem(float(found[1]))
 
     def year_range(self) -> tuple[int, int] | None:
         """Earliest and latest year in the observations (any value, even missing)."""
@@ -365,6 +420,11 @@ class DuckDBBackend:
     # ---- running -------------------------------------------------------------
 
     def set_scoring_years(self, years: Sequence[int]) -> None:
+        outside = [year for year in years if not FIRST_YEAR <= year <= LAST_YEAR]
+        if outside:
+            raise ValueError(
+                f"a year to score must be from {FIRST_YEAR} to {LAST_YEAR}, found {outside[0]}"
+            )
         con = self.connection
         con.execute("DROP TABLE IF EXISTS scoring_years")
         con.execute("CREATE TEMP TABLE scoring_years (as_of INTEGER)")

@@ -36,7 +36,7 @@ import duckdb
 from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
 from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
-from sdgnet.engine.framework import Framework, read_framework
+from sdgnet.engine.framework import FIRST_YEAR, LAST_YEAR, Framework, read_framework
 from sdgnet.engine.inputs import (
     ObservationSource,
     observations_from_arrow,
@@ -57,6 +57,10 @@ INDICATORS_CSV = "SELECT unit, indicator, year, value, score, colour, trend FROM
 GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit_code, goal"
 INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit_code"
 EXIT_INPUT_ERROR = 2
+# The default trend period measures the recent pace towards 2030, over a few years: a
+# century is far beyond any use, and the one-year plan keeps each series' last
+# `span + 1` values (DuckDB cannot build the plan's expressions past about 1000).
+MAX_TREND_SPAN = 100
 
 
 def progress_methods() -> tuple[str, ...]:
@@ -89,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="unit,name,group and the boolean columns that scopes name (CSV or Parquet)",
     )
     parser.add_argument("--method", required=True, help="sdsn, or a progress method")
-    parser.add_argument("--year", type=int, help="score the latest value at or before this year")
+    parser.add_argument(
+        "--year",
+        type=whole_number_from(FIRST_YEAR, LAST_YEAR),
+        help=f"score the latest value at or before this year ({FIRST_YEAR} to {LAST_YEAR})",
+    )
     parser.add_argument(
         "--missing-goal",
         choices=MISSING_GOAL_CHOICES,
@@ -106,9 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--trend-span",
-        type=int,
+        type=whole_number_from(1, MAX_TREND_SPAN),
         default=5,
-        help="years before the latest value where the default trend period starts (default 5)",
+        help="years before the latest value where the default trend period starts (default 5, "
+        f"at most {MAX_TREND_SPAN}; the framework's trend_from sets a longer period)",
     )
     parser.add_argument(
         "--out",
@@ -139,14 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def whole_number_from(least: int) -> Callable[[str], int]:
-    """An argparse type: a whole number, at least `least`."""
+def whole_number_from(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least `least` (and at most `most`)."""
 
     def parse(text: str) -> int:
         try:
             number = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        if most is not None and not least <= number <= most:
+            raise argparse.ArgumentTypeError(f"must be from {least} to {most}, found {number}")
         if number < least:
             raise argparse.ArgumentTypeError(f"must be at least {least}, found {number}")
         return number

@@ -28,6 +28,17 @@ from sdgnet.engine.tables import TableLike, read_rows, require_columns
 Direction = Literal["increase", "decrease"]
 DIRECTIONS: tuple[Direction, ...] = ("increase", "decrease")
 REQUIRED_COLUMNS = ["indicator", "goal"]
+# Years (in the framework, the observations and `--year`) are whole numbers from 1 to
+# 9999, as calendars write them; the engine stores them as 32-bit integers, and the
+# arithmetic on them (trend spans, years to a target) stays far inside that.
+FIRST_YEAR, LAST_YEAR = 1, 9999
+# Weights are relative within a goal, and the goal score sums `weight * score` and the
+# weights exactly, in DECIMAL(38, 18) (`methods.sdsn.exact_sum`): 20 digits before the
+# point and 18 after. A weight of at least 1e-9 keeps 9 significant digits there (one
+# of 1e-20 rounded to 0, and the goal score to 0/0); a weight of at most 1e9 keeps
+# each term within 1e11 (scores are at most 100), so a goal's sum stays below 1e20 for
+# any framework of fewer than a billion indicators.
+MIN_WEIGHT, MAX_WEIGHT = 1e-9, 1e9
 # Makes the error for a column of the row being parsed.
 _Fail = Callable[[str, str], InputError]
 
@@ -207,6 +218,9 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
     def integer(column: str) -> int | None:
         return cells.integer(record.get(column), source, row, column)
 
+    def year(column: str) -> int | None:
+        return year_cell(record.get(column), source, row, column)
+
     def fail(column: str, message: str) -> InputError:
         return InputError(source, message, row=row, column=column)
 
@@ -239,9 +253,16 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
     weight = number("weight")
     if weight is not None and weight <= 0:
         raise fail("weight", f"weights must be positive, found {weight:g}")
+    if weight is not None and not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+        raise fail(
+            "weight",
+            f"weights must lie from {MIN_WEIGHT:g} to {MAX_WEIGHT:g}, the range the goal "
+            f"score's exact sums hold, found {weight:g} (weights are relative within a "
+            "goal: scale the goal's weights alike)",
+        )
     in_index = cells.boolean(record.get("index"), source, row, "index")
 
-    trend_from, trend_to = integer("trend_from"), integer("trend_to")
+    trend_from, trend_to = year("trend_from"), year("trend_to")
     if trend_from is not None and trend_to is not None and trend_from >= trend_to:
         raise fail("trend_to", f"trend_to ({trend_to}) must be after trend_from ({trend_from})")
 
@@ -273,12 +294,27 @@ def _parse_row(record: Mapping[str, object], source: str, row: int) -> Indicator
         trend_from=trend_from,
         trend_to=trend_to,
         target_value=number("target_value"),
-        target_year=integer("target_year"),
+        target_year=year("target_year"),
         direction=direction,
         trend_on_track_pace=on_track_pace,
         trend_moderate_pace=moderate_pace,
         row=row,
     )
+
+
+def year_cell(cell: object, file: str | Path, row: int, column: str) -> int | None:
+    """A year cell: a whole number from `FIRST_YEAR` to `LAST_YEAR`, or None if blank."""
+    value = cells.number(cell, file, row, column)
+    if value is None:
+        return None
+    if not (value.is_integer() and FIRST_YEAR <= value <= LAST_YEAR):
+        raise InputError(file, year_problem(value), row=row, column=column)
+    return int(value)
+
+
+def year_problem(value: float) -> str:
+    """The message for a year that is not a whole number from 1 to 9999."""
+    return f"expected a whole year from {FIRST_YEAR} to {LAST_YEAR}, found {value:.15g}"
 
 
 def _direction(

@@ -10,8 +10,8 @@
 - `observations_from_arrow(table)` types and checks a table handed over by the
   platform.
 
-Observation columns: `unit`, `indicator`, `year` (whole number), `value`
-(number; empty = missing, never zero).
+Observation columns: `unit`, `indicator`, `year` (whole number from 1 to 9999),
+`value` (number; empty = missing, never zero).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sdgnet.engine import cells
 from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
-from sdgnet.engine.framework import Framework
+from sdgnet.engine.framework import FIRST_YEAR, LAST_YEAR, Framework, year_problem
 from sdgnet.engine.tables import (
     TableLike,
     existing_file,
@@ -169,11 +169,20 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         else:
-            return _finite(as_read, field.name, source) if field.type == pa.float64() else as_read
+            if field.type == pa.float64():
+                return _finite(as_read, field.name, source)
+            _refuse_years_outside(as_read, field.name, source)
+            return as_read
         column = pc.utf8_trim_whitespace(column)
         column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
     if is_short_float(column.type):
         column = float64_as_printed(column)
+    kind = column.type
+    if not (text_input or pa.types.is_integer(kind) or pa.types.is_floating(kind)) and not (
+        pa.types.is_decimal(kind) or pa.types.is_null(kind)
+    ):
+        # A date, a true/false, ...: refused by its first cell, as in CSV.
+        _raise_first_bad_cell(column, field.name, source)
     try:
         as_float = column.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -181,12 +190,31 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field, source: str) -> pa.Ch
     if field.type == pa.float64():
         return _finite(as_float, field.name, source)
     _refuse_infinite(as_float, field.name, source)
-    whole = pc.equal(pc.floor(as_float), as_float)
-    # min_count=0: an empty column is all whole (the default answers null for it).
-    if not pc.all(pc.or_kleene(whole, pc.is_null(as_float)), min_count=0).as_py():
-        row = _first_index(pc.invert(pc.fill_null(whole, True))) + 1
-        raise InputError(source, "expected a whole year", row=row, column=field.name)
+    _refuse_years_outside(as_float, field.name, source)
     return as_float.cast(field.type)
+
+
+def _refuse_years_outside(years: pa.ChunkedArray, name: str, source: str) -> None:
+    """Refuse the first year that is not a whole number from 1 to 9999 (NaN included);
+    a null year is left to the check that every key has a value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc  # 0.25 s to import: only where needed
+
+    integers = pa.types.is_integer(years.type)
+    if integers:
+        # The common case, whole years in range, answered by one pass.
+        bounds = pc.min_max(years).as_py()
+        if bounds["min"] is None or FIRST_YEAR <= bounds["min"] <= bounds["max"] <= LAST_YEAR:
+            return
+    fits = pc.and_(pc.greater_equal(years, FIRST_YEAR), pc.less_equal(years, LAST_YEAR))
+    if not integers:
+        fits = pc.and_(fits, pc.equal(pc.floor(years), years))
+    outside = pc.invert(pc.fill_null(fits, True))
+    if not pc.any(outside).as_py():
+        return
+    row = _first_index(outside)
+    value = float(pc.take(years, [row])[0].as_py())
+    raise InputError(source, year_problem(value), row=row + 1, column=name)
 
 
 def _finite(numbers: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
