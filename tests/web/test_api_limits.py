@@ -3,9 +3,13 @@ refused in the one error format, never with a 500."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from sdgnet.accounts.actions import do_create_api_token, do_create_user
 from sdgnet.accounts.models import Role
@@ -50,3 +54,39 @@ def test_anonymous_clients_are_throttled_with_the_error_format() -> None:
     token = do_create_api_token(user).secret
     own = client.get("/api/v1/goals", {"limit": 1}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert own.status_code == 200
+
+
+# Run in a second Python process: the same throttle, the same client address.
+_OTHER_WORKER = """
+import django, sys
+django.setup()
+from django.test import RequestFactory
+from sdgnet.web.api import AnonymousThrottle
+request = RequestFactory().get("/api/v1/goals", REMOTE_ADDR=sys.argv[1])
+print(" ".join(str(AnonymousThrottle("5/m").allow_request(request)) for _ in range(3)))
+"""
+
+
+def test_the_rate_limit_is_counted_once_for_every_worker_process() -> None:
+    """`sdgnet serve` runs several worker processes; a client's requests are counted
+    together whichever worker answers them, through the cache they share."""
+    from sdgnet.web.api import AnonymousThrottle
+
+    address = "198.51.100.23"
+    request = RequestFactory().get("/api/v1/goals", REMOTE_ADDR=address)
+    assert [AnonymousThrottle("5/m").allow_request(request) for _ in range(3)] == [True] * 3
+    other = subprocess.run(
+        [sys.executable, "-c", _OTHER_WORKER, address],
+        env={
+            **os.environ,
+            "SDGNET_DATA_DIR": str(settings.DATA_DIR),
+            "SDGNET_CACHE_DIR": settings.CACHES["default"].get("LOCATION", ""),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # The other process saw this one's three requests: two more, then refused ...
+    assert other.stdout.split() == ["True", "True", "False"], other.stderr[-2000:]
+    # ... and this one sees the other's.
+    assert AnonymousThrottle("5/m").allow_request(request) is False

@@ -10,6 +10,8 @@ SDGNET_EMAIL_HOST, SDGNET_EMAIL_PORT, SDGNET_EMAIL_USER, SDGNET_EMAIL_PASSWORD,
 SDGNET_EMAIL_TLS (1), SDGNET_EMAIL_FROM   send mail by SMTP (default: printed to the console)
 SDGNET_UPLOAD_MAX_MB  largest data file an editor may upload (default 20)
 SDGNET_PRERENDER_CHARTS  after a rescore: "background" (default), "now" or "off"
+SDGNET_CACHE_DIR  the cache shared by the workers: rate-limit counts, pages (default
+                  SDGNET_DATA_DIR/cache)
 """
 
 from __future__ import annotations
@@ -162,6 +164,25 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+
+# One cache for every worker of an installation: the API's rate-limit counters (django-ninja
+# throttling) and the anonymous page cache (dashboards/views.py) live here, and `sdgnet
+# serve` runs several gunicorn workers, so a per-process memory cache would let each worker
+# count its own 600 requests a minute. Files under SDGNET_DATA_DIR, like the chart cache,
+# need no extra service and behave alike on SQLite and PostgreSQL; the database cache would
+# make every API read a write, queued on SQLite behind an import's or a rescore's write
+# lock, and would store whole pages as rows. Each write lists the folder to cull it, so
+# MAX_ENTRIES stays small (~2 ms per write at 1,000 files).
+# SDGNET_CACHE_DIR moves it (all workers of one installation must name the same folder).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(
+            Path(os.environ.get("SDGNET_CACHE_DIR", "") or DATA_DIR / "cache").resolve()
+        ),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
 # When a rescore commits, the charts of the most visited pages are rendered into the
 # shared chart cache (dashboards/prerender.py).
 PRERENDER_CHARTS = os.environ.get("SDGNET_PRERENDER_CHARTS", "background")
