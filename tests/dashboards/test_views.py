@@ -98,11 +98,52 @@ def test_dashboard_json_twin_equals_stored_scores_and_the_page(client: Client) -
     scored = [g for g in data["goals"] if g["score"] is not None]
     assert {g["number"] for g in scored} == {3, 16}
     assert all(g["status"] == "grey" for g in data["goals"] if g["score"] is None)
-    # The gaps are the lowest indicator scores, lowest first.
-    gap_scores = [gap["score"] for gap in data["gaps"]]
-    assert gap_scores == sorted(gap_scores) and 1 <= len(gap_scores) <= 3
+    # The gaps are the indicators furthest below their green threshold's score.
+    # (Bærum's are all green: see test_gaps_are_the_indicators_furthest_below_green.)
+    assert [gap["key"] for gap in data["gaps"]] == _furthest_below_green("3201", data["year"])
+
+
+def _furthest_below_green(code: str, year: int) -> list[str]:
+    """The three indicators of the place furthest below green, worked out from the
+    stored scores and the framework's bounds."""
+    from sdgnet.catalog.models import FrameworkIndicator
+    from sdgnet.scores.models import IndicatorScore
+
+    run = _latest_run()
+    shortfalls = []
+    for key, score, colour in IndicatorScore.objects.filter(
+        run=run, place_id=code, year=year, score__isnull=False
+    ).values_list("indicator_id", "score", "colour"):
+        if colour not in ("yellow", "orange", "red"):
+            continue
+        entry = FrameworkIndicator.objects.get(framework=run.framework, indicator_id=key)
+        green = 100 * (entry.green - entry.worst) / (entry.best - entry.worst)
+        shortfalls.append((green - score, key))
+    return [key for _shortfall, key in sorted(shortfalls, reverse=True)[:3]]
+
+
+def test_gaps_are_the_indicators_furthest_below_green(client: Client) -> None:
+    data = client.get("/places/1818/", {"format": "json"}).json()
+    assert [gap["key"] for gap in data["gaps"]] == _furthest_below_green("1818", data["year"])
+    assert len(data["gaps"]) == 3, "the default data no longer gives Herøy three gaps"
+    html = client.get("/places/1818/").content.decode()
     for gap in data["gaps"]:
+        assert gap["status"] in ("yellow", "orange", "red")
         assert gap["name"] in html
+
+
+def test_an_indicator_that_reached_green_is_no_gap(client: Client) -> None:
+    """Asker's lowest scores are green indicators (a green threshold can lie low on the
+    score scale): they are not gaps, and the page says every threshold is reached."""
+    data = client.get("/places/3203/", {"format": "json"}).json()
+    assert data["gaps"] == [] and _furthest_below_green("3203", data["year"]) == []
+    assert data["any_scored_value"]
+    html = client.get("/places/3203/").content.decode()
+    assert "Alle indikatorer med grønn grense har nådd den." in html
+    assert (
+        "Every indicator with a green threshold has reached it."
+        in client.get("/en/places/3203/").content.decode()
+    )
 
 
 def test_a_goal_with_data_but_no_score_says_why(client: Client) -> None:

@@ -65,6 +65,17 @@ def entry_info(entry: FrameworkIndicator) -> dict[str, Any]:
     }
 
 
+# The dashboard colours of an indicator that has not reached its green threshold.
+BELOW_GREEN = ("yellow", "orange", "red")
+
+
+def green_score(entry: FrameworkIndicator) -> float:
+    """The score of the green threshold (rule 1 applied to it): how far below it an
+    indicator is, in score points, is its gap."""
+    assert entry.best is not None and entry.worst is not None and entry.green is not None
+    return min(100.0, max(0.0, 100.0 * (entry.green - entry.worst) / (entry.best - entry.worst)))
+
+
 def _rank_among(scores: dict[str, float], code: str, members: set[str]) -> dict[str, Any]:
     """Rank 1 = best index score among the members that have one."""
     ranked = {member: scores[member] for member in members if member in scores}
@@ -87,6 +98,7 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
         "peer_ranks": [],
         "goals": [],
         "gaps": [],
+        "any_scored_value": False,
         "improvements": [],
         "latest_values": [],
         "updated": None,
@@ -206,15 +218,18 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
                 }
             )
 
-    # The three biggest gaps: the lowest indicator scores (furthest from green).
+    # The three biggest gaps: the indicators furthest below their green threshold, in
+    # score points (an indicator already green has no gap, whatever its score).
     by_key = {entry.indicator_id: entry for entry in scored}
     gaps = sorted(
         (
             (found[2], key)
             for key, found in latest_indicator.items()
-            if found[2] is not None and key in by_key
+            if found[2] is not None and key in by_key and found[3] in BELOW_GREEN
         ),
+        key=lambda gap: (gap[0] - green_score(by_key[gap[1]]), gap[0], gap[1]),
     )[:3]
+    data["any_scored_value"] = any(found[2] is not None for found in latest_indicator.values())
     learn_from = _learn_from(
         state.run,
         place,
