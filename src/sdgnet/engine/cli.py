@@ -20,6 +20,7 @@ before them, a progress method that gives no series a status) says why on stderr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import re
@@ -420,7 +421,11 @@ def no_status_note(method: str, statuses: pa.Table) -> str | None:
 
 
 class staged_directory:
-    """Files go to a hidden sibling of `target`, moved into place only on success."""
+    """Files go to a hidden sibling of `target`, moved into place only on success.
+
+    Publishing is all or nothing: every place a result goes is checked first (a folder
+    there is refused), the files it replaces are moved aside into the staging folder,
+    and if moving the new ones in fails, the old ones are moved back."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
@@ -446,5 +451,40 @@ class staged_directory:
         if not self.target.exists():
             os.replace(self.staging, self.target)
             return
-        for produced in sorted(self.staging.iterdir()):
-            os.replace(produced, self.target / produced.name)
+        produced = sorted(path.name for path in self.staging.iterdir())
+        for name in produced:
+            place = self.target / name
+            if place.is_dir() and not place.is_symlink():
+                raise InputError(
+                    place,
+                    f"a folder is where this run writes {name}; move it or choose another "
+                    "--out (nothing was written)",
+                )
+        # The staging folder's own names are the produced files', so this cannot clash.
+        aside = self.staging / ".replaced"
+        aside.mkdir()
+        moved_aside: list[str] = []
+        placed: list[str] = []
+        try:
+            for name in produced:
+                if os.path.lexists(self.target / name):
+                    os.replace(self.target / name, aside / name)
+                    moved_aside.append(name)
+            for name in produced:
+                os.replace(self.staging / name, self.target / name)
+                placed.append(name)
+        except OSError as failure:
+            self._undo(placed, moved_aside, aside)
+            reason = failure.strerror or str(failure)
+            raise InputError(
+                self.target, f"cannot write the results here ({reason}); nothing was changed"
+            ) from failure
+
+    def _undo(self, placed: list[str], moved_aside: list[str], aside: Path) -> None:
+        """Put `target` back as it was (as far as the system lets us)."""
+        for name in placed:
+            with contextlib.suppress(OSError):
+                os.replace(self.target / name, self.staging / name)
+        for name in moved_aside:
+            with contextlib.suppress(OSError):
+                os.replace(aside / name, self.target / name)
