@@ -56,3 +56,18 @@ def test_another_municipalitys_row_is_a_problem_not_a_valid_observation(editor: 
     assert [problem.line for problem in report.problems] == [3]
     assert report.rows_read == 2
     assert report.rows_valid == 1
+
+
+def test_a_file_with_a_source_column_needs_no_source_in_the_form(editor: Client) -> None:
+    response = editor.post(
+        "/data/upload/",
+        {
+            "file": upload(
+                "data.csv", f"place,indicator,year,value,source\n{HOME},{TURNOUT},2026,77.7,SSB\n"
+            ),
+            "source": "",
+        },
+    )
+    report: Any = response.context["report"]
+    assert report.ok, report.problems
+    assert report.created == 1

@@ -103,16 +103,13 @@ def do_import_observations(
 ) -> ImportReport:
     """Validate a whole file, then write all of it or none of it.
 
+    `source` is where the data come from for rows whose file names no source of its own
+    (a `source` column); it may be empty only when every row names one.
     A write bumps the data version and, with `rescore`, rescores once it commits.
     With `place_scope` (an editor's municipality) a row for any other place is a problem;
     with `embargoed` the written values stay unpublished until `do_publish_batch`.
     """
     report = ImportReport(file_name=file_name or path.name, dry_run=dry_run)
-    if not source.strip():
-        report.problems.append(
-            Problem(None, None, "a source is required (where the data come from)")
-        )
-        return report
     read = read_observations(path, default_indicator=default_indicator, progress=progress)
     report.file_format = read.format
     report.rows_read = len(read.rows)
@@ -129,6 +126,8 @@ def do_import_observations(
         default_indicator=default_indicator,
         place_scope=place_scope,
     )
+    if not source.strip():
+        report.problems.extend(_without_source(rows))
     if report.problems:
         return report
     digest = _sha256(path)
@@ -171,6 +170,21 @@ def _validate_into(
     report.problems.extend(checked.problems)
     report.problems.extend(outside)
     return checked.rows
+
+
+def _without_source(rows: Sequence[ValidRow]) -> list[Problem]:
+    """One problem naming the rows that have no source when the import gives none."""
+    lines = sorted({line for row in rows if not row.source for line in row.lines[:1]})
+    if not lines:
+        return []
+    shown = ", ".join(str(line) for line in lines[:10]) + (", …" if len(lines) > 10 else "")
+    return [
+        Problem(
+            lines[0],
+            "source",
+            f"a source is required (where the data come from): lines {shown} name none",
+        )
+    ]
 
 
 def out_of_scope(rows: Sequence[ValidRow], place_scope: str | None) -> list[Problem]:
@@ -301,7 +315,9 @@ def _write_in_transaction(
         before = existing.get((row.place, row.indicator, row.year))
         if before is None:
             new_rows.append(row)
-        elif before[1] != row.value or before[2] != row.flags or before[3] != source:
+        elif (
+            before[1] != row.value or before[2] != row.flags or before[3] != (row.source or source)
+        ):
             changed.append((row, before))
     report.created = len(new_rows)
     report.changed = len(changed)
@@ -309,8 +325,10 @@ def _write_in_transaction(
     if not new_rows and not changed:
         return  # Idempotent: the same data again writes nothing, not even a batch.
     now = timezone.now()
+    # The batch names the import's source, or the rows' own when it gave none.
+    batch_source = source or "; ".join(dict.fromkeys(row.source for row in rows if row.source))
     batch = ImportBatch.objects.create(
-        source=source,
+        source=batch_source[:300],
         file_name=report.file_name[:300],
         file_sha256=file_sha256,
         file_format=report.file_format,
@@ -377,7 +395,17 @@ def _insert_observations(
             "embargoed",
         ),
         (
-            (r.place, r.indicator, r.year, r.value, r.flags, source, batch_id, stamp, embargoed)
+            (
+                r.place,
+                r.indicator,
+                r.year,
+                r.value,
+                r.flags,
+                r.source or source,
+                batch_id,
+                stamp,
+                embargoed,
+            )
             for r in rows
         ),
     )
@@ -413,7 +441,15 @@ def _revise_observations(
             cursor.executemany(
                 sql,
                 [
-                    (row.value, row.flags, source, batch_id, now, embargoed, before[0])
+                    (
+                        row.value,
+                        row.flags,
+                        row.source or source,
+                        batch_id,
+                        now,
+                        embargoed,
+                        before[0],
+                    )
                     for row, before in chunk
                 ],
             )

@@ -9,7 +9,8 @@ from typing import Any
 
 from sdgnet.observations.access import visible_observations
 
-EXPORT_COLUMNS = ["place", "indicator", "year", "value", "source"]
+# flags last: files written before it was added keep their column positions.
+EXPORT_COLUMNS = ["place", "indicator", "year", "value", "source", "flags"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,10 +25,17 @@ def observation_rows(user: Any = None) -> Iterator[list[object]]:
     """Rows of the observations `user` may see (None: published ones only, so an
     operator's export never carries embargoed values)."""
     observations = visible_observations(user).order_by("place_id", "indicator_id", "year")
-    for place, indicator, year, value, source in observations.values_list(
-        "place_id", "indicator_id", "year", "value", "source"
+    for place, indicator, year, value, source, flags in observations.values_list(
+        "place_id", "indicator_id", "year", "value", "source", "flags"
     ).iterator(chunk_size=5000):
-        yield [neutralise(place), neutralise(indicator), year, value, neutralise(source)]
+        yield [
+            neutralise(place),
+            neutralise(indicator),
+            year,
+            value,
+            neutralise(source),
+            neutralise(flags),
+        ]
 
 
 class ExportError(ValueError):

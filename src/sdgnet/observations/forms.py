@@ -9,7 +9,10 @@ class UploadForm(forms.Form):
         label=_("Data file"), help_text=_("CSV, Excel (.xlsx) or JSON-stat (.json)")
     )
     source = forms.CharField(
-        label=_("Source"), max_length=300, help_text=_("Where the data come from")
+        label=_("Source"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the data come from, for rows without a source column of their own"),
     )
     place = forms.CharField(
         label=_("Municipality number"),

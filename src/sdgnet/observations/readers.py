@@ -48,6 +48,7 @@ class RawRow:
     value: str  # "" / ".." / ":" / "-" mean missing; validation decides
     unit: str | None = None
     flags: str | None = None  # status such as "provisional"
+    source: str | None = None  # where the value comes from, when the file says per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ _UNIT_NAMES = (
     "unit_of_measure",
 )
 _FLAG_NAMES = ("flags", "flag", "status", "obs_status", "observation_status", "merknad")
+_SOURCE_NAMES = ("source", "kilde", "datakilde", "data_source")
 
 _YEAR_HEADER = re.compile(r"^\d{4}$")
 _OPEN_SDG_FILE = re.compile(r"^indicator_(?P<id>[0-9a-zA-Z]+(?:-[0-9a-zA-Z]+)+)\.csv$")
@@ -189,6 +191,18 @@ def _header_key(name: str) -> str:
     return re.sub(r"[\s\-./]+", "_", key)
 
 
+def _text_cell(text: str) -> str | None:
+    """A free-text cell (source, flags) as stored: None when blank, and without the quote
+    our exports put before text a spreadsheet would run as a formula ("'=…", "'-")."""
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] in _FORMULA_STARTS:
+        return text[1:]
+    return text or None
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@")  # as sdgnet.observations.exports neutralises
+
+
 def _cell_text(value: Any) -> str:
     """An Excel cell as the text a person sees, never evaluated."""
     if value is None:
@@ -221,6 +235,7 @@ class _Layout:
     flags: int | None = None
     year_columns: tuple[tuple[int, str], ...] = ()
     ignored: tuple[str, ...] = ()
+    source: int | None = None
 
 
 def _find_column(keys: Sequence[str], names: Iterable[str]) -> int | None:
@@ -255,11 +270,12 @@ def _detect_layout(header: Sequence[str], filename: str) -> tuple[_Layout | None
     value = _find_column(keys, _VALUE_NAMES)
     indicator = _find_column(keys, _INDICATOR_NAMES)
     flags = _find_column(keys, _FLAG_NAMES)
+    source = _find_column(keys, _SOURCE_NAMES)
     year_columns = tuple((index, key) for index, key in enumerate(keys) if _YEAR_HEADER.match(key))
-    known = {place, year, value, indicator, unit, flags}
+    known = {place, year, value, indicator, unit, flags, source}
     if place is not None and year is not None and value is not None:
         ignored = tuple(header[i].strip() for i in range(len(keys)) if i not in known and keys[i])
-        layout = _Layout("long", place, year, value, indicator, unit, flags, (), ignored)
+        layout = _Layout("long", place, year, value, indicator, unit, flags, (), ignored, source)
         return layout, []
     if place is not None and year_columns and year is None and value is None:
         year_indexes = {index for index, _ in year_columns}
@@ -268,7 +284,9 @@ def _detect_layout(header: Sequence[str], filename: str) -> tuple[_Layout | None
             for i in range(len(keys))
             if i not in known and i not in year_indexes and keys[i]
         )
-        layout = _Layout("wide", place, None, None, indicator, unit, flags, year_columns, ignored)
+        layout = _Layout(
+            "wide", place, None, None, indicator, unit, flags, year_columns, ignored, source
+        )
         return layout, []
     found = ", ".join(repr(name.strip()) for name in header if name.strip()) or "nothing"
     return None, [
@@ -365,6 +383,7 @@ def _collect_long(
     place_at, year_at, value_at = layout.place, layout.year, layout.value
     assert year_at is not None and value_at is not None
     indicator_at, unit_at, flags_at = layout.indicator, layout.unit, layout.flags
+    source_at = layout.source
     append = rows.append
     for line, cells_as_read in chunk:
         cells = cells_as_read
@@ -375,7 +394,8 @@ def _collect_long(
             cells = fitted
         indicator = cells[indicator_at].strip() or None if indicator_at is not None else None
         unit = cells[unit_at].strip() or None if unit_at is not None else None
-        flags = cells[flags_at].strip() or None if flags_at is not None else None
+        flags = _text_cell(cells[flags_at]) if flags_at is not None else None
+        source = _text_cell(cells[source_at]) if source_at is not None else None
         append(
             RawRow(
                 line,
@@ -385,6 +405,7 @@ def _collect_long(
                 cells[value_at].strip(),
                 unit,
                 flags,
+                source,
             )
         )
 
@@ -399,6 +420,7 @@ def _collect_wide(
     place_at, indicator_at, unit_at, flags_at = (
         layout.place, layout.indicator, layout.unit, layout.flags,
     )  # fmt: skip
+    source_at = layout.source
     for line, cells_as_read in chunk:
         cells = cells_as_read
         if len(cells) != width:
@@ -409,13 +431,14 @@ def _collect_wide(
         place = cells[place_at].strip()
         indicator = cells[indicator_at].strip() or None if indicator_at is not None else None
         unit = cells[unit_at].strip() or None if unit_at is not None else None
-        flags = cells[flags_at].strip() or None if flags_at is not None else None
+        flags = _text_cell(cells[flags_at]) if flags_at is not None else None
+        source = _text_cell(cells[source_at]) if source_at is not None else None
         for index, year in layout.year_columns:
             value = cells[index].strip()
             # A blank cell in a wide table is an empty grid cell, not a reported gap;
             # explicit markers such as ".." are kept.
             if value:
-                rows.append(RawRow(line, place, indicator, year, value, unit, flags))
+                rows.append(RawRow(line, place, indicator, year, value, unit, flags, source))
 
 
 # Columns of an Open SDG file that are not disaggregations.
@@ -566,13 +589,17 @@ def _read_long_columnar(
         result.notes.append(f"columns not imported: {ignored}")
     fields = body.filter(fits).str.split_exact(delimiter, width - 1).struct.unnest()
 
-    def column(index: int | None, *, empty_is_none: bool) -> Iterable[str | None]:
+    def column(
+        index: int | None, *, empty_is_none: bool, free_text: bool = False
+    ) -> Iterable[str | None]:
         if index is None:
             return itertools.repeat(None)
         cleaned = fields.to_series(index).str.strip_chars()
         if quoted:
             cleaned = cleaned.str.replace(r'^"(.*)"$', "${1}").str.strip_chars()
         values: list[str] = cleaned.to_list()
+        if free_text:
+            return [_text_cell(value) for value in values]
         return [value or None for value in values] if empty_is_none else values
 
     line_numbers: list[int] = (fits.arg_true() + first_data + 1).to_list()
@@ -584,7 +611,8 @@ def _read_long_columnar(
         column(layout.year, empty_is_none=False),
         column(layout.value, empty_is_none=False),
         column(layout.unit, empty_is_none=True),
-        column(layout.flags, empty_is_none=True),
+        column(layout.flags, empty_is_none=True, free_text=True),
+        column(layout.source, empty_is_none=True, free_text=True),
     )
     bar = _progress_bar(len(line_numbers), show_progress)
     records = map(RawRow, *columns)

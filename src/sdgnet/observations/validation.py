@@ -37,6 +37,7 @@ from sdgnet.observations.readers import Problem, RawRow
 from sdgnet.places.codes import CodeMapper, normalise_municipality_code
 
 MISSING_MARKERS = frozenset({"", "..", "...", ":", ".", "-"})
+MAX_SOURCE_LENGTH = 300  # Observation.source
 MEASURE_COUNT = "count"
 MEASURE_RATE = "rate"
 
@@ -78,6 +79,7 @@ class ValidRow:
     value: float | None  # None: explicitly missing
     flags: str  # "" when none
     lines: tuple[int, ...]  # source lines; several when old municipalities were summed
+    source: str = ""  # the row's own source; "" when the file has none (the import's applies)
 
 
 @dataclass
@@ -147,6 +149,7 @@ class _Pending(NamedTuple):
     source: str
     value: float | None
     flags: str
+    origin: str  # the row's source of data ("" when none)
 
 
 def validate(
@@ -278,6 +281,12 @@ def validate(
                 )
                 row_ok = False
 
+        if row.source is not None and len(row.source) > MAX_SOURCE_LENGTH:
+            problems.append(
+                Problem(line, "source", f"the source is longer than {MAX_SOURCE_LENGTH} characters")
+            )
+            row_ok = False
+
         if isinstance(year_or_error, str):
             # Without a year the place cannot be mapped; check only that it is a number.
             if normalise_municipality_code(row.place) is None:
@@ -295,9 +304,10 @@ def validate(
         if not row_ok or indicator is None:
             continue
         flags = row.flags or ""
+        origin = row.source or ""
         if value is None and not flags and value_text.strip():
             flags = value_text.strip()
-        pending = _Pending(line, placed.source, value, flags)
+        pending = _Pending(line, placed.source, value, flags, origin)
         group_key = (placed.target, indicator, year)
         group = groups.get(group_key)
         if group is None:
@@ -333,9 +343,9 @@ def _combine_groups(
     append = rows.append
     for (target, indicator, year), group in groups.items():
         if len(group) == 1:
-            line, source, value, flags = group[0]
+            line, source, value, flags, origin = group[0]
             if source == target:
-                append(ValidRow(target, indicator, year, value, flags, (line,)))
+                append(ValidRow(target, indicator, year, value, flags, (line,), origin))
                 continue
         predecessors = {entry.old_code: entry for entry in mapper.predecessors(target, year)}
         sources = [pending.source for pending in group]
@@ -365,7 +375,9 @@ def _combine_groups(
             continue
         if len(group) == 1 and len(predecessors) <= 1:
             only = group[0]  # a 1:1 renumbering, or a source already in a later division
-            rows.append(ValidRow(target, indicator, year, only.value, only.flags, (only.line,)))
+            rows.append(
+                ValidRow(target, indicator, year, only.value, only.flags, (only.line,), only.origin)
+            )
             result.mapped += 1
             continue
         ordered = sorted(group, key=lambda pending: pending.line)
@@ -413,6 +425,7 @@ def _combine_groups(
             else math.fsum(value for value in values if value is not None)
         )
         flags = ",".join(dict.fromkeys(pending.flags for pending in ordered if pending.flags))
+        origins = "; ".join(dict.fromkeys(pending.origin for pending in ordered if pending.origin))
         rows.append(
             ValidRow(
                 target,
@@ -421,6 +434,7 @@ def _combine_groups(
                 total,
                 flags,
                 tuple(pending.line for pending in ordered),
+                origins[:MAX_SOURCE_LENGTH],
             )
         )
         result.mapped += len(ordered)
