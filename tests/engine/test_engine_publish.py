@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from sdgnet.engine import cli
 from sdgnet.engine.cli import main
 
@@ -84,9 +86,45 @@ def test_a_failure_while_moving_results_in_puts_the_old_files_back(tmp_path, cap
     assert no_staging_left(tmp_path)
 
 
+def test_a_run_removes_the_results_of_an_earlier_run_it_did_not_write(tmp_path):
+    out = tmp_path / "od"
+    assert score(out, "--sensitivity", "5") == 0
+    assert (out / "sensitivity.csv").exists()
+    (out / "notes.txt").write_text("mine\n")
+    (out / "results.csv").write_text("mine too\n")
+    assert score(out) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "goals.csv",
+        "index.csv",
+        "indicators.csv",
+        "notes.txt",
+        "results.csv",
+    ]
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert (out / "index.csv").read_bytes() == (GOLDEN / "expected" / "index.csv").read_bytes()
+
+
+def test_a_folder_named_as_an_unwritten_result_is_left_alone(tmp_path):
+    out = tmp_path / "od"
+    (out / "sensitivity.csv").mkdir(parents=True)
+    (out / "sensitivity.csv" / "kept.txt").write_text("kept\n")
+    assert score(out) == 0
+    assert (out / "sensitivity.csv" / "kept.txt").read_text() == "kept\n"
+
+
 def test_a_failed_run_keeps_the_results_of_an_earlier_run(tmp_path):
     out = tmp_path / "od"
     assert score(out, "--sensitivity", "5") == 0
     before = contents(out)
     assert score(out, "--year", "2020", "--threads", "1", "--memory-limit", "100B") == 2
     assert contents(out) == before
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, out):
+    monkeypatch.chdir(tmp_path)
+    assert score(out) == 2
+    message = capsys.readouterr().err
+    assert "argument --out: give a folder (empty, it would be the current folder)" in message
+    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.parent.glob(f".{tmp_path.name}*")) == []

@@ -12,7 +12,9 @@ The progress methods write their status word in the `trend` column and leave
 scores, colours, goals and index empty. With `--method sdsn --sensitivity RUNS
 [--seed S]` it also writes DIR/sensitivity.csv, each unit's rank interval over
 RUNS variants of the method choices (`sdgnet.engine.sensitivity`). On any error nothing
-is written to DIR, the message names file, row and column, and the exit status is 2.
+is written to DIR, the message names file, row and column, and the exit status is 2. Of these
+four files, a run that succeeds removes those it did not write (an earlier run's
+sensitivity.csv), and it touches no other file in DIR.
 A run that succeeds but scores nothing (no value in the observations, a `--year`
 before them, a progress method that gives no series a status) says why on stderr.
 """
@@ -58,6 +60,8 @@ INDICATORS_CSV = "SELECT unit, indicator, year, value, score, colour, trend FROM
 GOALS_CSV = "SELECT unit, goal, score, colour, trend FROM goal_results ORDER BY unit_code, goal"
 INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit_code"
 EXIT_INPUT_ERROR = 2
+# Every file `sdgnet score` writes into --out; a run removes those it did not write.
+OUTPUT_FILES = ("indicators.csv", "goals.csv", "index.csv", "sensitivity.csv")
 # The default trend period measures the recent pace towards 2030, over a few years: a
 # century is far beyond any use, and the one-year plan keeps each series' last
 # `span + 1` values (DuckDB cannot build the plan's expressions past about 1000).
@@ -123,9 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         required=True,
-        type=Path,
-        help="folder for indicators.csv, goals.csv and index.csv; nothing is written if the "
-        "run fails",
+        type=out_folder,
+        help="folder for indicators.csv, goals.csv and index.csv (and sensitivity.csv); "
+        "nothing is written if the run fails, and a run removes those of these files it "
+        "did not write",
     )
     parser.add_argument(
         "--local-targets",
@@ -167,6 +172,14 @@ def whole_number_from(least: int, most: int | None = None) -> Callable[[str], in
 
 
 at_least_one = whole_number_from(1)
+
+
+def out_folder(text: str) -> Path:
+    """An argparse type: a folder; an empty one is refused (it would be the current
+    folder, never what was meant)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a folder (empty, it would be the current folder)")
+    return Path(text)
 
 
 # The sizes DuckDB's memory_limit takes: a number and a unit (GB, GiB, MB, ...).
@@ -212,7 +225,7 @@ def main(argv: list[str]) -> int:
         return EXIT_INPUT_ERROR
     note: str | None = None
     try:
-        with staged_directory(args.out) as staging:
+        with staged_directory(args.out, owned=OUTPUT_FILES) as staging:
             framework = read_framework(args.framework)
             units = read_unit_columns(args.units, framework)
             local_targets = None
@@ -425,10 +438,13 @@ class staged_directory:
 
     Publishing is all or nothing: every place a result goes is checked first (a folder
     there is refused), the files it replaces are moved aside into the staging folder,
-    and if moving the new ones in fails, the old ones are moved back."""
+    and if moving the new ones in fails, the old ones are moved back. Files named in
+    `owned` that this run did not write (results of an earlier run that would
+    contradict the new ones) are removed on success; no other file is touched."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, owned: tuple[str, ...] = ()) -> None:
         self.target = target
+        self.owned = owned
         self.staging = Path()
 
     def __enter__(self) -> Path:
@@ -460,13 +476,20 @@ class staged_directory:
                     f"a folder is where this run writes {name}; move it or choose another "
                     "--out (nothing was written)",
                 )
+        stale = [
+            name
+            for name in self.owned
+            if name not in produced
+            and os.path.lexists(self.target / name)
+            and not (self.target / name).is_dir()
+        ]
         # The staging folder's own names are the produced files', so this cannot clash.
         aside = self.staging / ".replaced"
         aside.mkdir()
         moved_aside: list[str] = []
         placed: list[str] = []
         try:
-            for name in produced:
+            for name in [*produced, *stale]:
                 if os.path.lexists(self.target / name):
                     os.replace(self.target / name, aside / name)
                     moved_aside.append(name)
