@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +75,11 @@ class ProjectForm(forms.Form):
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
     published = forms.BooleanField(label=_("Published"), required=False)
 
-    def __init__(self, *args: Any, municipalities: list[Place], **kwargs: Any):
+    def __init__(
+        self, *args: Any, municipalities: list[Place], linked: Iterable[str] = (), **kwargs: Any
+    ):
+        """`linked`: the indicator keys the project links already. They are offered beside
+        the scored frameworks' indicators, so that saving the form unchanged keeps them."""
         super().__init__(*args, **kwargs)
         choices: dict[str, list[tuple[str, str]]] = {
             "municipality": [(p.code, f"{p.name} ({p.code})") for p in municipalities],
@@ -84,7 +90,9 @@ class ProjectForm(forms.Form):
             "goals": [(str(g.number), str(g)) for g in Goal.objects.all()],
             "indicators": [
                 (i.key, i.name)
-                for i in Indicator.objects.filter(entries__framework__scored=True).distinct()
+                for i in Indicator.objects.filter(
+                    Q(entries__framework__scored=True) | Q(key__in=list(linked))
+                ).distinct()
             ],
         }
         for name, values in choices.items():

@@ -151,8 +151,9 @@ def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
     if not municipalities:
         raise PermissionDenied
     suggestions = None
+    linked = list(project.indicators.values_list("key", flat=True)) if project else []
     if request.method == "POST":
-        form = ProjectForm(request.POST, municipalities=municipalities)
+        form = ProjectForm(request.POST, municipalities=municipalities, linked=linked)
         if form.is_valid():
             record = form.record()
             if project is not None:
@@ -180,7 +181,7 @@ def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
             initial = initial_from(project)
         elif len(municipalities) == 1:
             initial["municipality"] = municipalities[0].code
-        form = ProjectForm(initial=initial, municipalities=municipalities)
+        form = ProjectForm(initial=initial, municipalities=municipalities, linked=linked)
     return render(
         request,
         "projects/project_form.html",
