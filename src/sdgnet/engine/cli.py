@@ -9,7 +9,8 @@ Writes DIR/indicators.csv (unit,indicator,year,value,score,colour,trend, and wit
 unit's own target, `sdgnet.engine.local_targets`),
 DIR/goals.csv (unit,goal,score,colour,trend) and DIR/index.csv (unit,score,rank).
 The progress methods write their status word in the `trend` column and leave
-scores, colours, goals and index empty. With `--method sdsn --sensitivity RUNS
+scores, colours, goals and index empty; as with sdsn, indicators.csv has rows only
+for the units each indicator's `scope` includes. With `--method sdsn --sensitivity RUNS
 [--seed S]` it also writes DIR/sensitivity.csv, each unit's rank interval over
 RUNS variants of the method choices (`sdgnet.engine.sensitivity`). On any error nothing
 is written to DIR, the message names file, row and column, and the exit status is 2. Of these
@@ -398,8 +399,21 @@ def write_progress(
     from sdgnet.engine import progress
 
     assert source.table is not None
-    statuses = progress.assess_in_detail(method, source.table, framework, year)
-    backend.connection.register("progress_statuses", statuses)
+    assessed = progress.assess_in_detail(method, source.table, framework, year)
+    connection = backend.connection
+    connection.register("progress_assessed", assessed)
+    # Only the units an indicator applies to (its `scope`, `!` negating it), as the
+    # SDSN method's rows; `unit_flags` holds every unit's scope columns.
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE progress_statuses AS
+        SELECT s.* FROM progress_assessed s
+        JOIN indicators i ON i.indicator = s.indicator
+        LEFT JOIN unit_flags f ON f.unit = s.unit AND f.flag = i.scope_column
+        WHERE i.scope_column IS NULL OR COALESCE(f.is_set, FALSE) <> i.scope_negated
+        """
+    )
+    statuses = backend.fetch("SELECT status, reason FROM progress_statuses")
     as_of = "" if year is None else f"AND year <= {int(year)}"
     backend.write_csv(
         f"""
