@@ -17,6 +17,8 @@ from sdgnet.accounts.models import Role
 pytestmark = pytest.mark.django_db
 
 LISTS = [
+    "/api/v1/goals",
+    "/api/v1/frameworks",
     "/api/v1/places",
     "/api/v1/peer-groups",
     "/api/v1/indicators",
@@ -32,6 +34,19 @@ def test_an_offset_out_of_range_is_a_validation_error(path: str, offset: int) ->
     response = Client().get(path, {"offset": offset})
     assert response.status_code == 422, response.content[:200]
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_answers_a_page_of_items_with_the_count(path: str) -> None:
+    """docs/api.md: lists are paginated with `limit` and `offset` and answer
+    {"items": [...], "count": N}."""
+    whole = Client().get(path).json()
+    assert set(whole) == {"items", "count"} and len(whole["items"]) <= whole["count"]
+    first = Client().get(path, {"limit": 1}).json()
+    assert first["count"] == whole["count"]
+    assert first["items"] == whole["items"][:1]
+    second = Client().get(path, {"limit": 1, "offset": 1}).json()
+    assert second["items"] == whole["items"][1:2]
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -63,8 +63,9 @@ class FrameworkIndicatorOut(Schema):
 
 
 @router.get("/goals", response=list[GoalOut], summary="The 17 goals")
-def list_goals(request: HttpRequest) -> Any:
-    return list(Goal.objects.all())
+@paginate(BoundedLimitOffsetPagination)
+def list_goals(request: HttpRequest) -> QuerySet[Goal]:
+    return Goal.objects.all()
 
 
 @router.get("/goals/{number}", response=GoalOut)
@@ -91,8 +92,9 @@ def get_indicator(request: HttpRequest, key: str) -> Any:
 
 
 @router.get("/frameworks", response=list[FrameworkOut])
-def list_frameworks(request: HttpRequest) -> Any:
-    return list(Framework.objects.all())
+@paginate(BoundedLimitOffsetPagination)
+def list_frameworks(request: HttpRequest) -> QuerySet[Framework]:
+    return Framework.objects.all()
 
 
 @router.get("/frameworks/{slug}", response=FrameworkOut)
