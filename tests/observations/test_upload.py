@@ -11,6 +11,7 @@ from django.test import Client
 
 from sdgnet.accounts.actions import do_create_user
 from sdgnet.accounts.models import Role
+from sdgnet.observations.models import Observation
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,28 @@ def test_a_file_with_a_source_column_needs_no_source_in_the_form(editor: Client)
     report: Any = response.context["report"]
     assert report.ok, report.problems
     assert report.created == 1
+
+
+WIDE_HOME = 'kommune;2019;2020\n3201;"1 234,5";12,5\n'
+WIDE = WIDE_HOME + "3203;7;8\n"
+
+
+def test_a_wide_file_is_uploaded_with_the_indicator_chosen_in_the_form(editor: Client) -> None:
+    refused = editor.post(
+        "/data/upload/", {"file": upload("wide.csv", WIDE), "source": "SSB"}
+    ).context["report"]
+    # Each line is named once, although a wide line holds several values.
+    assert [problem.line for problem in refused.problems] == [2]
+    assert "(lines 2, 3)" in refused.problems[0].message
+    response = editor.post(
+        "/data/upload/",
+        {"file": upload("wide.csv", WIDE_HOME), "source": "SSB", "indicator": "population"},
+    )
+    report: Any = response.context["report"]
+    assert report.ok, report.problems
+    assert report.rows_valid == 2
+    confirmed = editor.post("/data/upload/confirm/", {"upload": response.context["upload"]})
+    assert confirmed.status_code == 302
+    assert Observation.objects.get(place_id=HOME, indicator_id="population", year=2019).value == (
+        1234.5
+    )

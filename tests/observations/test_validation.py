@@ -329,8 +329,7 @@ def test_rows_without_any_indicator_are_reported_once() -> None:
         (
             2,
             "indicator",
-            "8 rows (lines 2, 2, 2, 3, 3, 3, 4, 4) name no indicator and no "
-            "default indicator was given",
+            "8 values (lines 2, 3, 4) name no indicator and no indicator was given for the file",
         ),
     ]
 

@@ -1,7 +1,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from sdgnet.catalog.models import Indicator
+
+
+def indicator_choices() -> list[tuple[str, str | Promise]]:
+    """Every indicator, for files that do not name theirs (as `sdgnet import --indicator`)."""
+    return [("", _("The file names the indicator"))] + [
+        (indicator.key, f"{indicator.key} – {indicator.name}")
+        for indicator in Indicator.objects.only("key", "name_nb", "name_en").order_by("key")
+    ]
 
 
 class UploadForm(forms.Form):
@@ -13,6 +24,14 @@ class UploadForm(forms.Form):
         max_length=300,
         required=False,
         help_text=_("Where the data come from, for rows without a source column of their own"),
+    )
+    indicator = forms.ChoiceField(
+        label=_("Indicator"),
+        required=False,
+        choices=indicator_choices,
+        help_text=_(
+            "For files that do not name the indicator, such as a wide file with one column per year"
+        ),
     )
     place = forms.CharField(
         label=_("Municipality number"),

@@ -316,14 +316,16 @@ def validate(
             group.append(pending)
 
     if lines_without_indicator:
-        shown = ", ".join(str(line) for line in lines_without_indicator[:10])
-        more = ", …" if len(lines_without_indicator) > 10 else ""
+        # A wide file has one row per cell: name each line once.
+        lines = list(dict.fromkeys(lines_without_indicator))
+        shown = ", ".join(str(line) for line in lines[:10])
+        more = ", …" if len(lines) > 10 else ""
         problems.append(
             Problem(
-                lines_without_indicator[0],
+                lines[0],
                 "indicator",
-                f"{len(lines_without_indicator)} rows (lines {shown}{more}) name no indicator "
-                "and no default indicator was given",
+                f"{len(lines_without_indicator)} values (lines {shown}{more}) name no indicator "
+                "and no indicator was given for the file",
             )
         )
 

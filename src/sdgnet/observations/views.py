@@ -76,6 +76,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 "path": str(path),
                 "name": Path(uploaded.name).name[:200],
                 "source": form.cleaned_data["source"],
+                "indicator": form.cleaned_data["indicator"] or None,
                 "place": scope,
                 "embargoed": form.cleaned_data["embargoed"],
             }
@@ -83,6 +84,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             report = do_import_observations(
                 path,
                 source=form.cleaned_data["source"],
+                default_indicator=pending[key]["indicator"],
                 user=request.user,
                 dry_run=True,
                 file_name=pending[key]["name"],
@@ -119,6 +121,7 @@ def confirm_upload(request: HttpRequest) -> HttpResponse:
         report = do_import_observations(
             path,
             source=entry["source"],
+            default_indicator=entry.get("indicator"),
             user=request.user,
             file_name=entry["name"],
             place_scope=scope,
