@@ -494,8 +494,18 @@ def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value,
             ["--method", "opensdg", "--local-targets", str(GOLDEN / "observations.csv")],
             "--local-targets needs --method sdsn",
         ),
+        (["--method", "opensdg", "--sensitivity", "5"], "--sensitivity needs --method sdsn"),
+        (
+            ["--method", "eurostat", "--sensitivity", "5", "--seed", "3"],
+            "--sensitivity needs --method sdsn",
+        ),
     ],
-    ids=["seed alone", "local targets with a progress method"],
+    ids=[
+        "seed alone",
+        "local targets with a progress method",
+        "sensitivity with a progress method",
+        "sensitivity and seed with a progress method",
+    ],
 )
 def test_options_that_would_change_nothing_are_refused(tmp_path, capsys, options, words):
     status, out = score(tmp_path, *options)

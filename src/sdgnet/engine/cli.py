@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sensitivity",
         type=at_least_one,
         metavar="RUNS",
-        help="also write sensitivity.csv: each unit's rank interval over RUNS method variants",
+        help="also write sensitivity.csv: each unit's rank interval over RUNS method variants "
+        "(sdsn only)",
     )
     parser.add_argument(
         "--seed",
@@ -207,9 +208,14 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT_ERROR
-    if args.local_targets is not None and args.method != "sdsn":
-        print("error: --local-targets needs --method sdsn", file=sys.stderr)
-        return EXIT_INPUT_ERROR
+    # The progress methods give no scores and no index, which these options work on.
+    for option, value in (
+        ("--local-targets", args.local_targets),
+        ("--sensitivity", args.sensitivity),
+    ):
+        if value is not None and args.method != "sdsn":
+            print(f"error: {option} needs --method sdsn", file=sys.stderr)
+            return EXIT_INPUT_ERROR
     # A seed alone would change nothing: the runs it seeds are asked for by --sensitivity.
     if args.seed is not None and args.sensitivity is None:
         print("error: --seed needs --sensitivity RUNS", file=sys.stderr)
