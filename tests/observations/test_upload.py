@@ -97,3 +97,33 @@ def test_a_wide_file_is_uploaded_with_the_indicator_chosen_in_the_form(editor: C
     assert Observation.objects.get(place_id=HOME, indicator_id="population", year=2019).value == (
         1234.5
     )
+
+
+@pytest.mark.parametrize("number", ["9999", "abcd", "0219"])
+def test_a_network_admins_municipality_number_must_be_todays(
+    network_admin: Client, number: str
+) -> None:
+    response = network_admin.post(
+        "/data/upload/",
+        {
+            "file": upload("data.csv", f"place,indicator,year,value\n{HOME},{TURNOUT},2026,1\n"),
+            "source": "x",
+            "place": number,
+        },
+    )
+    assert "report" not in response.context  # no preview: the form is sent back
+    assert response.context["form"].errors["place"]
+
+
+def test_a_network_admins_municipality_number_is_read_as_a_files(network_admin: Client) -> None:
+    response = network_admin.post(
+        "/data/upload/",
+        {
+            "file": upload("data.csv", f"place,indicator,year,value\n301,{TURNOUT},2026,1\n"),
+            "source": "x",
+            "place": "301",
+        },
+    )
+    report: Any = response.context["report"]
+    assert report.ok, report.problems
+    assert response.context["pending"]["place"] == "0301"

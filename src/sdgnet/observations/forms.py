@@ -5,6 +5,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.models import Indicator
+from sdgnet.places.codes import normalise_municipality_code
+from sdgnet.places.models import Place
 
 
 def indicator_choices() -> list[tuple[str, str | Promise]]:
@@ -42,6 +44,20 @@ class UploadForm(forms.Form):
     embargoed = forms.BooleanField(
         label=_("Hold unpublished (embargo) until published"), required=False
     )
+
+    def clean_place(self) -> str:
+        """Today's municipality number, read as a file's place cell is ("301" is 0301)."""
+        text: str = self.cleaned_data["place"].strip()
+        if not text:
+            return ""
+        code = normalise_municipality_code(text)
+        if code is None or not Place.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("%(number)s is not the number of a municipality today."),
+                code="unknown_place",
+                params={"number": text},
+            )
+        return code
 
 
 class ConfirmForm(forms.Form):
