@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from sdgnet.places.models import CodeHistory, PeerGroup, Place
 from sdgnet.web.csvfiles import optional_float, optional_int, read_csv_dicts
@@ -134,13 +135,48 @@ class PeerGroupError(ValueError):
     pass
 
 
+# slugify drops letters without an ASCII decomposition; these are Norway's.
+_TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
+CUSTOM_PREFIX = "custom-"
+
+
+def peer_group_slug(name: str) -> str:
+    """`custom-` and the name in ASCII (æ→ae, ø→o, å→a), with `-2`, `-3`, … when another
+    group's name gives the same slug (`Ø` and `O`); "group" when nothing is left."""
+    slug_field = PeerGroup._meta.get_field("slug")
+    room = (slug_field.max_length or 80) - len(CUSTOM_PREFIX) - 4  # room for "-999"
+    base = slugify(name.translate(_TRANSLITERATE))[:room].strip("-") or "group"
+    taken = set(
+        PeerGroup.objects.filter(slug__startswith=CUSTOM_PREFIX + base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = CUSTOM_PREFIX + base, 2
+    while slug in taken:
+        slug, number = f"{CUSTOM_PREFIX}{base}-{number}", number + 1
+    return slug
+
+
+def _check_name(name: str, field: str) -> None:
+    limit = PeerGroup._meta.get_field(field).max_length or 200
+    if len(name) > limit:
+        raise PeerGroupError(
+            _("The name is %(length)d characters long; a peer group's name has at most %(limit)d.")
+            % {"length": len(name), "limit": limit}
+        )
+
+
 @transaction.atomic
 def do_create_peer_group(
     name_nb: str, name_en: str, member_codes: list[str], created_by: object | None = None
 ) -> PeerGroup:
-    """A user-defined peer group of municipalities."""
-    if not name_nb.strip():
-        raise PeerGroupError("A peer group needs a name.")
+    """A user-defined peer group of municipalities. Names are unique among user-defined
+    groups regardless of case; names that differ get slugs that differ."""
+    name_nb, name_en = name_nb.strip(), (name_en or name_nb).strip()
+    if not name_nb:
+        raise PeerGroupError(_("A peer group needs a name."))
+    _check_name(name_nb, "name_nb")
+    _check_name(name_en, "name_en")
     known = set(
         Place.objects.filter(code__in=member_codes, kind=Place.Kind.MUNICIPALITY).values_list(
             "code", flat=True
@@ -148,18 +184,26 @@ def do_create_peer_group(
     )
     unknown = sorted(set(member_codes) - known)
     if unknown:
-        raise PeerGroupError(f"Unknown municipalities: {', '.join(unknown)}")
+        raise PeerGroupError(_("Unknown municipalities: %(codes)s") % {"codes": ", ".join(unknown)})
     if len(known) < 2:
-        raise PeerGroupError("A peer group needs at least two municipalities.")
-    slug = f"custom-{slugify(name_nb)}"[:80]
-    if PeerGroup.objects.filter(slug=slug).exists():
-        raise PeerGroupError(f"A peer group called {name_nb!r} already exists.")
-    group = PeerGroup.objects.create(
-        slug=slug,
-        kind=PeerGroup.Kind.CUSTOM,
-        name_nb=name_nb.strip(),
-        name_en=(name_en or name_nb).strip(),
-        created_by=created_by,  # type: ignore[misc]
+        raise PeerGroupError(_("A peer group needs at least two municipalities."))
+    # Compared in Python: SQLite's case-insensitive matching knows only ASCII (Ø and ø).
+    existing = PeerGroup.objects.filter(kind=PeerGroup.Kind.CUSTOM).values_list(
+        "name_nb", flat=True
     )
+    exists = _("A peer group called “%(name)s” already exists.") % {"name": name_nb}
+    if name_nb.casefold() in {name.casefold() for name in existing}:
+        raise PeerGroupError(exists)
+    try:
+        with transaction.atomic():
+            group = PeerGroup.objects.create(
+                slug=peer_group_slug(name_nb),
+                kind=PeerGroup.Kind.CUSTOM,
+                name_nb=name_nb,
+                name_en=name_en,
+                created_by=created_by,  # type: ignore[misc]
+            )
+    except IntegrityError as error:  # the same name, created at the same moment
+        raise PeerGroupError(exists) from error
     group.members.set(Place.objects.filter(code__in=known))
     return group
