@@ -602,6 +602,35 @@ def test_sensitivity_is_reproducible_with_a_seed_and_centred_on_the_sdsn_rank(tm
             assert int(row["min_rank"]) <= int(row["nominal_rank"]) <= int(row["max_rank"])
 
 
+@pytest.mark.parametrize("missing_goal", ["group-mean", "skip"])
+def test_the_nominal_sensitivity_rank_is_the_rank_of_the_run_asked_for(tmp_path, missing_goal):
+    # A has no value for goal 2: skip ranks it on goal 1 alone (52, second), group-mean
+    # fills goal 2 with the group's mean (30), which makes it (52 + 30) / 2 = 41, third.
+    framework = tmp_path / "framework.csv"
+    framework.write_text("indicator,goal,best,worst\na,1,100,0\nb,2,100,0\n", encoding="utf-8")
+    units = tmp_path / "units.csv"
+    units.write_text("unit,name,group\nA,,g\nB,,g\nC,,g\n", encoding="utf-8")
+    observations = tmp_path / "observations.csv"
+    observations.write_text(
+        "unit,indicator,year,value\nA,a,2020,52\nB,a,2020,80\nB,b,2020,20\n"
+        "C,a,2020,70\nC,b,2020,40\n",
+        encoding="utf-8",
+    )
+    options = ("--missing-goal", missing_goal, "--coverage", "0.5", "--sensitivity", "20")
+    status, out = score(
+        tmp_path, *options, framework=framework, observations=observations, units=units
+    )
+    assert status == 0
+    ranks = {row["unit"]: row["rank"] for row in csv.DictReader((out / "index.csv").open())}
+    assert ranks == (
+        {"A": "2", "B": "3", "C": "1"} if missing_goal == "skip" else {"A": "3", "B": "2", "C": "1"}
+    )
+    nominal = {
+        row["unit"]: row["nominal_rank"] for row in csv.DictReader((out / "sensitivity.csv").open())
+    }
+    assert nominal == ranks
+
+
 @pytest.mark.parametrize("method", ["sdsn", "opensdg"])
 def test_a_year_before_the_data_is_noted_and_scores_as_missing(tmp_path, capsys, method):
     # The golden observations run from 2017 to 2023.

@@ -374,7 +374,7 @@ def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | N
 def write_sensitivity(
     framework: Framework, units: Columns, observations: Path, *, args: Any, folder: Path
 ) -> None:
-    from sdgnet.engine.sensitivity import rank_intervals
+    from sdgnet.engine.sensitivity import SensitivityChoices, rank_intervals
 
     intervals = rank_intervals(
         load_observations(observations),
@@ -383,6 +383,8 @@ def write_sensitivity(
         year=args.year,
         runs=args.sensitivity,
         seed=0 if args.seed is None else args.seed,
+        # The nominal run is the run asked for, so its ranks are index.csv's.
+        choices=SensitivityChoices(nominal_missing_goal=args.missing_goal),
         coverage=args.coverage,
     )
     with (folder / "sensitivity.csv").open("w", newline="", encoding="utf-8") as handle:
