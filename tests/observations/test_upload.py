@@ -127,3 +127,21 @@ def test_a_network_admins_municipality_number_is_read_as_a_files(network_admin: 
     report: Any = response.context["report"]
     assert report.ok, report.problems
     assert response.context["pending"]["place"] == "0301"
+
+
+def test_the_preview_shows_the_notes_and_the_values_left_out(editor: Client) -> None:
+    text = "kommune;2019;2020;navn\n0219;5;..;Bærum\n3024;..;6;Bærum\n"
+    response = editor.post(
+        "/en/data/upload/",
+        {
+            "file": SimpleUploadedFile("wide.csv", text.encode("cp1252")),
+            "source": "SSB",
+            "indicator": "population",
+        },
+    )
+    report: Any = response.context["report"]
+    assert report.ok, report.problems
+    assert (report.rows_valid, report.rows_dropped) == (2, 2)
+    page = response.content.decode()
+    assert "Windows-1252" in page
+    assert "2 missing values under municipality numbers not in use that year" in page

@@ -38,10 +38,13 @@ class ImportReport:
     rows_read: int = 0
     rows_valid: int = 0
     rows_mapped: int = 0
+    # Missing values under municipality numbers not in use that year: nothing to store.
+    rows_dropped: int = 0
     created: int = 0
     changed: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader and validation tell
     batch_id: int | None = None
     dry_run: bool = False
 
@@ -114,6 +117,7 @@ def do_import_observations(
     report.file_format = read.format
     report.rows_read = len(read.rows)
     report.problems.extend(read.problems)
+    report.notes.extend(read.notes)
     if not read.rows and not read.problems:
         report.problems.append(Problem(None, None, "the file holds no observations"))
     if not read.rows:
@@ -167,6 +171,8 @@ def _validate_into(
     # A row for another municipality is a problem, so it is not counted as valid too.
     report.rows_valid = len(checked.rows) - len(outside)
     report.rows_mapped = checked.mapped
+    report.rows_dropped = checked.dropped
+    report.notes.extend(checked.notes)
     report.problems.extend(checked.problems)
     report.problems.extend(outside)
     return checked.rows

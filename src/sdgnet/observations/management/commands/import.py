@@ -46,6 +46,13 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             progress=True,
         )
+        for note in report.notes:
+            self.stdout.write(f"{path.name}: note: {note}")
+        if report.rows_dropped:
+            self.stdout.write(
+                f"{path.name}: {report.rows_dropped} missing values under municipality numbers "
+                "not in use that year were left out (nothing to store)"
+            )
         if not report.ok:
             for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
                 where = f"line {problem.line}" if problem.line is not None else "file"
