@@ -220,3 +220,13 @@ def test_the_library_refuses_a_year_outside_1_to_9999():
     assert score_sdsn(framework, observations, units, year=9999).index["score"].to_pylist() == [
         80.0
     ]
+
+
+def test_the_library_refuses_a_trend_span_the_plan_cannot_hold():
+    from sdgnet.engine.methods.sdsn import MAX_TREND_SPAN, SdsnOptions
+
+    assert SdsnOptions(trend_span=MAX_TREND_SPAN).trend_span == MAX_TREND_SPAN
+    with pytest.raises(ValueError, match="trend_span must be from 1 to 100 years"):
+        SdsnOptions(trend_span=MAX_TREND_SPAN + 1)
+    with pytest.raises(ValueError, match="trend_span must be from 1 to 100 years"):
+        SdsnOptions(trend_span=0)

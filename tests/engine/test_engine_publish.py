@@ -128,3 +128,14 @@ def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, out):
     assert "argument --out: give a folder (empty, it would be the current folder)" in message
     assert list(tmp_path.iterdir()) == []
     assert list(tmp_path.parent.glob(f".{tmp_path.name}*")) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_new_out_folder_gets_the_permissions_of_any_new_folder(tmp_path, umask):
+    before = os.umask(umask)
+    try:
+        assert score(tmp_path / "new") == 0
+        (tmp_path / "plain").mkdir()
+    finally:
+        os.umask(before)
+    assert (tmp_path / "new").stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777

@@ -47,7 +47,7 @@ from sdgnet.engine.inputs import (
     open_observations,
     read_unit_columns,
 )
-from sdgnet.engine.methods.sdsn import MISSING_GOAL_CHOICES, SdsnOptions
+from sdgnet.engine.methods.sdsn import MAX_TREND_SPAN, MISSING_GOAL_CHOICES, SdsnOptions
 from sdgnet.engine.scoring import resolve_years, run_sdsn
 from sdgnet.engine.tables import read_table
 
@@ -63,10 +63,6 @@ INDEX_CSV = "SELECT unit, score, rank FROM index_results ORDER BY unit_code"
 EXIT_INPUT_ERROR = 2
 # Every file `sdgnet score` writes into --out; a run removes those it did not write.
 OUTPUT_FILES = ("indicators.csv", "goals.csv", "index.csv", "sensitivity.csv")
-# The default trend period measures the recent pace towards 2030, over a few years: a
-# century is far beyond any use, and the one-year plan keeps each series' last
-# `span + 1` values (DuckDB cannot build the plan's expressions past about 1000).
-MAX_TREND_SPAN = 100
 
 
 def progress_methods() -> tuple[str, ...]:
@@ -487,6 +483,11 @@ class staged_directory:
 
     def _publish(self) -> None:
         if not self.target.exists():
+            # mkdtemp made the staging folder private (0700); the published one gets the
+            # permissions any new folder of the user's gets.
+            umask = os.umask(0)
+            os.umask(umask)
+            self.staging.chmod(0o777 & ~umask)
             os.replace(self.staging, self.target)
             return
         produced = sorted(path.name for path in self.staging.iterdir())

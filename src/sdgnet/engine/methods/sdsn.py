@@ -68,6 +68,12 @@ RELATIVE_EPSILON = 1e-12
 RANK_DECIMALS = 9
 
 
+# The default trend period measures the recent pace towards 2030, over a few years: a
+# century is far beyond any use, and the one-year plan keeps each series' last
+# `span + 1` values (DuckDB cannot build the plan's expressions past about 1000).
+MAX_TREND_SPAN = 100
+
+
 @dataclass(frozen=True)
 class SdsnOptions:
     coverage: float = 0.8
@@ -81,8 +87,8 @@ class SdsnOptions:
             raise ValueError(f"coverage must be within [0, 1], got {self.coverage}")
         if self.missing_goal not in MISSING_GOAL_CHOICES:
             raise ValueError(f"missing_goal must be one of {MISSING_GOAL_CHOICES}")
-        if self.trend_span < 1:
-            raise ValueError("trend_span must be at least 1 year")
+        if not 1 <= self.trend_span <= MAX_TREND_SPAN:
+            raise ValueError(f"trend_span must be from 1 to {MAX_TREND_SPAN} years")
 
 
 # ---- rules as SQL expressions ------------------------------------------------
