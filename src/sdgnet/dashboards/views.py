@@ -20,10 +20,17 @@ from typing import Any
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from sdgnet.catalog.models import Goal, Indicator
@@ -39,7 +46,8 @@ from sdgnet.dashboards.page_charts import (
     indicator_page_charts,
     network_page_charts,
 )
-from sdgnet.places.models import Place
+from sdgnet.places.codes import normalise_municipality_code
+from sdgnet.places.models import CodeHistory, Place
 from sdgnet.projects.models import Project
 from sdgnet.scores.models import ScoreRun
 
@@ -143,12 +151,47 @@ def _municipality(code: str) -> Place:
     )
 
 
+def _today_number(code: str) -> str | None:
+    """Where `code` is not a municipality of today but names one in another way (301 for
+    Oslo's 0301, or a number before a reform with one successor: Bergen's 1201 is
+    4601), today's number; otherwise None."""
+    number = normalise_municipality_code(code)
+    if number is None:
+        return None
+    municipalities = Place.objects.filter(kind=Place.Kind.MUNICIPALITY)
+    if number != code and municipalities.filter(code=number).exists():
+        return number
+    successors = set(
+        CodeHistory.objects.filter(old_code=number).values_list("new_place_id", flat=True)
+    )
+    if len(successors) == 1 and municipalities.filter(code__in=successors).exists():
+        return successors.pop()
+    return None
+
+
+def _or_moved(
+    request: HttpRequest, respond_here: Callable[[], HttpResponse], code: str, name: str, *rest: int
+) -> HttpResponse:
+    """The page, or where `code` is not today's number but an old or shortened one, a
+    permanent redirect to the same page under today's (looked up only on a miss)."""
+    try:
+        return respond_here()
+    except Http404:
+        today = _today_number(code)
+        # Today's own number is missing something else (a goal, an indicator).
+        if today is None or today == code:
+            raise
+    query = request.META.get("QUERY_STRING", "")
+    url = reverse(name, args=[today, *rest]) + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(url)
+
+
 def place_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     def build() -> Page:
         place = _municipality(code)
         return Page("dashboards/place.html", municipality_dashboard(place, request.user))
 
-    return respond(request, build, with_library=True)
+    return _or_moved(request, lambda: respond(request, build, with_library=True), code, "place")
 
 
 def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
@@ -169,7 +212,7 @@ def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpRespons
             csv_name=f"{place.code}-goal-{goal.number}{suffix}.csv",
         )
 
-    return respond(request, build)
+    return _or_moved(request, lambda: respond(request, build), code, "place-goal", number)
 
 
 def indicator_page(request: HttpRequest, key: str) -> HttpResponse:
