@@ -36,3 +36,21 @@ def test_a_split_municipality_and_unknown_numbers_are_not_found() -> None:
     assert len(successors) > 1
     for path in ["/places/5012/", "/places/9999/", "/places/abc/", "/places/3201/goals/99/"]:
         assert Client().get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/places/9999/?format=json", "Det finnes ingen side"),
+        ("/en/places/9999/?format=json", "There is no page at this address"),
+        ("/indicators/no-such/?format=json", "Det finnes ingen side"),
+    ],
+)
+def test_a_missing_page_asked_for_as_json_answers_json(path: str, message: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and error["message"].startswith(message)
+    page = Client().get(path.replace("format=json", "format=html"))
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

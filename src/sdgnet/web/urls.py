@@ -8,6 +8,8 @@ from sdgnet.web import views as web_views
 from sdgnet.web.api import api
 from sdgnet.web.api import not_found as api_not_found
 
+handler404 = web_views.not_found
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
