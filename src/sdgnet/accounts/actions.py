@@ -400,7 +400,18 @@ def open_invitation(secret: str) -> Invitation | None:
     ).first()
 
 
-def do_accept_invitation(secret: str, password: str) -> Any:
+def inactive_account_problem(email: str) -> str:
+    return _(
+        "The account %(email)s is not active, so it cannot accept the invitation. "
+        "Ask the person who invited you to have it reactivated."
+    ) % {"email": email}
+
+
+def do_accept_invitation(secret: str, password: str | None = None, *, user: Any = None) -> Any:
+    """Accept an open invitation. An address without an account gets one, with the
+    `password` its owner chose. An address with an account keeps its password: its owner
+    accepts signed in (`user` is that account), and only the role, municipality and
+    organisation change."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -414,8 +425,10 @@ def do_accept_invitation(secret: str, password: str) -> Any:
         if invitation is None:
             raise AccountError([_("This invitation is no longer valid.")])
         User = get_user_model()
-        user: Any = User.objects.filter(username=invitation.email).first()
-        if user is None:
+        account: Any = User.objects.filter(username=invitation.email).first()
+        if account is None:
+            if password is None:
+                raise AccountError([_("Choose a password.")])
             try:
                 validate_password(password, User(username=invitation.email))
             except ValidationError as error:
@@ -430,6 +443,18 @@ def do_accept_invitation(secret: str, password: str) -> Any:
             # The invited person chose this password, so they are its actor.
             _store_password(user, password, actor=user, action=PASSWORD_ACTIONS["set"])
         else:
+            # Holding the link is not enough to act for an existing account: its owner
+            # signs in first, and their password is left as it is.
+            if not account.is_active:
+                raise AccountError([inactive_account_problem(invitation.email)])
+            if user is None or user.pk != account.pk:
+                raise AccountError(
+                    [
+                        _("Log in as %(email)s to accept this invitation.")
+                        % {"email": invitation.email}
+                    ]
+                )
+            user = account
             # Whoever invited had the right to give the role when inviting, and the
             # person accepts it; only the last-network-admin guard still applies.
             _apply_role(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -9,10 +10,10 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,24 +87,47 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def accept_invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    """A new address chooses its password here. An address that has an account keeps its
+    password: its owner logs in with it, then accepts (docs/roles.md, Invitations)."""
     invitation = actions.open_invitation(secret)
     if invitation is None:
         raise Http404
-    form = SetPasswordForm(request.POST or None)
+    account = get_user_model().objects.filter(username=invitation.email).first()
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    context: dict[str, Any] = {"invitation": invitation, "problems": problems}
+    if account is None:
+        form = SetPasswordForm(request.POST or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.do_accept_invitation(secret, form.cleaned_data["password1"])
+            except actions.AccountError as error:
+                problems += error.problems
+            else:
+                messages.success(request, _("Welcome! You can now log in."))
+                return redirect("login")
+        return render(request, "accounts/accept_invitation.html", context)
+    signed_in_as_invited = request.user.is_authenticated and request.user.pk == account.pk
+    if not account.is_active:
+        problems.append(actions.inactive_account_problem(invitation.email))
+    elif request.method == "POST" and signed_in_as_invited:
         try:
-            actions.do_accept_invitation(secret, form.cleaned_data["password1"])
+            actions.do_accept_invitation(secret, user=request.user)
         except actions.AccountError as error:
-            problems = error.problems
+            problems += error.problems
         else:
-            messages.success(request, _("Welcome! You can now log in."))
-            return redirect("login")
-    return render(
-        request,
-        "accounts/accept_invitation.html",
-        {"form": form, "invitation": invitation, "problems": problems},
+            messages.success(
+                request,
+                _("You are now %(role)s.") % {"role": invitation.get_role_display()},
+            )
+            return redirect("home")
+    context.update(
+        existing=True,
+        active=account.is_active,
+        signed_in_as_invited=signed_in_as_invited,
+        login_url=f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}",
     )
+    return render(request, "accounts/accept_invitation.html", context)
 
 
 @permission_page("accounts.view_audit_log")
