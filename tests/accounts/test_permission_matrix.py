@@ -98,6 +98,11 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         "/projects/p/no-such-project/attachments/",
         POST_ONLY,
     ),
+    # An attachment: to whoever may see its project (tests/projects/test_attachments.py).
+    "projects/p/<slug:key>/attachments/<int:pk>/<str:name>": (
+        "/projects/p/no-such-project/attachments/1/plan.pdf",
+        every(404),
+    ),
     "projects/methods/<slug:key>/": ("/projects/methods/no-such-method/", every(404)),
     "projects/learn/<str:code>/": (f"/projects/learn/{HOME}/", PUBLIC),
     # Reporting a problem: anyone logged in who can read the (published) project; a

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -177,6 +180,15 @@ class ProjectAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """Served by `projects.views.project_attachment`, only to those who may see the
+        project (there is no public media folder)."""
+        return reverse("project-attachment", args=[self.project.key, self.pk, self.filename])
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.file.name or "").name
 
 
 class ProblemReport(models.Model):

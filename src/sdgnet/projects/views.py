@@ -6,9 +6,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,7 @@ from sdgnet.projects.actions import (
 from sdgnet.projects.forms import AttachmentForm, ProjectForm, ReportForm, initial_from
 from sdgnet.projects.learning import learning_summary, project_evidence, who_to_learn_from
 from sdgnet.projects.markdown import render_markdown
-from sdgnet.projects.models import PartnerKind, Project, Status
+from sdgnet.projects.models import PartnerKind, Project, Status, Visibility
 from sdgnet.projects.search import SearchFilters, search_projects
 from sdgnet.projects.tagging import suggest
 
@@ -333,6 +334,25 @@ def project_attach(request: HttpRequest, key: str) -> HttpResponse:
             else:
                 messages.success(request, _("The attachment was added."))
     return redirect("project-edit", key=project.key)
+
+
+def project_attachment(request: HttpRequest, key: str, pk: int, name: str) -> FileResponse:
+    """An attachment, to whoever may see its project (a draft's or a hidden project's
+    files are 404 like the project), with the type its content was recognised as."""
+    project = access.access_project(request.user, key)
+    attachment = get_object_or_404(project.attachments, pk=pk)
+    if name != attachment.filename:
+        raise Http404(name)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(name) from error
+    # PDFs and images open in the browser; the type is the one recognised on upload, and
+    # nosniff (settings) keeps the browser from guessing another.
+    response = FileResponse(handle, content_type=attachment.content_type, filename=name)
+    if not (project.published and project.visibility == Visibility.PUBLIC):
+        patch_cache_control(response, private=True)
+    return response
 
 
 def learn(request: HttpRequest, code: str) -> HttpResponse:
