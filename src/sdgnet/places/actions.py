@@ -140,11 +140,17 @@ _TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "�
 CUSTOM_PREFIX = "custom-"
 
 
+def _max_length(field: str) -> int:
+    """The length of one of PeerGroup's text columns, as the model declares it."""
+    length = getattr(PeerGroup._meta.get_field(field), "max_length", None)
+    assert isinstance(length, int), field
+    return length
+
+
 def peer_group_slug(name: str) -> str:
     """`custom-` and the name in ASCII (æ→ae, ø→o, å→a), with `-2`, `-3`, … when another
     group's name gives the same slug (`Ø` and `O`); "group" when nothing is left."""
-    slug_field = PeerGroup._meta.get_field("slug")
-    room = (slug_field.max_length or 80) - len(CUSTOM_PREFIX) - 4  # room for "-999"
+    room = _max_length("slug") - len(CUSTOM_PREFIX) - 4  # room for "-999"
     base = slugify(name.translate(_TRANSLITERATE))[:room].strip("-") or "group"
     taken = set(
         PeerGroup.objects.filter(slug__startswith=CUSTOM_PREFIX + base).values_list(
@@ -158,7 +164,7 @@ def peer_group_slug(name: str) -> str:
 
 
 def _check_name(name: str, field: str) -> None:
-    limit = PeerGroup._meta.get_field(field).max_length or 200
+    limit = _max_length(field)
     if len(name) > limit:
         raise PeerGroupError(
             _("The name is %(length)d characters long; a peer group's name has at most %(limit)d.")
