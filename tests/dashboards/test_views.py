@@ -297,7 +297,6 @@ def test_indicator_page_ranking_equals_stored_scores(client: Client) -> None:
 @pytest.mark.parametrize(
     ("places", "message"),
     [
-        ("3201", "at least two"),
         ("3201,3203,0301,5001,1103", "at most four"),
         ("3201,9999", "9999"),
         ("3201,abc", "abc"),
@@ -311,6 +310,28 @@ def test_compare_refuses_bad_input_with_a_clear_message(
     assert message in response.content.decode()
     twin = client.get("/en/compare/", {"places": places, "format": "json"})
     assert twin.status_code == 400 and message in twin.json()["error"]
+
+
+@pytest.mark.parametrize("places", ["3201", " 3201, ", "3201,3201"])
+def test_one_municipality_the_dashboards_link_gives_is_a_started_form(
+    client: Client, places: str
+) -> None:
+    """Every dashboard links to /compare/?places=ITS_NUMBER: the form, filled in with that
+    municipality and asking for more, not an error."""
+    dashboard = client.get("/en/places/3201/").content.decode()
+    assert 'href="/en/compare/?places=3201"' in dashboard
+    response = client.get("/en/compare/", {"places": places})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' not in html
+    assert "Add one to three more municipality numbers after Bærum (3201)" in html
+    assert f'name="places" value="{places}"' in html
+    twin = client.get("/en/compare/", {"places": places, "format": "json"})
+    assert twin.status_code == 200
+    assert twin.json()["error"] is None and twin.json()["places"] == []
+    assert "Bærum" in twin.json()["prompt"]
+    # Bokmål, the default.
+    assert "Legg til" in client.get("/compare/", {"places": places}).content.decode()
 
 
 def test_compare_shows_goal_scores_side_by_side(client: Client) -> None:

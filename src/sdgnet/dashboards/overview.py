@@ -241,6 +241,7 @@ def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
         "error": None,
         "year": state.year if state else None,
         "data_version": state.data_version if state else 0,
+        "prompt": None,
         "places": [],
         "goals": [],
         "indicators": [],
@@ -257,6 +258,13 @@ def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
         data["error"] = _("No municipality has the number %(codes)s.") % {
             "codes": ", ".join(unknown)
         }
+    elif len(codes) == 1:
+        # Where every dashboard's "compare" link lands: the form, started, not an error.
+        data["prompt"] = _(
+            "Add one to three more municipality numbers after %(name)s (%(code)s), "
+            "separated by commas, to compare them."
+        ) % {"name": found[codes[0]].name, "code": codes[0]}
+        return data
     elif len(codes) < COMPARE_MIN:
         data["error"] = _("Choose at least two municipalities to compare.")
     elif len(codes) > COMPARE_MAX:
