@@ -290,8 +290,8 @@ def test_open_sdg_headline_rows_with_geocode() -> None:
         (7, "5001", "3-b-1", "2018", "97.1", "Percent"),
         (8, "0219", "3-b-1", "2018", "96.7", "Percent"),
     ]
-    assert "1 rows without GeoCode (national figures) were skipped" in result.notes
-    assert "1 disaggregated rows were skipped (headline only)" in result.notes
+    assert "1 row without GeoCode (a national figure) was skipped" in result.notes
+    assert "1 disaggregated row was skipped (headline only)" in result.notes
 
 
 def test_open_sdg_default_indicator_wins_over_file_name() -> None:

@@ -80,7 +80,7 @@ WIDE = WIDE_HOME + "3203;7;8\n"
 
 def test_a_wide_file_is_uploaded_with_the_indicator_chosen_in_the_form(editor: Client) -> None:
     refused = editor.post(
-        "/data/upload/", {"file": upload("wide.csv", WIDE), "source": "SSB"}
+        "/en/data/upload/", {"file": upload("wide.csv", WIDE), "source": "SSB"}
     ).context["report"]
     # Each line is named once, although a wide line holds several values.
     assert [problem.line for problem in refused.problems] == [2]

@@ -4,6 +4,9 @@
 nothing (any problem) or writes everything in one transaction: new values are
 inserted, changed values keep their earlier value as a revision, unchanged values are
 left alone (so importing the same file twice changes nothing).
+
+Problems and notes are in the language active when the import runs: the page's, the API
+request's, or the command's (see `sdgnet import --help`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sdgnet.catalog.models import Framework, Indicator
 from sdgnet.observations.models import DataVersion, ImportBatch, Observation, ObservationRevision
@@ -119,7 +124,7 @@ def do_import_observations(
     report.problems.extend(read.problems)
     report.notes.extend(read.notes)
     if not read.rows and not read.problems:
-        report.problems.append(Problem(None, None, "the file holds no observations"))
+        report.problems.append(Problem(None, None, _("the file holds no observations")))
     if not read.rows:
         return report
     rows = _validate_into(
@@ -188,7 +193,12 @@ def _without_source(rows: Sequence[ValidRow]) -> list[Problem]:
         Problem(
             lines[0],
             "source",
-            f"a source is required (where the data come from): lines {shown} name none",
+            ngettext(
+                "a source is required (where the data come from): line %(lines)s names none",
+                "a source is required (where the data come from): lines %(lines)s name none",
+                len(lines),
+            )
+            % {"lines": shown},
         )
     ]
 
@@ -201,7 +211,8 @@ def out_of_scope(rows: Sequence[ValidRow], place_scope: str | None) -> list[Prob
         Problem(
             row.lines[0] if row.lines else None,
             "place",
-            f"municipality {row.place} is not yours to write (you write for {place_scope})",
+            _("municipality %(number)s is not yours to write (you write for %(own)s)")
+            % {"number": row.place, "own": place_scope},
         )
         for row in rows
         if row.place != place_scope
@@ -480,11 +491,11 @@ def do_import_raw_rows(
     report = ImportReport(file_name=file_name, rows_read=len(raw), dry_run=dry_run)
     if not source.strip():
         report.problems.append(
-            Problem(None, None, "a source is required (where the data come from)")
+            Problem(None, None, _("a source is required (where the data come from)"))
         )
         return report
     if not raw:
-        report.problems.append(Problem(None, None, "no observations were given"))
+        report.problems.append(Problem(None, None, _("no observations were given")))
         return report
     rows = _validate_into(
         report, raw, framework=None, mapper=None, default_indicator=None, place_scope=place_scope
@@ -515,7 +526,7 @@ def do_publish_batch(batch: ImportBatch, *, user: Any) -> int:
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not locked.embargoed or locked.published_at is not None:
-            raise PublishError("this import is not waiting to be published")
+            raise PublishError(_("this import is not waiting to be published"))
         count = Observation.objects.filter(batch=locked, embargoed=True).update(embargoed=False)
         locked.published_at = timezone.now()
         locked.published_by = user if getattr(user, "is_authenticated", False) else None

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -138,7 +140,19 @@ def create_observations(
     request: HttpRequest, rows: list[ObservationIn], options: Query[WriteOptions]
 ) -> Any:
     """Every row is checked first. Rows for any municipality but your own are refused;
-    one bad row and nothing is written, with every problem named by its index."""
+    one bad row and nothing is written, with every problem named by its index and field.
+    The problems' messages are in the request's language (`Accept-Language: en` for
+    English; bokmål, the site's default, otherwise); `code`, `index` and `field` are the
+    same in every language."""
+    # The API is not under a language prefix, so LocaleMiddleware always picks the default;
+    # here a client's Accept-Language (or a browser's language cookie) is honoured too.
+    with translation.override(translation.get_language_from_request(request)):
+        return _create_observations(request, rows, options)
+
+
+def _create_observations(
+    request: HttpRequest, rows: list[ObservationIn], options: WriteOptions
+) -> Any:
     user = auth_user(request)
     scope = _writer_scope(user)
     if len(rows) > MAX_ROWS:
@@ -166,7 +180,7 @@ def create_observations(
         raise ApiError(
             400,
             "invalid_rows",
-            f"{len(report.problems)} problem(s); nothing was written.",
+            _("%(count)s problem(s); nothing was written.") % {"count": len(report.problems)},
             [
                 {
                     "index": problem.line - 1 if problem.line is not None else None,

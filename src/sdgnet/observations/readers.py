@@ -1,5 +1,6 @@
 """Read observation files into raw rows: CSV (long and wide), Excel .xlsx, JSON-stat 2.0
-(SSB PxWeb) and Open SDG's CSV. Pure Python, no Django.
+(SSB PxWeb) and Open SDG's CSV. No models and no database: of Django only its translation,
+so problems and notes are in the active language (bokmål on the pages, see ``COLUMN_LABELS``).
 
 Readers never judge values: a row keeps the text as written (place "301", value "12,5",
 "..") and ``validation.validate`` decides. Bad *content* never raises: it comes back as
@@ -34,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from tqdm import tqdm
 
 
@@ -51,20 +54,42 @@ class RawRow:
     source: str | None = None  # where the value comes from, when the file says per row
 
 
+# What a person reads for a problem's column code. The code itself (`Problem.column`, the
+# API's `field`) stays as it is: machine-readable, the same in every language.
+COLUMN_LABELS = {
+    "place": pgettext_lazy("observation column", "place"),
+    "indicator": pgettext_lazy("observation column", "indicator"),
+    "year": pgettext_lazy("observation column", "year"),
+    "value": pgettext_lazy("observation column", "value"),
+    "unit": pgettext_lazy("observation column", "unit"),
+    "flags": pgettext_lazy("observation column", "flags"),
+    "source": pgettext_lazy("observation column", "source"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something wrong with the file or one of its rows, in plain English."""
+    """Something wrong with the file or one of its rows. ``column`` is a code (``"year"``,
+    or a JSON-stat dimension's id); ``message`` is in the language active when it was made."""
 
     line: int | None
     column: str | None
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as a person reads it in the active language; a code not in
+        ``COLUMN_LABELS`` (a file's own dimension name) as it is."""
+        if not self.column:
+            return ""
+        return str(COLUMN_LABELS.get(self.column, self.column))
+
     def __str__(self) -> str:
         where = []
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(_("line %(line)s") % {"line": self.line})
         if self.column:
-            where.append(f"column {self.column!r}")
+            where.append(_("column %(column)s") % {"column": repr(self.column_label)})
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -131,18 +156,18 @@ def read_observations_from_bytes(
     suffix = Path(filename).suffix.lower()
     show_progress = progress and len(data) >= PROGRESS_MIN_BYTES
     if not data.strip():
-        return _refused("empty", "the file is empty")
+        return _refused("empty", _("the file is empty"))
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, filename, default_indicator, show_progress)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return _refused(
-            "xls", "this is an old Excel .xls (or other binary Office) file; save it as .xlsx"
+            "xls", _("this is an old Excel .xls (or other binary Office) file; save it as .xlsx")
         )
     if suffix in (".xlsx", ".xlsm"):
-        return _refused("xlsx", "not a valid xlsx file (it is not a zip archive)")
+        return _refused("xlsx", _("not a valid xlsx file (it is not a zip archive)"))
     decoded = _decode_text(data)
     if decoded is None:
-        return _refused("binary", "not a text file, and not a valid xlsx or JSON-stat file")
+        return _refused("binary", _("not a text file, and not a valid xlsx or JSON-stat file"))
     text, encoding = decoded
     if suffix == ".json" or text.lstrip()[:1] in ("{", "["):
         result = _read_json_stat(text, default_indicator, show_progress)
@@ -150,7 +175,7 @@ def read_observations_from_bytes(
         result = _read_delimited(text, filename, default_indicator, show_progress)
     result.encoding = encoding
     if encoding == "cp1252":
-        result.notes.append("the file is not UTF-8; it was read as Windows-1252")
+        result.notes.append(_("the file is not UTF-8; it was read as Windows-1252"))
     return result
 
 
@@ -252,7 +277,11 @@ def _detect_layout(header: Sequence[str], filename: str) -> tuple[_Layout | None
     duplicates = sorted({key for key in named if named.count(key) > 1})
     if duplicates:
         names = ", ".join(repr(key) for key in duplicates)
-        return None, [Problem(1, None, f"the header names these columns twice: {names}")]
+        return None, [
+            Problem(
+                1, None, _("the header names these columns twice: %(names)s") % {"names": names}
+            )
+        ]
     if (
         "geocode" in keys
         and _OPEN_SDG_FILE.match(filename) is None
@@ -278,7 +307,7 @@ def _detect_layout(header: Sequence[str], filename: str) -> tuple[_Layout | None
         layout = _Layout("long", place, year, value, indicator, unit, flags, (), ignored, source)
         return layout, []
     if place is not None and year_columns and year is None and value is None:
-        year_indexes = {index for index, _ in year_columns}
+        year_indexes = {index for index, _year in year_columns}
         ignored = tuple(
             header[i].strip()
             for i in range(len(keys))
@@ -288,14 +317,17 @@ def _detect_layout(header: Sequence[str], filename: str) -> tuple[_Layout | None
             "wide", place, None, None, indicator, unit, flags, year_columns, ignored, source
         )
         return layout, []
-    found = ", ".join(repr(name.strip()) for name in header if name.strip()) or "nothing"
+    found = ", ".join(repr(name.strip()) for name in header if name.strip()) or _("nothing")
     return None, [
         Problem(
             1,
             None,
-            "the header must name a place column (place, municipality, kommune, region), "
-            "a year column and a value column, or a place column and one column per year; "
-            f"found {found}",
+            _(
+                "the header must name a place column (place, municipality, kommune, region), "
+                "a year column and a value column, or a place column and one column per year; "
+                "found %(found)s"
+            )
+            % {"found": found},
         )
     ]
 
@@ -316,9 +348,11 @@ def _detect_open_sdg_layout(
             Problem(
                 1,
                 None,
-                "an Open SDG file needs the columns Year, GeoCode and Value; missing "
-                + ", ".join(missing)
-                + " (a file without GeoCode holds national figures, not municipal ones)",
+                _(
+                    "an Open SDG file needs the columns Year, GeoCode and Value; missing "
+                    "%(missing)s (a file without GeoCode holds national figures, not municipal ones)"
+                )
+                % {"missing": ", ".join(missing)},
             )
         ]
     unit = _find_column(keys, ("units", "unit"))
@@ -344,7 +378,7 @@ def _read_table(
     result = ReadResult(format=f"{format_prefix}-{layout.kind}", rows=[], problems=problems)
     if layout.ignored:
         ignored = ", ".join(repr(name) for name in layout.ignored)
-        result.notes.append(f"columns not imported: {ignored}")
+        result.notes.append(_("columns not imported: %(columns)s") % {"columns": ignored})
     width = len(header)
     collect = _collect_long if layout.kind == "long" else _collect_wide
     while True:
@@ -355,7 +389,7 @@ def _read_table(
         if bar is not None:
             bar.update(len(chunk))
     if not result.rows and not result.problems:
-        result.problems.append(Problem(None, None, "the file has a header but no data rows"))
+        result.problems.append(Problem(None, None, _("the file has a header but no data rows")))
     return result
 
 
@@ -368,7 +402,16 @@ def _fit_width(
     if len(cells) < width and all(not cell.strip() for cell in cells):
         return None  # an empty line: nothing to say
     problems.append(
-        Problem(line, None, f"the row has {len(cells)} fields but the header has {width}")
+        Problem(
+            line,
+            None,
+            ngettext(
+                "the row has %(fields)s field but the header has %(width)s",
+                "the row has %(fields)s fields but the header has %(width)s",
+                len(cells),
+            )
+            % {"fields": len(cells), "width": width},
+        )
     )
     return None
 
@@ -471,8 +514,10 @@ def _read_open_sdg_table(
             Problem(
                 None,
                 None,
-                "Open SDG files name their indicator in the file name (indicator_3-b-1.csv); "
-                "rename the file or give a default indicator",
+                _(
+                    "Open SDG files name their indicator in the file name (indicator_3-b-1.csv); "
+                    "rename the file or give a default indicator"
+                ),
             )
         )
     width = len(header)
@@ -500,15 +545,22 @@ def _read_open_sdg_table(
         if all(
             cells[index].strip()
             and names.setdefault(cells[place_at].strip(), cells[index]) == cells[index]
-            for _, cells in local
+            for _line, cells in local
         ):
             place_name_columns.add(index)
     disaggregations = [i for i in candidate_columns if i not in place_name_columns]
-    series = {cells[series_at].strip() for _, cells in local} if series_at is not None else set()
+    series = (
+        {cells[series_at].strip() for _line, cells in local} if series_at is not None else set()
+    )
     if len(series) > 1:
         listed = ", ".join(repr(name) for name in sorted(series))
         result.problems.append(
-            Problem(None, "Series", f"the file holds several series ({listed}); split it by series")
+            Problem(
+                None,
+                "Series",
+                _("the file holds several series (%(series)s); split it by series")
+                % {"series": listed},
+            )
         )
     disaggregated = 0
     for line, cells in local:
@@ -527,12 +579,26 @@ def _read_open_sdg_table(
             )
         )
     if national:
-        result.notes.append(f"{national} rows without GeoCode (national figures) were skipped")
+        result.notes.append(
+            ngettext(
+                "%(count)s row without GeoCode (a national figure) was skipped",
+                "%(count)s rows without GeoCode (national figures) were skipped",
+                national,
+            )
+            % {"count": national}
+        )
     if disaggregated:
-        result.notes.append(f"{disaggregated} disaggregated rows were skipped (headline only)")
+        result.notes.append(
+            ngettext(
+                "%(count)s disaggregated row was skipped (headline only)",
+                "%(count)s disaggregated rows were skipped (headline only)",
+                disaggregated,
+            )
+            % {"count": disaggregated}
+        )
     if not result.rows and not result.problems:
         result.problems.append(
-            Problem(None, None, "the file has no headline rows with a GeoCode to import")
+            Problem(None, None, _("the file has no headline rows with a GeoCode to import"))
         )
     return result
 
@@ -563,7 +629,7 @@ def _read_long_columnar(
     if header_index is None:
         return None
     header = _parse_line(lines[header_index], delimiter)
-    layout, _ = _detect_layout(header, filename)
+    layout, _problems = _detect_layout(header, filename)
     if layout is None or layout.kind != "long":
         return None
     import polars as pl  # here, not at the top: heavy, and only large files need it
@@ -586,7 +652,7 @@ def _read_long_columnar(
     result = ReadResult(format="csv-long", rows=[], problems=[])
     if layout.ignored:
         ignored = ", ".join(repr(name) for name in layout.ignored)
-        result.notes.append(f"columns not imported: {ignored}")
+        result.notes.append(_("columns not imported: %(columns)s") % {"columns": ignored})
     fields = body.filter(fits).str.split_exact(delimiter, width - 1).struct.unnest()
 
     def column(
@@ -630,7 +696,7 @@ def _read_long_columnar(
         _collect_long(odd, layout, width, result.rows, result.problems)
         result.rows.sort(key=lambda row: row.line)
     if not result.rows and not result.problems:
-        result.problems.append(Problem(None, None, "the file has a header but no data rows"))
+        result.problems.append(Problem(None, None, _("the file has a header but no data rows")))
     return result
 
 
@@ -664,12 +730,12 @@ def _read_delimited(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = _numbered_records(reader)
     header: list[str] | None = None
-    for _, cells in records:
+    for _line, cells in records:
         if any(cell.strip() for cell in cells):
             header = cells
             break
     if header is None:
-        result = _refused("csv", "the file is empty")
+        result = _refused("csv", _("the file is empty"))
         result.delimiter = delimiter
         return result
     bar = _progress_bar(text.count("\n"), show_progress)
@@ -684,7 +750,11 @@ def _read_delimited(
         )
     except csv.Error as error:
         # The csv module refuses e.g. a NUL inside a field; say where and stop.
-        result = _refused("csv", f"unreadable CSV at line {reader.line_num}: {error}")
+        result = _refused(
+            "csv",
+            _("unreadable CSV at line %(line)s: %(error)s")
+            % {"line": reader.line_num, "error": error},
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -709,12 +779,12 @@ def _read_xlsx(
         # validation refuses as a value; nothing is ever evaluated.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        return _refused("xlsx", f"not a valid xlsx file ({error})")
+        return _refused("xlsx", _("not a valid xlsx file (%(error)s)") % {"error": error})
     except Exception as error:  # openpyxl raises assorted errors on damaged archives
-        return _refused("xlsx", f"not a valid xlsx file ({type(error).__name__}: {error})")
+        return _refused("xlsx", _not_valid_xlsx(error))
     try:
         if not workbook.worksheets:
-            return _refused("xlsx", "the workbook has no sheets")
+            return _refused("xlsx", _("the workbook has no sheets"))
         sheet = workbook.worksheets[0]
         row_iter = sheet.iter_rows(values_only=True)
         records: Iterator[tuple[int, list[str]]] = (
@@ -729,13 +799,13 @@ def _read_xlsx(
                 cells.pop()  # openpyxl pads rows to the sheet's widest row
             if first_header is None:
                 first_header = cells
-            layout, _ = _detect_layout(cells, filename)
+            layout, _problems = _detect_layout(cells, filename)
             if layout is not None or number >= _HEADER_SEARCH_ROWS:
                 header = cells if layout is not None else first_header
                 break
         else:
             if first_header is None:
-                return _refused("xlsx", "the first sheet is empty")
+                return _refused("xlsx", _("the first sheet is empty"))
             header = first_header
         width = len(header)
         trimmed = ((line, _trim_to(cells, width)) for line, cells in records)
@@ -753,12 +823,16 @@ def _read_xlsx(
         finally:
             if bar is not None:
                 bar.close()
-        result.notes.append(f"read the first sheet, {sheet.title!r}")
+        result.notes.append(_("read the first sheet, %(sheet)s") % {"sheet": repr(sheet.title)})
         return result
     except Exception as error:  # a damaged sheet part surfaces only while reading rows
-        return _refused("xlsx", f"not a valid xlsx file ({type(error).__name__}: {error})")
+        return _refused("xlsx", _not_valid_xlsx(error))
     finally:
         workbook.close()
+
+
+def _not_valid_xlsx(error: Exception) -> str:
+    return _("not a valid xlsx file (%(error)s)") % {"error": f"{type(error).__name__}: {error}"}
 
 
 def _trim_to(cells: list[str], width: int) -> list[str]:
@@ -825,20 +899,22 @@ def _read_json_stat(text: str, default_indicator: str | None, show_progress: boo
     try:
         document = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        return _refused("json-stat", f"not valid JSON: {error}")
+        return _refused("json-stat", _("not valid JSON: %(error)s") % {"error": error})
     if not isinstance(document, dict):
-        return _refused("json-stat", "not a JSON-stat dataset (the JSON is not an object)")
+        return _refused("json-stat", _("not a JSON-stat dataset (the JSON is not an object)"))
     if document.get("class") == "dataset":
         dataset = document
     elif isinstance(document.get("dataset"), dict):
         dataset = document["dataset"]  # JSON-stat 1.x bundle, as PxWeb's "json-stat" format
     else:
-        return _refused("json-stat", 'not a JSON-stat dataset (no "class": "dataset")')
+        return _refused("json-stat", _('not a JSON-stat dataset (no "class": "dataset")'))
     try:
         return _flatten_json_stat(dataset, default_indicator, show_progress)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         return _refused(
-            "json-stat", f"malformed JSON-stat dataset ({type(error).__name__}: {error})"
+            "json-stat",
+            _("malformed JSON-stat dataset (%(error)s)")
+            % {"error": f"{type(error).__name__}: {error}"},
         )
 
 
@@ -847,7 +923,7 @@ def _flatten_json_stat(
 ) -> ReadResult:
     dimensions = dataset.get("dimension")
     if not isinstance(dimensions, dict):
-        return _refused("json-stat", 'the dataset has no "dimension" object')
+        return _refused("json-stat", _('the dataset has no "dimension" object'))
     ids = dataset.get("id", dimensions.get("id"))
     sizes = dataset.get("size", dimensions.get("size"))
     role = dataset.get("role", dimensions.get("role")) or {}
@@ -857,7 +933,7 @@ def _flatten_json_stat(
         or len(ids) != len(sizes)
         or not all(isinstance(size, int) and size >= 0 for size in sizes)
     ):
-        return _refused("json-stat", 'the dataset\'s "id" and "size" do not match')
+        return _refused("json-stat", _('the dataset\'s "id" and "size" do not match'))
     ids = [str(dimension_id) for dimension_id in ids]
     problems: list[Problem] = []
     codes: list[list[str]] = []
@@ -866,7 +942,12 @@ def _flatten_json_stat(
         dimension_codes = _category_codes(dimension, size) if isinstance(dimension, dict) else None
         if dimension_codes is None:
             problems.append(
-                Problem(None, dimension_id, f"dimension {dimension_id!r} has no usable categories")
+                Problem(
+                    None,
+                    dimension_id,
+                    _("dimension %(dimension)s has no usable categories")
+                    % {"dimension": repr(dimension_id)},
+                )
             )
             dimension_codes = []
         codes.append(dimension_codes)
@@ -874,9 +955,9 @@ def _flatten_json_stat(
     time_at = _pick_dimension(ids, role, "time", _TIME_DIMENSIONS)
     metric_at = _pick_dimension(ids, role, "metric", _METRIC_DIMENSIONS)
     if region_at is None:
-        problems.append(Problem(None, None, "the dataset has no region dimension"))
+        problems.append(Problem(None, None, _("the dataset has no region dimension")))
     if time_at is None:
-        problems.append(Problem(None, None, "the dataset has no time (Tid) dimension"))
+        problems.append(Problem(None, None, _("the dataset has no time (Tid) dimension")))
     for position, dimension_id in enumerate(ids):
         if position in (region_at, time_at, metric_at) or sizes[position] <= 1:
             continue
@@ -884,8 +965,11 @@ def _flatten_json_stat(
             Problem(
                 None,
                 dimension_id,
-                f"dimension {dimension_id!r} has {sizes[position]} categories; select one "
-                "in the query (one value per place, indicator and year is imported)",
+                _(
+                    "dimension %(dimension)s has %(count)s categories; select one in the query "
+                    "(one value per place, indicator and year is imported)"
+                )
+                % {"dimension": repr(dimension_id), "count": sizes[position]},
             )
         )
     metric_codes = codes[metric_at] if metric_at is not None else []
@@ -894,13 +978,22 @@ def _flatten_json_stat(
             Problem(
                 None,
                 ids[metric_at] if metric_at is not None else None,
-                f"the dataset holds {len(metric_codes)} contents ({', '.join(metric_codes)}) "
-                f"but one indicator ({default_indicator}) was given for all of them",
+                _(
+                    "the dataset holds %(count)s contents (%(contents)s) but one indicator "
+                    "(%(indicator)s) was given for all of them"
+                )
+                % {
+                    "count": len(metric_codes),
+                    "contents": ", ".join(metric_codes),
+                    "indicator": default_indicator,
+                },
             )
         )
     if default_indicator is None and metric_at is None:
         problems.append(
-            Problem(None, None, "the dataset names no contents (ContentsCode); give an indicator")
+            Problem(
+                None, None, _("the dataset names no contents (ContentsCode); give an indicator")
+            )
         )
     if problems:
         return ReadResult(format="json-stat", rows=[], problems=problems)
@@ -913,13 +1006,14 @@ def _flatten_json_stat(
         if len(values) != total:
             return _refused(
                 "json-stat",
-                f"the dataset has {len(values)} values but its dimensions make {total}",
+                _("the dataset has %(count)s values but its dimensions make %(total)s")
+                % {"count": len(values), "total": total},
             )
         positioned: Iterable[tuple[int, Any]] = enumerate(values)
     elif isinstance(values, dict):
         positioned = sorted((int(key), value) for key, value in values.items())
     else:
-        return _refused("json-stat", 'the dataset has no "value"')
+        return _refused("json-stat", _('the dataset has no "value"'))
     status_at = _status_lookup(dataset.get("status"))
     strides = [math.prod(sizes[position + 1 :]) for position in range(len(sizes))]
     rows: list[RawRow] = []
@@ -927,7 +1021,7 @@ def _flatten_json_stat(
     bar = _progress_bar(total, show_progress)
     for count, (position, value) in enumerate(positioned, start=1):
         if not 0 <= position < total:
-            problems.append(Problem(position + 1, None, "value position outside the dataset"))
+            problems.append(Problem(position + 1, None, _("value position outside the dataset")))
             continue
         region = codes[region_at][(position // strides[region_at]) % sizes[region_at]]
         year = codes[time_at][(position // strides[time_at]) % sizes[time_at]]
@@ -952,7 +1046,7 @@ def _flatten_json_stat(
     if bar is not None:
         bar.close()
     if not rows and not problems:
-        problems.append(Problem(None, None, "the dataset holds no values"))
+        problems.append(Problem(None, None, _("the dataset holds no values")))
     return ReadResult(format="json-stat", rows=rows, problems=problems)
 
 

@@ -22,6 +22,8 @@ writes nothing if there is any. Rules:
   are refused. A cell starting with "=" is a formula and is refused, never evaluated.
 - **Duplicates**: the same (place, indicator, year) twice, including an old number and its
   new number for the same year, is refused naming every line.
+
+Messages are made in the active language (Django's translation; no models, no database).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sdgnet.observations.readers import Problem, RawRow
 from sdgnet.places.codes import CodeMapper, normalise_municipality_code
@@ -108,11 +113,12 @@ def parse_number(text: str) -> float | None:
         return None
     if stripped.startswith("="):
         raise ValueError(
-            f"{_shown(stripped)} is a formula, not a value (formulas are never evaluated)"
+            _("%(cell)s is a formula, not a value (formulas are never evaluated)")
+            % {"cell": _shown(stripped)}
         )
     candidate = stripped.replace("\u2212", "-").translate(_THOUSANDS_SPACES)
     if candidate.lstrip("+-").casefold() in ("nan", "inf", "infinity"):
-        raise ValueError(f"value {_shown(stripped)} is not a finite number")
+        raise ValueError(_not_finite(stripped))
     if _PLAIN_NUMBER.match(candidate):
         number = float(candidate)
     elif _PLAIN_DECIMAL_COMMA.match(candidate):
@@ -122,10 +128,26 @@ def parse_number(text: str) -> float | None:
     elif _ENGLISH_NUMBER.match(candidate):
         number = float(candidate.replace(",", ""))
     else:
-        raise ValueError(f"value {_shown(stripped)} is not a number")
+        raise ValueError(_("value %(value)s is not a number") % {"value": _shown(stripped)})
     if not math.isfinite(number):
-        raise ValueError(f"value {_shown(stripped)} is not a finite number")
+        raise ValueError(_not_finite(stripped))
     return number
+
+
+def _not_finite(text: str) -> str:
+    return _("value %(value)s is not a finite number") % {"value": _shown(text)}
+
+
+def _unknown_place(text: str) -> str:
+    return _("unknown municipality %(number)s") % {"number": _shown(text)}
+
+
+def _lines_and_places(lines: str, places: str, count: int) -> str:
+    """ "lines 2, 3 (3201 Bærum, 3201 Bærum)": the rows a problem is about."""
+    return ngettext("line %(lines)s (%(places)s)", "lines %(lines)s (%(places)s)", count) % {
+        "lines": lines,
+        "places": places,
+    }
 
 
 def _unit_key(unit: str) -> str:
@@ -188,29 +210,36 @@ def validate(
     def parse_year(text: str) -> int | str:
         stripped = text.strip()
         if not (stripped.isascii() and stripped.isdigit()):
-            return f"year {_shown(stripped)} is not a whole year"
+            return _("year %(year)s is not a whole year") % {"year": _shown(stripped)}
         year = int(stripped)
         if not first_year <= year <= last_year:
-            return f"year {year} is outside {first_year}–{last_year}"
+            return _("year %(year)s is outside %(first)s–%(last)s") % {
+                "year": year,
+                "first": first_year,
+                "last": last_year,
+            }
         return year
 
     def place(text: str, year: int) -> _Placed:
         code = normalise_municipality_code(text)
         if code is None:
-            return _Placed(None, text, f"unknown municipality {_shown(text)}", False, False)
+            return _Placed(None, text, _unknown_place(text), False, False)
         targets = mapper.resolve(code, year)
         in_use = mapper.in_use(code, year)
         if not targets:
             if code in current_places:
                 return _Placed(code, code, None, True, True)
-            return _Placed(None, code, f"unknown municipality {_shown(text)}", False, False)
+            return _Placed(None, code, _unknown_place(text), False, False)
         if len(targets) > 1 or targets[0][1] < 1:
-            parts = ", ".join(f"{new} {mapper.name(new)}".strip() for new, _ in targets)
+            parts = ", ".join(f"{new} {mapper.name(new)}".strip() for new, _weight in targets)
             return _Placed(
                 None,
                 code,
-                f"municipality {code} {mapper.name(code, year)} (as in {year}) was split "
-                f"(into {parts}); its value cannot be divided between them",
+                _(
+                    "municipality %(number)s %(name)s (as in %(year)s) was split (into "
+                    "%(parts)s); its value cannot be divided between them"
+                )
+                % {"number": code, "name": mapper.name(code, year), "year": year, "parts": parts},
                 in_use,
                 True,
             )
@@ -219,7 +248,8 @@ def validate(
             return _Placed(
                 None,
                 code,
-                f"municipality {code} maps to {target}, which is not a current municipality",
+                _("municipality %(number)s maps to %(target)s, which is not a current municipality")
+                % {"number": code, "target": target},
                 in_use,
                 True,
             )
@@ -250,7 +280,12 @@ def validate(
                 indicator = indicator_cache[indicator_name] = resolve_indicator(indicator_name)
             if indicator is None:
                 problems.append(
-                    Problem(line, "indicator", f"unknown indicator {_shown(indicator_name)}")
+                    Problem(
+                        line,
+                        "indicator",
+                        _("unknown indicator %(indicator)s")
+                        % {"indicator": _shown(indicator_name)},
+                    )
                 )
                 row_ok = False
 
@@ -275,22 +310,31 @@ def validate(
                     Problem(
                         line,
                         "unit",
-                        f"unit {_shown(row.unit)} differs from the unit of {indicator} "
-                        f"({expected_unit!r})",
+                        _("unit %(unit)s differs from the unit of %(indicator)s (%(expected)s)")
+                        % {
+                            "unit": _shown(row.unit),
+                            "indicator": indicator,
+                            "expected": repr(expected_unit),
+                        },
                     )
                 )
                 row_ok = False
 
         if row.source is not None and len(row.source) > MAX_SOURCE_LENGTH:
             problems.append(
-                Problem(line, "source", f"the source is longer than {MAX_SOURCE_LENGTH} characters")
+                Problem(
+                    line,
+                    "source",
+                    _("the source is longer than %(count)s characters")
+                    % {"count": MAX_SOURCE_LENGTH},
+                )
             )
             row_ok = False
 
         if isinstance(year_or_error, str):
             # Without a year the place cannot be mapped; check only that it is a number.
             if normalise_municipality_code(row.place) is None:
-                problems.append(Problem(line, "place", f"unknown municipality {_shown(row.place)}"))
+                problems.append(Problem(line, "place", _unknown_place(row.place)))
             continue
         placed = place_cache.get((row.place, year))
         if placed is None:
@@ -299,7 +343,7 @@ def validate(
             result.dropped += 1
             continue
         if placed.error is not None or placed.target is None:
-            problems.append(Problem(line, "place", placed.error or "unknown municipality"))
+            problems.append(Problem(line, "place", placed.error or _unknown_place(row.place)))
             continue
         if not row_ok or indicator is None:
             continue
@@ -324,8 +368,14 @@ def validate(
             Problem(
                 lines[0],
                 "indicator",
-                f"{len(lines_without_indicator)} values (lines {shown}{more}) name no indicator "
-                "and no indicator was given for the file",
+                ngettext(
+                    "%(count)s value (line %(lines)s) names no indicator and no indicator was "
+                    "given for the file",
+                    "%(count)s values (lines %(lines)s) name no indicator and no indicator was "
+                    "given for the file",
+                    len(lines_without_indicator),
+                )
+                % {"count": len(lines_without_indicator), "lines": shown + more},
             )
         )
 
@@ -359,7 +409,7 @@ def _combine_groups(
                 f"{pending.source} {mapper.name(pending.source, year)}".strip()
                 for pending in pendings
             )
-            return f"lines {lines} ({places})" if len(pendings) > 1 else f"line {lines} ({places})"
+            return _lines_and_places(lines, places, len(pendings))
 
         is_merge = len(set(sources)) == len(sources) and all(
             source in predecessors for source in sources
@@ -370,8 +420,13 @@ def _combine_groups(
                 Problem(
                     ordered[-1].line,
                     "place",
-                    f"duplicate: {target_name}, {indicator}, {year} appears on "
-                    f"{described(ordered)}",
+                    _("duplicate: %(place)s, %(indicator)s, %(year)s appears on %(rows)s")
+                    % {
+                        "place": target_name,
+                        "indicator": indicator,
+                        "year": year,
+                        "rows": described(ordered),
+                    },
                 )
             )
             continue
@@ -389,9 +444,19 @@ def _combine_groups(
                 Problem(
                     ordered[0].line,
                     "place",
-                    f"rates and shares cannot be summed: {described(ordered)} "
-                    f"{'map' if len(ordered) > 1 else 'maps'} to {target_name}, which in "
-                    f"{year} was {len(predecessors)} municipalities",
+                    ngettext(
+                        "rates and shares cannot be summed: %(rows)s maps to %(place)s, which "
+                        "in %(year)s was %(count)s municipalities",
+                        "rates and shares cannot be summed: %(rows)s map to %(place)s, which "
+                        "in %(year)s was %(count)s municipalities",
+                        len(ordered),
+                    )
+                    % {
+                        "rows": described(ordered),
+                        "place": target_name,
+                        "year": year,
+                        "count": len(predecessors),
+                    },
                 )
             )
             continue
@@ -403,8 +468,13 @@ def _combine_groups(
                 Problem(
                     ordered[0].line,
                     "place",
-                    f"cannot sum {described(ordered)} into {target_name} for {year}: "
-                    f"missing {names}",
+                    _("cannot sum %(rows)s into %(place)s for %(year)s: missing %(missing)s")
+                    % {
+                        "rows": described(ordered),
+                        "place": target_name,
+                        "year": year,
+                        "missing": names,
+                    },
                 )
             )
             continue
@@ -415,8 +485,17 @@ def _combine_groups(
                 Problem(
                     ordered[0].line,
                     "place",
-                    f"cannot sum {described(ordered)} into {target_name} for {year}: "
-                    f"only part of {names} went to {target}, and that part is not known",
+                    _(
+                        "cannot sum %(rows)s into %(place)s for %(year)s: only part of "
+                        "%(parts)s went to %(target)s, and that part is not known"
+                    )
+                    % {
+                        "rows": described(ordered),
+                        "place": target_name,
+                        "year": year,
+                        "parts": names,
+                        "target": target,
+                    },
                 )
             )
             continue
