@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,21 @@ def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise warns on every request's middleware set-up when STATIC_ROOT is missing
     # (the tests never run collectstatic).
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # A cache folder of this run's own: the cache is shared by every process that names
+    # the same folder (as the workers of one installation do), and `fresh_cache` empties
+    # it before each test, so two runs in one data folder would clear each other's.
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": tempfile.mkdtemp(prefix="sdgnet-test-cache-"),
+        }
+    }
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -105,3 +105,22 @@ def test_the_rate_limit_is_counted_once_for_every_worker_process() -> None:
     assert other.stdout.split() == ["True", "True", "False"], other.stderr[-2000:]
     # ... and this one sees the other's.
     assert AnonymousThrottle("5/m").allow_request(request) is False
+
+
+def test_requests_at_the_same_moment_are_each_counted() -> None:
+    """Workers answering one client at once each read, add to and write back its
+    history: under the throttle's lock none of them is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sdgnet.web.api import AnonymousThrottle
+
+    address = "198.51.100.77"
+
+    def ask(_: int) -> bool:
+        # A throttle of its own per request, as each worker process has.
+        request = RequestFactory().get("/api/v1/goals", REMOTE_ADDR=address)
+        return bool(AnonymousThrottle("40/m").allow_request(request))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(120)))
+    assert answers.count(True) == 40

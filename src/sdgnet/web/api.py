@@ -9,6 +9,8 @@ Every error has one shape, with a stable `code`:
 
 from __future__ import annotations
 
+import fcntl
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -90,7 +92,22 @@ def _authenticated(request: HttpRequest) -> bool:
     return auth is not None and bool(getattr(auth, "is_authenticated", False))
 
 
-class AnonymousThrottle(SimpleRateThrottle):
+class SharedThrottle(SimpleRateThrottle):
+    """A throttle whose count is read, added to and written back under a lock that every
+    worker process takes: ninja reads a client's request history from the cache and
+    writes it back, so two workers answering the same client at once each wrote their
+    own history and one request went uncounted (8 clients at once got 1,547 of 2,500
+    requests through a limit of 600 a minute)."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        folder = Path(str(settings.CACHES["default"]["LOCATION"]))
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "throttle.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            return bool(super().allow_request(request))
+
+
+class AnonymousThrottle(SharedThrottle):
     """Anonymous readers, counted per client address. (ninja's own AnonRateThrottle
     skips any request with an auth object, and reads give anonymous visitors one.)"""
 
@@ -102,7 +119,7 @@ class AnonymousThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserThrottle(SimpleRateThrottle):
+class UserThrottle(SharedThrottle):
     """Signed-in users and token holders, counted per account wherever they call from."""
 
     scope = "user"
