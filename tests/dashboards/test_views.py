@@ -97,7 +97,14 @@ def test_dashboard_json_twin_equals_stored_scores_and_the_page(client: Client) -
             assert goal["trend_label"] in tile
     scored = [g for g in data["goals"] if g["score"] is not None]
     assert {g["number"] for g in scored} == {3, 16}
-    assert all(g["status"] == "grey" for g in data["goals"] if g["score"] is None)
+    # A goal's colour is the stored one, scored or not; grey where none was stored.
+    colours = dict(
+        GoalScore.objects.filter(run=run, place_id="3201", year=year).values_list(
+            "goal_id", "colour"
+        )
+    )
+    for goal in data["goals"]:
+        assert goal["status"] == (colours.get(goal["number"]) or "grey")
     # The gaps are the indicators furthest below their green threshold's score.
     # (Bærum's are all green: see test_gaps_are_the_indicators_furthest_below_green.)
     assert [gap["key"] for gap in data["gaps"]] == _furthest_below_green("3201", data["year"])
@@ -158,6 +165,13 @@ def test_a_goal_with_data_but_no_score_says_why(client: Client) -> None:
     assert not GoalScore.objects.filter(
         run=run, place_id="3203", year=data["year"], score__isnull=False
     ).exists()
+    # The rule withholds the score, not the colour (rule 7 does not depend on coverage).
+    for goal in unscored:
+        stored = GoalScore.objects.get(
+            run=run, place_id="3203", goal_id=goal["number"], year=data["year"]
+        )
+        assert stored.colour and goal["status"] == stored.colour
+        assert goal["status_label"] != "Ingen data"
     html = client.get("/places/3203/").content.decode()
     tiles = html.split('<li class="tile ')[1:]
     reason = "ingen skår: for få av kommunens indikatorer har data"
@@ -386,10 +400,14 @@ def test_network_overview_counts_members_per_colour(client: Client) -> None:
     assert data["members"] == 357
     goal16 = next(goal for goal in data["goals"] if goal["number"] == 16)
     rows = GoalScore.objects.filter(run=run, goal_id=16, year=data["year"])
-    red = rows.filter(colour="red", score__isnull=False).count()
-    assert goal16["counts"]["red"] == red
+    # Members are counted by their goal colour, scored or not (below the coverage rule).
+    assert goal16["counts"]["red"] == rows.filter(colour="red").count()
     assert sum(goal16["counts"].values()) == 357
     assert goal16["scored"] == rows.filter(score__isnull=False).count()
+    # Where most members are red or falling counts the scored members only, as it says.
+    for concern in data["goals_of_concern"]:
+        if concern["number"] == 16:
+            assert concern["red"] == rows.filter(colour="red", score__isnull=False).count()
     assert [g["number"] for g in data["heatmap_goals"]] == [3, 16]
     assert len(data["heatmap"]) == 357
     shares = [g["red_or_falling_share"] for g in data["goals_of_concern"]]
@@ -527,7 +545,7 @@ def test_national_goal_history_equals_stored_goal_scores(client: Client) -> None
     for row in data["history"]:
         stored = GoalScore.objects.filter(run=run, goal_id=3, year=row["year"])
         assert row["scored"] == stored.filter(score__isnull=False).count()
-        assert row["counts"]["red"] == stored.filter(colour="red", score__isnull=False).count()
+        assert row["counts"]["red"] == stored.filter(colour="red").count()
         assert sum(row["counts"].values()) == stored.count()
     assert data["history"][-1]["year"] == data["year"]
     assert data["history"][-1]["median_score"] == data["median_score"]

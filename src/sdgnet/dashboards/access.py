@@ -57,15 +57,18 @@ def _trend_label(trend: str, language: str | None) -> str:
     return str(TREND[trend][1])
 
 
-def status_code(colour: str | None, score: float | None = None) -> str:
-    """The dashboard colour shown for a stored one: no score means grey, whatever was
-    stored. (Counting colours needs only this: `status_of` also looks up the language.)"""
-    return colour if colour in STATUS and score is not None else "grey"
+def status_code(colour: str | None) -> str:
+    """The dashboard colour shown for a stored one, grey where none was stored. A goal
+    of a municipality below the coverage rule keeps its colour: the rule withholds the
+    score only (rules 3 and 7 of the methodology), as the SDSN dashboards colour the
+    countries they do not rank. (Counting colours needs only this: `status_of` also
+    looks up the language.)"""
+    return colour if colour in STATUS else "grey"
 
 
-def status_of(colour: str | None, score: float | None = None) -> dict[str, str]:
+def status_of(colour: str | None) -> dict[str, str]:
     """The dashboard colour with its label (`status_code`)."""
-    code = status_code(colour, score)
+    code = status_code(colour)
     return {
         "status": code,
         "status_label": _status_label(code, get_language()),

@@ -162,8 +162,8 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
                 **goal_info(goal),
                 "place_url": reverse("place-goal", args=[place.code, goal.number]),
                 "score": round_or_none(score, 1),
-                **status_of(colour, score),
-                **trend_of(trend if score is not None else ""),
+                **status_of(colour),
+                **trend_of(trend),
                 "indicators_with_data": len(with_data),
                 "indicators_total": len(in_goal),
             }
@@ -250,7 +250,7 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
                 "value": value,
                 "value_year": value_year,
                 "score": round_or_none(score, 1),
-                **status_of(colour, score),
+                **status_of(colour),
                 **trend_of(trend),
             }
         )
@@ -422,8 +422,8 @@ def place_goal(
         )
         if goal_row:
             data["score"] = round_or_none(goal_row[0], 1)
-            data.update(status_of(goal_row[1], goal_row[0]))
-            data.update(trend_of(goal_row[2] if goal_row[0] is not None else ""))
+            data.update(status_of(goal_row[1]))
+            data.update(trend_of(goal_row[2]))
         for key, value, value_year, score, colour, trend, local in IndicatorScore.objects.filter(
             run=run, place=place, year=state.year, indicator_id__in=keys
         ).values_list(
@@ -480,7 +480,7 @@ def place_goal(
                 "latest_value": stored[0] if stored else (known[-1][1] if known else None),
                 "latest_year": stored[1] if stored else (known[-1][0] if known else None),
                 "score": round_or_none(score, 1),
-                **status_of(stored[3] if stored else None, score),
+                **status_of(stored[3] if stored else None),
                 **trend_of(stored[4] if stored and score is not None else ""),
                 "csv_url": reverse("place-goal", args=[place.code, goal.number])
                 + f"?format=csv&indicator={key}"

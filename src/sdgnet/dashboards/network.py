@@ -56,14 +56,16 @@ def network_overview() -> dict[str, Any]:
     goals: list[dict[str, Any]] = []
     for goal_row in Goal.objects.all():
         counts = dict.fromkeys(STATUS_ORDER, 0)
-        falling = red_or_falling = 0
+        red = falling = red_or_falling = 0
         now_scores, then_scores, changes = [], [], []
         for code, _name, _county in members:
             score, colour, trend = latest.get((code, goal_row.number), (None, "", ""))
-            status = status_code(colour, score)
+            status = status_code(colour)
             counts[status] += 1
+            # Where most members are red or falling: among the scored members.
             if score is not None:
                 now_scores.append(score)
+                red += status == "red"
                 falling += trend == "decreasing"
                 red_or_falling += status == "red" or trend == "decreasing"
                 if (code, goal_row.number) in before:
@@ -76,6 +78,7 @@ def network_overview() -> dict[str, Any]:
                 **goal_info(goal_row),
                 "scored": scored,
                 "counts": counts,
+                "red": red,
                 "falling": falling,
                 "red_or_falling": red_or_falling,
                 "red_or_falling_share": round(red_or_falling / scored * 100, 1) if scored else None,
@@ -101,7 +104,7 @@ def network_overview() -> dict[str, Any]:
                 {
                     "goal": column["number"],
                     "score": round_or_none(goal_score, 1),
-                    **status_of(colour, goal_score),
+                    **status_of(colour),
                 }
             )
         rows.append(
@@ -131,7 +134,7 @@ def network_overview() -> dict[str, Any]:
                 "number": g["number"],
                 "short": g["short"],
                 "url": g["url"],
-                "red": g["counts"]["red"],
+                "red": g["red"],
                 "falling": g["falling"],
                 "red_or_falling": g["red_or_falling"],
                 "red_or_falling_share": g["red_or_falling_share"],

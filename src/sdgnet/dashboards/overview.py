@@ -120,7 +120,7 @@ def indicator_overview(
                 "value": value,
                 "year": year,
                 "score": round_or_none(score, 1),
-                **status_of(colour, score),
+                **status_of(colour),
                 "url": reverse("place", args=[code]),
             }
         )
@@ -313,8 +313,8 @@ def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
                 {
                     "code": code,
                     "score": round_or_none(score, 1),
-                    **status_of(colour, score),
-                    **trend_of(trend if score is not None else ""),
+                    **status_of(colour),
+                    **trend_of(trend),
                 }
             )
         data["goals"].append({**goal_info(goal), "cells": cells})
@@ -331,7 +331,7 @@ def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
                     "value": year_value[1] if year_value else None,
                     "year": year_value[0] if year_value else None,
                     "score": round_or_none(score, 1),
-                    **status_of(colour, score),
+                    **status_of(colour),
                 }
             )
         data["indicators"].append(
@@ -406,7 +406,7 @@ def national_goal(goal: Goal) -> dict[str, Any]:
             counts = dict.fromkeys(STATUS_ORDER, 0)
             scores = []
             for score, colour, _trend in by_year[year]:
-                counts[status_code(colour, score)] += 1
+                counts[status_code(colour)] += 1
                 if score is not None:
                     scores.append(score)
             if scores:
@@ -420,7 +420,7 @@ def national_goal(goal: Goal) -> dict[str, Any]:
                 )
         latest_rows = by_year.get(state.year, [])
         for score, colour, trend in latest_rows:
-            data["counts"][status_code(colour, score)] += 1
+            data["counts"][status_code(colour)] += 1
             data["falling"] += score is not None and trend == "decreasing"
         latest_scores = [row[0] for row in latest_rows if row[0] is not None]
         previous_scores = [
