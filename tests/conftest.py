@@ -29,11 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # A cache folder of this run's own: the cache is shared by every process that names
     # the same folder (as the workers of one installation do), and `fresh_cache` empties
     # it before each test, so two runs in one data folder would clear each other's.
+    folder = tempfile.mkdtemp(prefix="sdgnet-test-cache-")
     settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": tempfile.mkdtemp(prefix="sdgnet-test-cache-"),
-        }
+        "default": {**settings.CACHES["default"], "LOCATION": folder},
+        "throttle": {**settings.CACHES["throttle"], "LOCATION": str(Path(folder) / "throttle")},
     }
 
 
@@ -67,6 +66,7 @@ def fresh_cache() -> None:
     """Each test starts with an empty cache: the API's rate-limit counters are kept there,
     keyed by user id, and ids repeat between tests once their transactions roll back, so a
     long run would otherwise throttle later tests with earlier tests' requests."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["throttle"].clear()

@@ -124,3 +124,17 @@ def test_requests_at_the_same_moment_are_each_counted() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(ask, range(120)))
     assert answers.count(True) == 40
+
+
+def test_the_page_cache_cannot_push_out_the_rate_limit_counts() -> None:
+    """Anyone can fill the page cache (one entry per address asked for), and a full file
+    cache drops entries at random: the counts live in a cache of their own."""
+    from django.core.cache import caches
+
+    from sdgnet.web.api import AnonymousThrottle
+
+    request = RequestFactory().get("/api/v1/goals", REMOTE_ADDR="198.51.100.99")
+    assert [AnonymousThrottle("5/m").allow_request(request) for _ in range(3)] == [True] * 3
+    caches["default"].clear()  # as culling a full page cache may do to any entry
+    answers = [AnonymousThrottle("5/m").allow_request(request) for _ in range(3)]
+    assert answers == [True, True, False]

@@ -174,14 +174,21 @@ MEDIA_ROOT = DATA_DIR / "media"
 # lock, and would store whole pages as rows. Each write lists the folder to cull it, so
 # MAX_ENTRIES stays small (~2 ms per write at 1,000 files).
 # SDGNET_CACHE_DIR moves it (all workers of one installation must name the same folder).
+# The rate-limit counts have a folder of their own: in the page cache, anyone could push
+# them out by asking for many addresses (culling drops a third of the files at random).
+CACHE_DIR = Path(os.environ.get("SDGNET_CACHE_DIR", "") or DATA_DIR / "cache").resolve()
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(
-            Path(os.environ.get("SDGNET_CACHE_DIR", "") or DATA_DIR / "cache").resolve()
-        ),
+        "LOCATION": str(CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 1000},
-    }
+    },
+    # One entry per client seen in the last minute (an address or an account).
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
 }
 # When a rescore commits, the charts of the most visited pages are rendered into the
 # shared chart cache (dashboards/prerender.py).
