@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sdgnet.observations.access import visible_observations
+from sdgnet.observations.readers import FORMULA_STARTS
 
 # flags last: files written before it was added keep their column positions.
 EXPORT_COLUMNS = ["place", "indicator", "year", "value", "source", "flags"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(cell: object) -> object:

@@ -220,12 +220,14 @@ def _text_cell(text: str) -> str | None:
     """A free-text cell (source, flags) as stored: None when blank, and without the quote
     our exports put before text a spreadsheet would run as a formula ("'=…", "'-")."""
     text = text.strip()
-    if text[:1] == "'" and text[1:2] in _FORMULA_STARTS:
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text or None
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@")  # as sdgnet.observations.exports neutralises
+# What a spreadsheet runs as a formula; our exports put a quote before text that starts so
+# (sdgnet.observations.exports), and reading the file again takes it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell_text(value: Any) -> str:
