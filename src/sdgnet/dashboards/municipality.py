@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,7 @@ from sdgnet.dashboards.access import (
     status_of,
     trend_of,
 )
+from sdgnet.engine.normalise import goalpost
 from sdgnet.network.access import local_targets
 from sdgnet.observations.access import visible_observations
 from sdgnet.observations.models import DataVersion
@@ -70,10 +72,11 @@ BELOW_GREEN = ("yellow", "orange", "red")
 
 
 def green_score(entry: FrameworkIndicator) -> float:
-    """The score of the green threshold (rule 1 applied to it): how far below it an
+    """The score of the green threshold (rule 1, the engine's `goalpost`): how far below it an
     indicator is, in score points, is its gap."""
     assert entry.best is not None and entry.worst is not None and entry.green is not None
-    return min(100.0, max(0.0, 100.0 * (entry.green - entry.worst) / (entry.best - entry.worst)))
+    green, best, worst = (np.array([bound]) for bound in (entry.green, entry.best, entry.worst))
+    return float(goalpost(green, best, worst)[0])
 
 
 def _rank_among(scores: dict[str, float], code: str, members: set[str]) -> dict[str, Any]:
