@@ -631,6 +631,41 @@ def test_the_nominal_sensitivity_rank_is_the_rank_of_the_run_asked_for(tmp_path,
     assert nominal == ranks
 
 
+def test_indexes_equal_in_decimals_share_their_rank_in_sensitivity_csv_too(tmp_path):
+    # A and B have the same goal scores in another order, so equal indexes in decimals;
+    # summed in goal order they differ in binary ((0.1 + 0.2) + 0.3 = 0.6000000000000001,
+    # (0.3 + 0.2) + 0.1 = 0.6). index.csv ranks them 1 and 1; so must sensitivity.csv.
+    framework = tmp_path / "framework.csv"
+    framework.write_text(
+        "indicator,goal,best,worst\na,1,100,0\nb,2,100,0\nc,3,100,0\n", encoding="utf-8"
+    )
+    units = tmp_path / "units.csv"
+    units.write_text("unit,name,group\nA,,g\nB,,g\nC,,g\n", encoding="utf-8")
+    observations = tmp_path / "observations.csv"
+    observations.write_text(
+        "unit,indicator,year,value\n"
+        "A,a,2020,0.1\nA,b,2020,0.2\nA,c,2020,0.3\n"
+        "B,a,2020,0.3\nB,b,2020,0.2\nB,c,2020,0.1\n"
+        "C,a,2020,0\nC,b,2020,0\nC,c,2020,0\n",
+        encoding="utf-8",
+    )
+    status, out = score(
+        tmp_path,
+        "--sensitivity",
+        "20",
+        framework=framework,
+        observations=observations,
+        units=units,
+    )
+    assert status == 0
+    ranks = {row["unit"]: row["rank"] for row in csv.DictReader((out / "index.csv").open())}
+    assert ranks == {"A": "1", "B": "1", "C": "3"}
+    rows = list(csv.DictReader((out / "sensitivity.csv").open()))
+    assert {row["unit"]: row["nominal_rank"] for row in rows} == ranks
+    for row in rows:
+        assert int(row["min_rank"]) <= int(row["nominal_rank"]) <= int(row["max_rank"])
+
+
 @pytest.mark.parametrize("method", ["sdsn", "opensdg"])
 def test_a_year_before_the_data_is_noted_and_scores_as_missing(tmp_path, capsys, method):
     # The golden observations run from 2017 to 2023.

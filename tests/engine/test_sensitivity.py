@@ -339,6 +339,93 @@ def test_nominal_ranks_are_the_sdsn_index_ranks() -> None:
     assert {row["unit"]: row["nominal_rank"] for row in result.to_pylist()} == expected
 
 
+def rescaled_0_to_100(goals: dict[str, str]) -> Framework:
+    """Indicators (id: goal) whose scores are their values (best 100, worst 0)."""
+    count = len(goals)
+    return parse_framework(
+        pa.table(
+            {
+                "indicator": list(goals),
+                "goal": list(goals.values()),
+                "best": ["100"] * count,
+                "worst": ["0"] * count,
+            }
+        )
+    )
+
+
+def sdsn_and_nominal_ranks(
+    framework: Framework, values: pa.Table, units: pa.Table
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    from sdgnet.engine.scoring import score_sdsn
+
+    sdsn = score_sdsn(framework, values, units).index.to_pylist()
+    nominal = rank_intervals(values, framework, units, runs=1).to_pylist()
+    return (
+        {row["unit"]: row["rank"] for row in sdsn},
+        {row["unit"]: row["nominal_rank"] for row in nominal},
+    )
+
+
+def test_index_scores_that_sum_differently_in_binary_tie_as_in_the_sdsn_ranks() -> None:
+    # p and q have the same goal scores in another order: their indexes are equal in
+    # decimals, but summed in goal order p's is (0.1 + 0.2) + 0.3 = 0.6000000000000001
+    # and q's (0.3 + 0.2) + 0.1 = 0.6. The SDSN ranks tie them (1, 1, 3).
+    assert (0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1
+    framework = rescaled_0_to_100({"g1": "1", "g2": "2", "g3": "3"})
+    data: dict[str, dict[str, float | None]] = {
+        "p": {"g1": 0.1, "g2": 0.2, "g3": 0.3},
+        "q": {"g1": 0.3, "g2": 0.2, "g3": 0.1},
+        "r": {"g1": 0.0, "g2": 0.0, "g3": 0.0},
+    }
+    units = units_of({"p": "", "q": "", "r": ""})
+    sdsn, nominal = sdsn_and_nominal_ranks(framework, observations(data), units)
+    assert sdsn == {"p": 1, "q": 1, "r": 3}
+    assert nominal == sdsn
+
+
+def test_index_scores_equal_to_9_decimals_tie_as_in_the_sdsn_ranks() -> None:
+    # 50.0000000498 and 50.0000000502 are 50.00000005 to 9 decimals: a tie in the SDSN
+    # ranks, which the positive scale 1 + 0.99 s would split (50.500000049 and
+    # 50.50000005 to 9 decimals), so the nominal run ranks on the SDSN scale.
+    framework = rescaled_0_to_100({"a": "1"})
+    data: dict[str, dict[str, float | None]] = {
+        "p": {"a": 50.0000000502},
+        "q": {"a": 50.0000000498},
+        "r": {"a": 49.999999998},
+    }
+    units = units_of({"p": "", "q": "", "r": ""})
+    sdsn, nominal = sdsn_and_nominal_ranks(framework, observations(data), units)
+    assert sdsn == {"p": 1, "q": 1, "r": 3}
+    assert nominal == sdsn
+
+
+def test_ranks_round_the_index_as_the_sdsn_plan_does() -> None:
+    # The plan ranks on DuckDB's ROUND(score, 9); values on both sides of, and as near
+    # as binary gets to, a half in the 10th decimal are rounded alike here.
+    import duckdb
+
+    from sdgnet.engine.sensitivity import _rounded_for_ranking
+
+    rng = np.random.default_rng(5)
+    halves = (rng.integers(0, 10**11, 20_000) + 0.5) / 1e9
+    index = np.concatenate(
+        [
+            halves,
+            np.nextafter(halves, 0.0),
+            np.nextafter(halves, 200.0),
+            rng.uniform(0.0, 100.0, 20_000),
+            [0.0, 2.5e-9, 0.5e-9, 1.0000000005, 99.9999999995, 1234.5678901235],
+        ]
+    )
+    expected = (
+        duckdb.connect()
+        .execute("SELECT round(x, 9) FROM (SELECT unnest(?) AS x)", [index.tolist()])
+        .fetchnumpy()
+    )
+    np.testing.assert_array_equal(_rounded_for_ranking(index), next(iter(expected.values())))
+
+
 def test_harmonic_mean_of_a_score_near_zero_is_zero_without_a_warning() -> None:
     # 3 / 5e-324 overflows: the mean's limit, W / inf = 0, is the answer.
     scores = np.array([[5e-324, 50.0]])

@@ -16,17 +16,21 @@ Run 0 is always the nominal configuration (goalpost, arithmetic, the framework's
 weights, ``group-mean`` unless changed), which reproduces the SDSN index ranks, so
 ``min_rank <= nominal_rank <= max_rank`` always holds.
 
-Scores enter the aggregation on a positive scale so that geometric and harmonic
-means are defined: goalpost and min-max scores s in [0, 100] as ``1 + 0.99 s``;
-z-scores z as ``max(50 + 10 z, 1)``; percentile ranks as they are (0 < r <= 100).
-These maps are increasing and (but for the floor of the z-score) affine, so they
-leave arithmetic-mean ranks unchanged.
+Scores enter the other runs' aggregation on a positive scale so that geometric and
+harmonic means are defined: goalpost and min-max scores s in [0, 100] as
+``1 + 0.99 s``; z-scores z as ``max(50 + 10 z, 1)``; percentile ranks as they are
+(0 < r <= 100). These maps are increasing and (but for the floor of the z-score)
+affine, so they leave arithmetic-mean orders unchanged. The nominal run aggregates
+the goalpost scores themselves (0-100, as the SDSN method), so that its ties are the
+SDSN method's.
 
 As in the SDSN method, only ``index = yes`` indicators count, an indicator counts
 for a unit only where its ``scope`` includes the unit, and only units with values
 for at least ``coverage`` of their indicators are ranked (the set is the same in
-every run: it depends on data availability only). Ranks: 1 = highest index, ties
-share the best rank.
+every run: it depends on data availability only). Ranks: 1 = highest index; as in
+the SDSN method (index.csv), index scores are compared after rounding to 9 decimals
+(``RANK_DECIMALS``), so scores equal in decimals but not in binary (goal scores summed
+in another order) tie, and ties share the best rank.
 
 Output, one row per unit: ``unit, nominal_rank, median_rank, p05_rank, p95_rank,
 min_rank, max_rank, runs`` (``runs``: the runs in which the unit had an index).
@@ -53,6 +57,7 @@ from sdgnet.engine.aggregate import (
 )
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import parse_units
+from sdgnet.engine.methods.sdsn import RANK_DECIMALS
 from sdgnet.engine.normalise import NORMALISATIONS, Normalisation, normalise
 
 MissingGoalRule = Literal["group-mean", "skip"]
@@ -203,12 +208,31 @@ def _fill_missing_goals(problem: _Problem, goal_scores: Matrix) -> Matrix:
     return filled
 
 
+def _rounded_for_ranking(index: Matrix) -> Matrix:
+    """The index rounded to `RANK_DECIMALS` decimals as the SDSN plan's ROUND does it:
+    the binary value correctly rounded (Python's `round`), so that index scores equal
+    to that many decimals tie here as in index.csv.
+
+    `np.rint(index * 10**d)` is that rounding except where the product, which is off
+    the exact one by up to half a unit in its last place, lies that close to a half:
+    those few values are rounded by `round` itself."""
+    scale = 10.0**RANK_DECIMALS
+    with np.errstate(invalid="ignore"):
+        scaled = index * scale
+        rounded = np.rint(scaled) / scale
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= np.spacing(np.abs(scaled))
+    for position in np.flatnonzero(near_half):
+        rounded.flat[position] = round(float(index.flat[position]), RANK_DECIMALS)
+    return rounded
+
+
 def _ranks(index: Matrix) -> Matrix:
-    """1 = highest; ties share the best rank; NaN stays NaN."""
+    """1 = highest; index scores equal to `RANK_DECIMALS` decimals tie and share the
+    best rank (competition ranking, as the SDSN method's); NaN stays NaN."""
     ranks = np.full(index.shape, np.nan)
     present = ~np.isnan(index)
-    descending = np.sort(-index[present])
-    ranks[present] = np.searchsorted(descending, -index[present], side="left") + 1
+    keys = -_rounded_for_ranking(index[present])
+    ranks[present] = np.searchsorted(np.sort(keys), keys, side="left") + 1
     return ranks
 
 
@@ -255,9 +279,13 @@ def rank_intervals(
     problem = _problem(observations, framework, units, year, coverage)
     rng = np.random.default_rng(seed)
     normalised = {name: _positive_scores(problem, name) for name in choices.normalisations}
-    nominal_scores = normalised.get("goalpost")
-    if nominal_scores is None:
-        nominal_scores = _positive_scores(problem, "goalpost")
+    # The nominal run is the SDSN computation on its own 0-100 scale (the arithmetic
+    # mean needs no positive shift), so that its index scores, rounded for ranking,
+    # tie where index.csv's do: `1 + 0.99 s` can split two scores that are equal to 9
+    # decimals (50.0000000498 and 50.0000000502, both 50.00000005).
+    nominal_scores = normalise(
+        "goalpost", problem.values, problem.best, problem.worst, problem.direction
+    )
 
     all_ranks = np.full((runs, len(problem.units)), np.nan)
     all_ranks[0] = _index_ranks(
