@@ -109,3 +109,20 @@ def test_an_embargoed_import_changes_nothing_outsiders_see(people: dict[str, Any
         if "/api/" in path or path.endswith(".csv")
     }
     assert before == after
+
+
+def test_the_unpublished_imports_page_shows_editors_their_municipalitys(
+    people: dict[str, Any],
+) -> None:
+    batch = embargo_import(people)
+    listed = f"#{batch.pk} api"
+    editor = body(client_for(people["editor"].user).get("/data/embargoed/"))
+    assert listed in editor
+    assert f"/data/batches/{batch.pk}/publish/" not in editor  # they may not publish it
+    assert "administrator" in body(client_for(people["editor"].user).get("/en/data/embargoed/"))
+    admin = body(client_for(people["municipality_admin"].user).get("/data/embargoed/"))
+    assert f"/data/batches/{batch.pk}/publish/" in admin
+    # Another municipality's editor has the page, but not this import on it.
+    other = client_for(people["other_editor"].user).get("/data/embargoed/")
+    assert other.status_code == 200
+    assert listed not in body(other)

@@ -76,7 +76,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "data/upload/": ("/data/upload/", STAFF),
     "data/upload/confirm/": ("/data/upload/confirm/", POST_ONLY),
     "data/enter/": ("/data/enter/", STAFF),
-    "data/embargoed/": ("/data/embargoed/", ADMINS),
+    # Editors see their municipality's unpublished imports (without publishing them).
+    "data/embargoed/": ("/data/embargoed/", STAFF),
     "data/batches/<int:batch_id>/publish/": ("/data/batches/1/publish/", POST_ONLY),
     "data/observations.csv": ("/data/observations.csv", PUBLIC),
     "network/members/": ("/network/members/", PUBLIC),

@@ -10,13 +10,15 @@ from sdgnet.accounts.rules import (
     acts_for_place,
     administers_place,
     is_municipal_staff,
-    is_municipality_admin,
     is_network_admin,
 )
 
 # The editing pages (without an object): anyone who enters data for some place.
 rules.add_perm("observations.enter_data", is_network_admin | is_municipal_staff)
-rules.add_perm("observations.review_embargo", is_network_admin | is_municipality_admin)
+# The page of unpublished imports: editors see their municipality's there (as they see its
+# embargoed values everywhere else, and in the API's list); who may publish one is
+# `observations.publish_batch`.
+rules.add_perm("observations.review_embargo", is_network_admin | is_municipal_staff)
 
 # Upload a file or enter values for a place (without an object: for some place).
 rules.add_perm(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sdgnet.accounts.access import permission_page
-from sdgnet.accounts.rules import is_network_admin, place_of
+from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
 from sdgnet.observations.access import batch_places, embargoed_batches
 from sdgnet.observations.actions import (
     PublishError,
@@ -177,6 +177,8 @@ def may_publish(user: Any, places: list[str]) -> bool:
 
 @permission_page("observations.review_embargo")
 def embargoed(request: HttpRequest) -> HttpResponse:
+    """The unpublished imports the user may see (an editor: their municipality's), each
+    with a Publish button where the user may publish it."""
     batches = list(embargoed_batches(request.user).select_related("created_by"))
     rows: list[dict[str, Any]] = []
     for batch in batches:
@@ -188,7 +190,14 @@ def embargoed(request: HttpRequest) -> HttpResponse:
                 "may_publish": may_publish(request.user, places),
             }
         )
-    return render(request, "observations/embargoed.html", {"rows": rows})
+    return render(
+        request,
+        "observations/embargoed.html",
+        {
+            "rows": rows,
+            "publishes": is_network_admin(request.user) or is_municipality_admin(request.user),
+        },
+    )
 
 
 @require_POST
