@@ -355,12 +355,12 @@ def rescaled_0_to_100(goals: dict[str, str]) -> Framework:
 
 
 def sdsn_and_nominal_ranks(
-    framework: Framework, values: pa.Table, units: pa.Table
+    framework: Framework, values: pa.Table, units: pa.Table, coverage: float = 0.8
 ) -> tuple[dict[str, int | None], dict[str, int | None]]:
     from sdgnet.engine.scoring import score_sdsn
 
-    sdsn = score_sdsn(framework, values, units).index.to_pylist()
-    nominal = rank_intervals(values, framework, units, runs=1).to_pylist()
+    sdsn = score_sdsn(framework, values, units, coverage=coverage).index.to_pylist()
+    nominal = rank_intervals(values, framework, units, runs=1, coverage=coverage).to_pylist()
     return (
         {row["unit"]: row["rank"] for row in sdsn},
         {row["unit"]: row["nominal_rank"] for row in nominal},
@@ -397,6 +397,55 @@ def test_index_scores_equal_to_9_decimals_tie_as_in_the_sdsn_ranks() -> None:
     units = units_of({"p": "", "q": "", "r": ""})
     sdsn, nominal = sdsn_and_nominal_ranks(framework, observations(data), units)
     assert sdsn == {"p": 1, "q": 1, "r": 3}
+    assert nominal == sdsn
+
+
+def test_a_goal_none_of_whose_indicators_applies_is_not_filled_from_the_group() -> None:
+    # Goal 2's only indicator applies to coastal units; A is inland, so (as in the SDSN
+    # method) goal 2 is not one of A's goals: A's index is its goal 1, 45, third behind
+    # B (70) and C (50). Filled with the group's goal-2 mean (60) it would be 52.5, second.
+    framework = parse_framework(
+        pa.table(
+            {
+                "indicator": ["a", "b"],
+                "goal": ["1", "2"],
+                "best": ["100", "100"],
+                "worst": ["0", "0"],
+                "scope": [None, "coastal"],
+            }
+        )
+    )
+    data: dict[str, dict[str, float | None]] = {
+        "A": {"a": 45},
+        "B": {"a": 50, "b": 90},
+        "C": {"a": 70, "b": 30},
+    }
+    units = pa.table(
+        {
+            "unit": ["A", "B", "C"],
+            "name": ["A", "B", "C"],
+            "group": ["g", "g", "g"],
+            "coastal": ["no", "yes", "yes"],
+        }
+    )
+    sdsn, nominal = sdsn_and_nominal_ranks(framework, observations(data), units)
+    assert sdsn == {"A": 3, "B": 1, "C": 2}
+    assert nominal == sdsn
+
+
+def test_coverage_counts_as_the_sdsn_method_does() -> None:
+    # 14 of 25 indicators meets a coverage of 0.56, although 0.56 * 25 is
+    # 14.000000000000002 in binary: the SDSN method ranks p, and so must the nominal run.
+    assert 0.56 * 25 > 14
+    goals = {f"i{j:02d}": str(1 + j % 17) for j in range(25)}
+    framework = rescaled_0_to_100(goals)
+    data: dict[str, dict[str, float | None]] = {
+        "p": {indicator: (60.0 if j < 14 else None) for j, indicator in enumerate(goals)},
+        "q": dict.fromkeys(goals, 50.0),
+    }
+    units = units_of({"p": "", "q": ""})
+    sdsn, nominal = sdsn_and_nominal_ranks(framework, observations(data), units, coverage=0.56)
+    assert sdsn == {"p": 1, "q": 2}
     assert nominal == sdsn
 
 

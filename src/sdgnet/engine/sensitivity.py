@@ -25,8 +25,9 @@ the goalpost scores themselves (0-100, as the SDSN method), so that its ties are
 SDSN method's.
 
 As in the SDSN method, only ``index = yes`` indicators count, an indicator counts
-for a unit only where its ``scope`` includes the unit, and only units with values
-for at least ``coverage`` of their indicators are ranked (the set is the same in
+for a unit only where its ``scope`` includes the unit (a goal none of whose
+indicators does is not one of the unit's goals, so ``group-mean`` does not fill it),
+and only units with values for at least ``coverage`` of their indicators are ranked (the set is the same in
 every run: it depends on data availability only). Ranks: 1 = highest index; as in
 the SDSN method (index.csv), index scores are compared after rounding to 9 decimals
 (``RANK_DECIMALS``), so scores equal in decimals but not in binary (goal scores summed
@@ -57,7 +58,7 @@ from sdgnet.engine.aggregate import (
 )
 from sdgnet.engine.framework import Framework
 from sdgnet.engine.inputs import parse_units
-from sdgnet.engine.methods.sdsn import RANK_DECIMALS
+from sdgnet.engine.methods.sdsn import EPSILON, RANK_DECIMALS
 from sdgnet.engine.normalise import NORMALISATIONS, Normalisation, normalise
 
 MissingGoalRule = Literal["group-mean", "skip"]
@@ -103,6 +104,9 @@ class _Problem:
     goals: list[int]
     group_codes: NDArray[np.int64]  # per unit; -1 = no group
     qualifies: NDArray[np.bool_]
+    # units × goals: the goal has an indicator that applies to the unit (its `scope`),
+    # which makes it one of the unit's goals, the only ones `group-mean` fills.
+    has_goal: NDArray[np.bool_]
 
 
 def _latest_values(observations: pa.Table, year: int | None) -> pl.DataFrame:
@@ -153,9 +157,12 @@ def _problem(
     values = np.where(applies, values, np.nan)
     applicable = applies.sum(axis=1)
     valued = (~np.isnan(values)).sum(axis=1)
-    qualifies = (applicable > 0) & (valued >= coverage * applicable)
+    # The SDSN method's test, with its slack: 0.56 * 25 is 14.000000000000002 in
+    # binary, and 14 values of 25 meet a coverage of 0.56.
+    qualifies = (applicable > 0) & (valued >= coverage * applicable - EPSILON)
 
     goals = sorted({spec.goal for spec in specs})
+    goal_starts = np.searchsorted([spec.goal for spec in specs], goals, side="left")
     groups = typed_units["group"].to_list()
     group_ids = {group: code for code, group in enumerate(sorted({g for g in groups if g}))}
     return _Problem(
@@ -165,12 +172,11 @@ def _problem(
         worst=np.array([spec.worst for spec in specs], dtype=np.float64),
         direction=np.array([1.0 if spec.higher_is_better else -1.0 for spec in specs]),
         weights=np.array([spec.weight for spec in specs], dtype=np.float64),
-        goal_starts=np.searchsorted([spec.goal for spec in specs], goals, side="left").astype(
-            np.intp
-        ),
+        goal_starts=goal_starts.astype(np.intp),
         goals=goals,
         group_codes=np.array([group_ids[g] if g else -1 for g in groups], np.int64),
         qualifies=qualifies,
+        has_goal=np.add.reduceat(applies.astype(np.int64), goal_starts, axis=1) > 0,
     )
 
 
@@ -194,7 +200,9 @@ def _goal_scores(
 
 def _fill_missing_goals(problem: _Problem, goal_scores: Matrix) -> Matrix:
     """Fill a qualifying unit's missing goal with the plain mean of that goal over
-    the qualifying units of its group (left missing where the group has none)."""
+    the qualifying units of its group (left missing where the group has none). A goal
+    none of whose indicators applies to the unit is not one of its goals: it stays
+    out, as in the SDSN method."""
     filled = goal_scores.copy()
     for code in np.unique(problem.group_codes[problem.group_codes >= 0]):
         members = (problem.group_codes == code) & problem.qualifies
@@ -204,7 +212,8 @@ def _fill_missing_goals(problem: _Problem, goal_scores: Matrix) -> Matrix:
         sums = np.where(present, group_scores, 0.0).sum(axis=0)
         means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
         block = filled[members]
-        filled[members] = np.where(np.isnan(block), means, block)
+        missing = np.isnan(block) & problem.has_goal[members]
+        filled[members] = np.where(missing, means, block)
     return filled
 
 
