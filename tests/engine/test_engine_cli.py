@@ -474,7 +474,19 @@ def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):
         ("--threads", "0", "must be at least 1, found 0"),
         ("--threads", "two", "expected a whole number, found 'two'"),
         ("--memory-limit", "lots", "expected a size such as 6GB or 512MB, found 'lots'"),
-        ("--sensitivity", "0", "must be at least 1, found 0"),
+        ("--sensitivity", "0", "must be from 1 to 100000, found 0"),
+        ("--sensitivity", "-3", "must be from 1 to 100000, found -3"),
+        ("--sensitivity", "many", "expected a whole number, found 'many'"),
+        ("--sensitivity", "2.5", "expected a whole number, found '2.5'"),
+        # Beyond the bound: before, these were run (the second failing, after the
+        # scoring, to allocate every run's ranks: "Maximum allowed dimension exceeded",
+        # or a traceback for 1e11 runs).
+        ("--sensitivity", "100001", "must be from 1 to 100000, found 100001"),
+        (
+            "--sensitivity",
+            "99999999999999999999",
+            "must be from 1 to 100000, found 99999999999999999999",
+        ),
         ("--seed", "-5", "must be at least 0, found -5"),
     ],
 )
@@ -483,6 +495,7 @@ def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value,
     message = capsys.readouterr().err
     assert status == 2
     assert f"argument {option}: {words}" in message
+    assert "Traceback" not in message
     assert not out.exists()
 
 

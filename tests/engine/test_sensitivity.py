@@ -299,8 +299,10 @@ def test_scope_excludes_an_indicator_from_coverage_and_scores() -> None:
 
 def test_bad_arguments_are_refused() -> None:
     values, units = random_data(5, seed=1)
-    with pytest.raises(ValueError, match="runs"):
+    with pytest.raises(ValueError, match="runs must be from 1 to 100000, found 0"):
         rank_intervals(values, small_framework(), units, runs=0)
+    with pytest.raises(ValueError, match="runs must be from 1 to 100000, found 100001"):
+        rank_intervals(values, small_framework(), units, runs=100_001)
     with pytest.raises(ValueError, match="normalisations"):
         SensitivityChoices(normalisations=("log",))  # type: ignore[arg-type]
 

@@ -137,10 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--sensitivity",
-        type=at_least_one,
+        type=sensitivity_runs,
         metavar="RUNS",
         help="also write sensitivity.csv: each unit's rank interval over RUNS method variants "
-        "(sdsn only)",
+        "(sdsn only; a few thousand runs are plenty)",
     )
     parser.add_argument(
         "--seed",
@@ -170,6 +170,15 @@ def whole_number_from(least: int, most: int | None = None) -> Callable[[str], in
 
 
 at_least_one = whole_number_from(1)
+
+
+def sensitivity_runs(text: str) -> int:
+    """An argparse type: a count of sensitivity runs, from 1 to the analysis' bound
+    (its module, which loads NumPy and Arrow, is imported only when the option is
+    given, and the run then needs it anyway)."""
+    from sdgnet.engine.sensitivity import MAX_RUNS
+
+    return whole_number_from(1, MAX_RUNS)(text)
 
 
 def out_folder(text: str) -> Path:
