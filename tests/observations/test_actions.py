@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sdgnet.catalog.models import FrameworkIndicator
 from sdgnet.observations.actions import do_import_observations
 from sdgnet.observations.models import DataVersion, ImportBatch, Observation, ObservationRevision
 
@@ -142,3 +143,16 @@ def _lines(problem: object) -> set[int]:
     found = {int(n) for n in re.findall(r"\b(\d+)\b", getattr(problem, "message", ""))}
     line = getattr(problem, "line", None)
     return found | ({line} if line is not None else set())
+
+
+def test_a_framework_bound_above_100_lets_that_percent_pass_100(tmp_path: Path) -> None:
+    measles = "vaccination-measles-age2"
+    path = write(
+        tmp_path, "measles.csv", f"place,indicator,year,value\n3201,{measles},2026,101.5\n"
+    )
+    refused = do_import_observations(path, source="FHI", dry_run=True)
+    assert [(problem.line, problem.column) for problem in refused.problems] == [(2, "value")]
+    # A framework that sets a bound above 100 says the indicator's values go there.
+    FrameworkIndicator.objects.filter(indicator_id=measles).update(best=104.0)
+    accepted = do_import_observations(path, source="FHI", dry_run=True)
+    assert accepted.ok, accepted.problems

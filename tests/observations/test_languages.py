@@ -128,6 +128,14 @@ def test_the_notes_follow_the_page(editor: Client) -> None:
     assert "columns not imported: 'navn'" in page
 
 
+def test_a_share_above_100_is_refused_in_the_pages_language(editor: Client) -> None:
+    text = f"place;indicator;year;value\n{HOME};{TURNOUT};2025;250\n{HOME};{TURNOUT};2021;77,5\n"
+    range_nb = f"verdien '250' er utenfor 0–100, som er området for {TURNOUT} (en andel i prosent)"
+    assert problem_cells(upload(editor, "", text)) == [["2", "verdi", range_nb]]
+    range_en = f"value '250' is outside 0–100, the range of {TURNOUT} (a share in percent)"
+    assert problem_cells(upload(editor, "/en", text)) == [["2", "value", range_en]]
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

@@ -153,6 +153,53 @@ def test_unit_comparison_ignores_case_spacing_and_known_synonyms() -> None:
     assert check(raw).problems == []
 
 
+def test_a_share_in_percent_outside_0_to_100_is_refused_naming_row_value_and_range() -> None:
+    raw = [
+        RawRow(2, "0301", "turnout", "2023", "250"),
+        RawRow(3, "1101", "turnout", "2023", "-0,5"),
+        RawRow(4, "3201", "turnout", "2023", "100"),
+        RawRow(5, "3203", "turnout", "2023", "0"),
+        RawRow(6, "5001", "3-b-1", "2023", "100,1"),  # unit "percent"
+        RawRow(7, "0301", "population", "2023", "250"),  # persons: no range
+    ]
+    result = check(raw)
+    assert messages(result) == [
+        (2, "value", "value '250' is outside 0–100, the range of turnout (a share in percent)"),
+        (3, "value", "value '-0,5' is outside 0–100, the range of turnout (a share in percent)"),
+        (6, "value", "value '100,1' is outside 0–100, the range of 3-b-1 (a share in percent)"),
+    ]
+    assert [row.lines for row in result.rows] == [(4,), (5,), (7,)]
+
+
+def test_a_percent_the_catalog_lets_pass_100_and_a_percent_change_have_no_range() -> None:
+    indicators = {
+        # A framework bound above 100: the catalog says such values are real.
+        "coverage": IndicatorInfo("coverage", "%", "rate", bounds=(104.0, 80.0)),
+        "growth": IndicatorInfo("growth", "prosentendring", "rate"),
+        "gap": IndicatorInfo("gap", "percentage points", "rate"),
+        "share": IndicatorInfo("share", "prosent", "rate", bounds=(100.0, 0.0)),
+    }
+    raw = [
+        RawRow(2, "0301", "coverage", "2023", "101,5"),
+        RawRow(3, "0301", "growth", "2023", "250"),
+        RawRow(4, "0301", "growth", "2022", "-40", unit="% change"),
+        RawRow(5, "0301", "gap", "2023", "-120"),
+        RawRow(6, "0301", "share", "2023", "100,5"),
+    ]
+    result = validate(
+        raw,
+        indicators=indicators,
+        mapper=CodeMapper(ENTRIES, CURRENT),
+        current_places=set(CURRENT),
+        default_indicator=None,
+    )
+    assert messages(result) == [
+        (6, "value", "value '100,5' is outside 0–100, the range of share (a share in percent)")
+    ]
+    assert IndicatorInfo("x", "persons", "count").value_range is None
+    assert IndicatorInfo("x", " Pst. ", "rate").value_range == (0.0, 100.0)
+
+
 def test_missing_markers_are_recorded_as_missing_with_the_marker_as_flag() -> None:
     raw = [
         RawRow(2, "0301", "population", "2019", ".."),

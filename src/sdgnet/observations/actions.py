@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sdgnet.catalog.models import Framework, Indicator
+from sdgnet.catalog.models import Framework, FrameworkIndicator, Indicator
 from sdgnet.observations.models import DataVersion, ImportBatch, Observation, ObservationRevision
 from sdgnet.observations.readers import Problem, read_observations
 from sdgnet.observations.validation import IndicatorInfo, ValidRow, validate
@@ -85,11 +85,18 @@ def current_place_codes() -> set[str]:
 
 
 def indicator_infos(framework: Framework | None = None) -> dict[str, IndicatorInfo]:
+    """What validation needs of each indicator, with the bounds every framework sets for it
+    (they decide whether a percent is held to 0–100, see `IndicatorInfo.value_range`)."""
     indicators = Indicator.objects.all()
     if framework is not None:
         indicators = indicators.filter(entries__framework=framework)
+    bounds: dict[str, list[float]] = {}
+    for key, *values in FrameworkIndicator.objects.values_list(
+        "indicator_id", "best", "worst", "green", "red", "target_value"
+    ):
+        bounds.setdefault(key, []).extend(value for value in values if value is not None)
     return {
-        key: IndicatorInfo(key=key, unit=unit, measure=measure)
+        key: IndicatorInfo(key=key, unit=unit, measure=measure, bounds=tuple(bounds.get(key, ())))
         for key, unit, measure in indicators.values_list("key", "unit", "measure")
     }
 

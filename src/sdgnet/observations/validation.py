@@ -22,6 +22,11 @@ writes nothing if there is any. Rules:
   are refused. A cell starting with "=" is a formula and is refused, never evaluated.
 - **Duplicates**: the same (place, indicator, year) twice, including an old number and its
   new number for the same year, is refused naming every line.
+- **Ranges**: an indicator whose unit is a percent ("%", "prosent", "percent", …) is a share
+  of a whole, and a value outside 0–100 is refused, unless a framework's bounds for it
+  (best, worst, green, red, target) lie outside 0–100, which says its values can too. A
+  percentage change has a unit that says so ("percent change", "prosentendring",
+  "percentage points") and no range (see ``IndicatorInfo.value_range``).
 
 Messages are made in the active language (Django's translation; no models, no database).
 """
@@ -60,7 +65,19 @@ _UNIT_SYNONYMS = {
     "antall personer": "persons",
     "kroner": "nok",
     "kr": "nok",
+    # Changes measured in percent are not shares: no 0–100 range (see IndicatorInfo).
+    "% change": "percent change",
+    "%-endring": "percent change",
+    "prosentendring": "percent change",
+    "prosentvis endring": "percent change",
+    "endring i prosent": "percent change",
+    "percentage change": "percent change",
+    "prosentpoeng": "percentage points",
+    "pp": "percentage points",
+    "p.p.": "percentage points",
 }
+PERCENT = "percent"
+SHARE_RANGE = (0.0, 100.0)
 
 _THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 _NORWEGIAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234,5
@@ -74,6 +91,26 @@ class IndicatorInfo:
     key: str
     unit: str
     measure: str  # "count" (summable) or "rate" (rates, shares, averages: not summable)
+    # The frameworks' best, worst, green, red and target values for it, where set.
+    bounds: tuple[float, ...] = ()
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The values the indicator can take, or None when the catalog sets no limit.
+
+        A unit in percent is read as a share of a whole (0–100): the catalog has no field
+        telling a share from a percentage change, and refusing 250 % for a share matters
+        more than accepting it for a change, which has a unit of its own ("percent
+        change", "percentage points"). A framework bound outside 0–100 is the catalog
+        saying the values go there too (a change, or a coverage that can pass 100 %), so
+        such an indicator has no range.
+        """
+        if _unit_key(self.unit) != PERCENT:
+            return None
+        low, high = SHARE_RANGE
+        if any(not low <= bound <= high for bound in self.bounds):
+            return None
+        return SHARE_RANGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +175,19 @@ def _not_finite(text: str) -> str:
     return _("value %(value)s is not a finite number") % {"value": _shown(text)}
 
 
+def _outside(text: str, indicator: str, allowed: tuple[float, float]) -> str:
+    low, high = allowed
+    return _(
+        "value %(value)s is outside %(low)s–%(high)s, the range of %(indicator)s "
+        "(a share in percent)"
+    ) % {
+        "value": _shown(text.strip()),
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+        "indicator": indicator,
+    }
+
+
 def _unknown_place(text: str) -> str:
     return _("unknown municipality %(number)s") % {"number": _shown(text)}
 
@@ -196,6 +246,7 @@ def validate(
         # Two keys differing only in case: insist on the exact spelling.
         indicators_by_casefold[folded] = None if folded in indicators_by_casefold else key
 
+    value_ranges = {key: info.value_range for key, info in indicators.items()}
     year_cache: dict[str, int | str] = {}
     indicator_cache: dict[str, str | None] = {}
     place_cache: dict[tuple[str, int], _Placed] = {}
@@ -318,6 +369,12 @@ def validate(
                         },
                     )
                 )
+                row_ok = False
+
+        if value is not None and indicator is not None:
+            allowed = value_ranges.get(indicator)
+            if allowed is not None and not allowed[0] <= value <= allowed[1]:
+                problems.append(Problem(line, "value", _outside(value_text, indicator, allowed)))
                 row_ok = False
 
         if row.source is not None and len(row.source) > MAX_SOURCE_LENGTH:
