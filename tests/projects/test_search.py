@@ -199,3 +199,23 @@ def test_when_nothing_matches_the_page_says_so_and_leads_back(client: Any, mode:
     # Without a query the whole library is listed.
     whole = client.get("/projects/", {"format": "json"}).json()
     assert whole["total"] >= 18
+
+
+@pytest.mark.django_db
+def test_a_new_index_embeds_each_project_once(
+    tmp_path: Path, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A save in a data folder without an index builds it from the database, which
+    already holds the saved project: it is not indexed (embedded) a second time."""
+    from sdgnet.projects import search
+    from sdgnet.projects.models import Project
+
+    monkeypatch.setenv("SDGNET_EMBEDDINGS", "0")  # the count is the same, only faster
+    settings.SDGNET_SEARCH_DIR = tmp_path / "search"
+    record = {"key": "t-once", "title": "Bikuber", "summary": "Bier i byen.", "language": "nb",
+              "municipality": "3201", "published": True, "visibility": "public"}  # fmt: skip
+    before = search.stats["indexed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_import_library({"projects": [record]}).ok
+    assert search.stats["indexed"] - before == Project.objects.filter(published=True).count()
+    assert "t-once" in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]
