@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
-from sdgnet.projects.actions import do_import_library, read_library_file
+from sdgnet.projects.actions import LibraryError, do_import_library, read_library_file
 from sdgnet.projects.models import Project
 
 MINIMAL = {
@@ -123,3 +124,71 @@ def test_hostile_files(tmp_path: Path) -> None:
             call_command("projects", "import", str(path))
     with pytest.raises(Exception, match="not UTF-8"):
         read_library_file(bad_utf8)
+
+
+# A file whose second project names "title" twice: json.loads alone would keep "Sist".
+TITLE_TWICE = (
+    "{\n"
+    '  "projects": [\n'
+    '    {"key": "p01", "title": "Grønne tak", "summary": "S", "municipality": "3201"},\n'
+    '    {"key": "p02",\n'
+    '     "title": "Først",\n'
+    '     "summary": "Sier \\"title\\": ingenting", "municipality": "3201",\n'
+    '     "title": "Sist"}\n'
+    "  ]\n"
+    "}\n"
+)
+
+
+@pytest.mark.django_db
+def test_a_field_given_twice_is_refused_naming_it_and_where(tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text(TITLE_TWICE, encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("projects", "import", str(path))
+    assert str(refused.value) == (
+        "prosjekt 2 (p02): feltet «title» står to ganger i samme objekt (igjen på linje 7, "
+        "kolonne 6); oppgi hvert felt bare én gang"
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("projects", "import", str(path), "--language", "en")
+    assert str(refused.value) == (
+        "project 2 (p02): the field 'title' is given twice in one object (again on line 7, "
+        "column 6); give each field once"
+    )
+    assert not Project.objects.filter(key__in=["p01", "p02"]).exists()
+    # The same field in two objects is no repeat.
+    path.write_text(TITLE_TWICE.replace('"title": "Sist"', '"body": "Sist"'), encoding="utf-8")
+    call_command("projects", "import", str(path))
+    assert Project.objects.get(key="p02").title == "Først"
+
+
+def test_every_repeat_is_named_at_any_depth(tmp_path: Path) -> None:
+    partner = '{"name": "NTNU", "kind": "research", "n\\u0061me": "SINTEF"}'
+    text = (
+        f'{{"projects": [{{"key": "p01", "partners": [{{"name": "A"}}, {partner}]}}],\n'
+        '"methods": [], "projects": []}'
+    )
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    with translation.override("en"), pytest.raises(LibraryError) as refused:
+        read_library_file(path)
+    problems = [str(problem) for problem in refused.value.problems]
+    # "n\u0061me" is "name" once read: the same field, written differently.
+    column = text.index('"n\\u0061me"') + 1
+    assert problems == [
+        "project 1 (p01), partners 2: the field 'name' is given twice in one object "
+        f"(again on line 1, column {column}); give each field once",
+        "file: the field 'projects' is given twice in one object (again on line 2, column "
+        "16); give each field once",
+    ]
+
+
+def test_many_repeats_are_counted_after_the_first_twenty(tmp_path: Path) -> None:
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"projects": []})[:-1] + ', "version": 1' * 26 + "}")
+    with translation.override("en"), pytest.raises(LibraryError) as refused:
+        read_library_file(path)
+    problems = [str(problem) for problem in refused.value.problems]
+    assert len(problems) == 21
+    assert problems[-1] == "file: and 5 more fields given twice"

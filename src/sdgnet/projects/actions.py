@@ -19,6 +19,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sdgnet.accounts import audit
 from sdgnet.catalog.models import Goal, Indicator, Target
@@ -435,13 +436,159 @@ def read_library_file(path: Path) -> Any:
             [Problem("file", f"not UTF-8 ({error.reason} at byte {error.start})")]
         ) from error
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(
+            text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_repeated_keys
+        )
+    except _RepeatedKeys as error:
+        raise LibraryError(_repeated_key_problems(text)) from error
     except (json.JSONDecodeError, ValueError, RecursionError) as error:
         raise LibraryError([Problem("file", f"not valid JSON: {error}")]) from error
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
+
+
+class _RepeatedKeys(Exception):
+    """An object of the file names a key twice."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A plain json.loads keeps the last of two equal keys and drops the first without a
+    # word; which one the author meant is not ours to guess.
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        raise _RepeatedKeys
+    return record
+
+
+MAX_REPEATED_KEYS_SHOWN = 20
+# One token of JSON text: a structural character, a string literal, or a run of anything
+# else up to the next one (a number, true, false or null).
+_JSON_TOKEN = re.compile(r'[{}\[\]:,]|"(?:[^"\\]|\\.)*"|[^{}\[\]:,"\s]+')
+_BEFORE_COLON = re.compile(r"\s*:")
+
+
+@dataclass
+class _Container:
+    is_object: bool
+    path: list[str | int]
+    keys: set[str] = field(default_factory=set)
+    index: int = -1  # of the array's current item
+    key: str | None = None  # the object's current key
+
+
+@dataclass
+class _Repeats:
+    found: list[tuple[list[str | int], str, int]] = field(default_factory=list)
+    # The "key" of each record (("projects", 2) -> "p03"), as first written, to name it.
+    record_keys: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+
+
+def _repeated_keys(text: str) -> _Repeats:
+    """Every key an object of this JSON text names again, as (path of the object, key,
+    offset) in the order of the text, and the records' keys. Read only once json.loads
+    has met a repeat: its object_pairs_hook is told neither where the object is nor
+    where it sits."""
+    repeats = _Repeats()
+    stack: list[_Container] = []
+    at = 0
+
+    def child_path() -> list[str | int]:
+        if not stack:
+            return []
+        parent = stack[-1]
+        if parent.is_object:
+            return [*parent.path, parent.key or ""]
+        parent.index += 1
+        return [*parent.path, parent.index]
+
+    while (token := _JSON_TOKEN.search(text, at)) is not None:
+        start, at, item = token.start(), token.end(), token.group()
+        if item in ("{", "["):
+            stack.append(_Container(item == "{", child_path()))
+        elif item in ("}", "]"):
+            if not stack:
+                break
+            stack.pop()
+        elif item.startswith('"'):
+            try:
+                value = json.loads(item)
+            except ValueError:
+                break
+            if stack and stack[-1].is_object and _BEFORE_COLON.match(text, at):
+                current = stack[-1]
+                if value in current.keys:
+                    repeats.found.append((current.path, value, start))
+                current.keys.add(value)
+                current.key = value
+            elif stack and stack[-1].is_object and stack[-1].key == "key":
+                repeats.record_keys.setdefault(tuple(stack[-1].path), value)
+            else:
+                child_path()  # a string item of an array moves its index on
+        elif item not in (":", ","):
+            child_path()  # a number, true, false or null
+    return repeats
+
+
+def _where_in_file(path: list[str | int], record_keys: dict[tuple[str | int, ...], str]) -> str:
+    """The place of an object in the import's own words: "project 3 (p03)", then the
+    fields and items inside it ("project 3 (p03), partners 2")."""
+    if not path:
+        return _("file")
+    parts: list[str] = []
+    rest = path
+    if path[0] in ("projects", "methods") and len(path) > 1 and isinstance(path[1], int):
+        label = _("project %(number)s") if path[0] == "projects" else _("method %(number)s")
+        part = label % {"number": path[1] + 1}
+        key = record_keys.get((path[0], path[1]))
+        if key is not None:
+            part += f" ({key[:80]})"
+        parts.append(part)
+        rest = path[2:]
+    for step in rest:
+        if isinstance(step, str):
+            parts.append(step)
+        elif parts:
+            parts[-1] += f" {step + 1}"
+        else:  # a list at the top (refused later anyway): its item by number
+            parts.append(str(step + 1))
+    return ", ".join(parts)
+
+
+def _repeated_key_problems(text: str) -> list[Problem]:
+    repeats = _repeated_keys(text)
+    found = repeats.found
+    problems = []
+    for path, key, offset in found[:MAX_REPEATED_KEYS_SHOWN]:
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        problems.append(
+            Problem(
+                _where_in_file(path, repeats.record_keys),
+                _(
+                    "the field '%(key)s' is given twice in one object (again on line "
+                    "%(line)s, column %(column)s); give each field once"
+                )
+                % {"key": key, "line": line, "column": column},
+            )
+        )
+    if len(found) > MAX_REPEATED_KEYS_SHOWN:
+        more = len(found) - MAX_REPEATED_KEYS_SHOWN
+        problems.append(
+            Problem(
+                _("file"),
+                ngettext(
+                    "and %(count)s more field given twice",
+                    "and %(count)s more fields given twice",
+                    more,
+                )
+                % {"count": more},
+            )
+        )
+    if not problems:  # the hook saw a repeat the reader above could not place
+        problems.append(Problem(_("file"), _("a field is given twice in one object")))
+    return problems
 
 
 def do_save_project(user: Any, record: dict[str, Any]) -> Project:

@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from sdgnet.projects.actions import (
     LibraryError,
@@ -27,6 +29,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="insert or update projects and methods by key")
         imp.add_argument("file", type=Path)
+        imp.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the language of a refused file's problems (default: %(default)s, as the pages)",
+        )
         exp = sub.add_parser("export", help="write projects and methods as JSON")
         exp.add_argument("--out", type=Path, required=True)
         exp.add_argument("--as", dest="as_user", help="export what this user may see")
@@ -52,7 +60,10 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "import":
             try:
-                payload = read_library_file(options["file"])
+                # The chosen language, never whatever happens to be active: the output is
+                # the same from the shell and from call_command.
+                with translation.override(options["language"]):
+                    payload = read_library_file(options["file"])
             except (LibraryError, OSError) as error:
                 raise CommandError(str(error)) from error
             report = do_import_library(payload)
