@@ -7,7 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+
+from sdgnet.accounts.actions import do_create_api_token
 
 HIDDEN = {"t-draft", "t-network", "t-public"}
 
@@ -60,3 +63,39 @@ def test_api_filters_by_municipality_and_goal(hidden: None) -> None:
     assert "t-public" in {item["key"] for item in body["items"]}
     body = json.loads(client.get("/api/v1/projects?municipality=0301&goal=11").content)
     assert "t-public" not in {item["key"] for item in body["items"]}
+
+
+@pytest.mark.django_db
+def test_the_moderation_queue_is_paginated_like_every_other_list(
+    hidden: None, people: dict[str, Any]
+) -> None:
+    """docs/api.md: lists answer {"items": [...], "count": N}, with `limit` and `offset`;
+    the moderation queue, the same queue as its page's, too."""
+    token = do_create_api_token(people["network_admin"]).secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    whole = client.get("/api/v1/moderation").json()
+    assert set(whole) == {"items", "count"}
+    assert whole["count"] == len(whole["items"]) >= 3
+    assert {item["key"] for item in whole["items"]} >= HIDDEN
+    page = client.get("/api/v1/moderation", {"limit": 2, "offset": 1}).json()
+    assert page == {"items": whole["items"][1:3], "count": whole["count"]}
+    drafts = client.get("/api/v1/moderation", {"state": "draft", "limit": 1000}).json()
+    assert "t-draft" in {item["key"] for item in drafts["items"]}
+    assert drafts["count"] == len(drafts["items"]) < whole["count"]
+    for offset in (-1, settings.NINJA_PAGINATION_MAX_OFFSET + 1):
+        refused = client.get("/api/v1/moderation", {"offset": offset})
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "invalid_request"
+    # Anyone else is told there is nothing to see, in their language.
+    editor = do_create_api_token(people["editor"]).secret
+    for headers, message in (
+        ({}, "Finnes ikke, eller du har ikke tilgang til det."),
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, "No such object, or not yours to see."),
+    ):
+        response = Client().get(
+            "/api/v1/moderation", HTTP_AUTHORIZATION=f"Bearer {editor}", **headers
+        )
+        assert response.status_code == 404
+        assert response.json()["error"] == {
+            "code": "not_found", "message": message, "problems": []
+        }  # fmt: skip

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -109,7 +110,7 @@ def list_local_targets(
 def set_local_target(request: HttpRequest, target: LocalTargetIn) -> Any:
     user = auth_user(request)
     if not user.has_perm("network.set_local_target", target.place):
-        raise ApiError(403, "forbidden", "You may not set targets for this municipality.")
+        raise ApiError(403, "forbidden", _("You may not set targets for this municipality."))
     try:
         return do_set_local_target(
             user, target.place, target.indicator, target.value, year=target.year, note=target.note

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -126,7 +126,7 @@ def _writer_scope(user: Any) -> str | None:
         return None
     scope = place_of(user)
     if scope is None:
-        raise ApiError(403, "forbidden", "Only editors, municipality and network admins write.")
+        raise ApiError(403, "forbidden", _("Only editors, municipality and network admins write."))
     return scope
 
 
@@ -141,22 +141,15 @@ def create_observations(
 ) -> Any:
     """Every row is checked first. Rows for any municipality but your own are refused;
     one bad row and nothing is written, with every problem named by its index and field.
-    The problems' messages are in the request's language (`Accept-Language: en` for
+    Messages are in the request's language, as all of the API's (`Accept-Language: en` for
     English; bokmål, the site's default, otherwise); `code`, `index` and `field` are the
     same in every language."""
-    # The API is not under a language prefix, so LocaleMiddleware always picks the default;
-    # here a client's Accept-Language (or a browser's language cookie) is honoured too.
-    with translation.override(translation.get_language_from_request(request)):
-        return _create_observations(request, rows, options)
-
-
-def _create_observations(
-    request: HttpRequest, rows: list[ObservationIn], options: WriteOptions
-) -> Any:
     user = auth_user(request)
     scope = _writer_scope(user)
     if len(rows) > MAX_ROWS:
-        raise ApiError(400, "too_many_rows", f"At most {MAX_ROWS} rows per request.")
+        raise ApiError(
+            400, "too_many_rows", _("At most %(limit)s rows per request.") % {"limit": MAX_ROWS}
+        )
     raw = [
         RawRow(
             line=index + 1,
@@ -180,7 +173,12 @@ def _create_observations(
         raise ApiError(
             400,
             "invalid_rows",
-            _("%(count)s problem(s); nothing was written.") % {"count": len(report.problems)},
+            ngettext(
+                "%(count)s problem; nothing was written.",
+                "%(count)s problems; nothing was written.",
+                len(report.problems),
+            )
+            % {"count": len(report.problems)},
             [
                 {
                     "index": problem.line - 1 if problem.line is not None else None,
@@ -215,11 +213,12 @@ def publish_batch(request: HttpRequest, batch_id: int) -> Any:
     user = auth_user(request)
     batch = embargoed_batches(user).filter(pk=batch_id).first()
     if batch is None:
-        raise ApiError(404, "not_found", "No such embargoed import, or not yours to see.")
+        raise ApiError(404, "not_found", _("No such embargoed import, or not yours to see."))
     if not all(user.has_perm("observations.publish_batch", p) for p in batch_places(batch)):
-        raise ApiError(403, "forbidden", "Only a municipality or network admin publishes.")
+        raise ApiError(403, "forbidden", _("Only a municipality or network admin publishes."))
     try:
         count = do_publish_batch(batch, user=user)
     except PublishError as error:
+        # Worded by the action in the request's language (ApiLanguageMiddleware).
         raise ApiError(409, "not_embargoed", str(error)) from error
     return {"batch": batch.pk, "published": count}

@@ -123,7 +123,10 @@ def report_project(request: HttpRequest, key: str, report: ReportIn) -> Any:
 
 
 @router.get("/moderation", response={200: list[QueueItemOut], 404: Error})
-def moderation_queue(request: HttpRequest, state: str = "all") -> Any:
+@paginate(BoundedLimitOffsetPagination)
+def moderation_queue(request: HttpRequest, state: str = "all") -> list[dict[str, Any]]:
+    """The moderation queue as its page shows it (the newest items, at most
+    `access.QUEUE_LIMIT`), paginated like every other list; network admins only."""
     return [
         {
             "kind": entry.kind,

@@ -5,12 +5,15 @@ browser's session for reads. Reads work without either and show published data o
 Every error has one shape, with a stable `code`:
 
     {"error": {"code": "not_found", "message": "...", "problems": [...]}}
+
+Messages are in the request's language (`ApiLanguageMiddleware`); codes never change.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -19,7 +22,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import BaseCache, caches
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.connection import ConnectionProxy
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -188,13 +194,13 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "No such object, or not yours to see.")
+    return error_response(request, 404, "not_found", _("No such object, or not yours to see."))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = error_response(
-        request, 401, "unauthorized", "A valid API token is required (Authorization: Bearer)."
+        request, 401, "unauthorized", _("A valid API token is required (Authorization: Bearer).")
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -211,13 +217,27 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         }
         for error in exc.errors
     ]
+    # The problems' own texts are pydantic's, in English; the message is ours.
     return error_response(
-        request, 422, "invalid_request", "The request does not match the schema.", problems
+        request, 422, "invalid_request", _("The request does not match the schema."), problems
     )
+
+
+def _http_error_messages() -> dict[int, str]:
+    return {
+        400: _("The request body could not be read."),
+        401: _("A valid API token is required (Authorization: Bearer)."),
+        403: _("You may not do this."),
+        405: _("This route does not take this method."),
+        429: _("Too many requests; slow down."),
+    }
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (400 "Cannot parse request body", 403 "CSRF check
+    Failed") carry English texts of its own; our code raises ApiError. So the message is
+    chosen by the status, in the request's language."""
     codes = {
         400: "bad_request",
         401: "unauthorized",
@@ -225,13 +245,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         405: "method_not_allowed",
         429: "rate_limited",
     }
-    return error_response(
-        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
-    )
+    message = _http_error_messages().get(exc.status_code, _("The request could not be answered."))
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
 def _throttled(request: HttpRequest, exc: Any) -> HttpResponse:
-    response = error_response(request, 429, "rate_limited", "Too many requests; slow down.")
+    response = error_response(request, 429, "rate_limited", _("Too many requests; slow down."))
     wait = getattr(exc, "wait", None)
     if wait:
         response["Retry-After"] = str(int(wait) + 1)
@@ -262,7 +281,7 @@ _register_routers()
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/ answers in the API's error format."""
-    return error_response(request, 404, "not_found", "No such API route.")
+    return error_response(request, 404, "not_found", _("No such API route."))
 
 
 class ApiMethodNotAllowedMiddleware:
@@ -281,8 +300,36 @@ class ApiMethodNotAllowedMiddleware:
         ):
             allowed = response.get("Allow")
             response = error_response(
-                request, 405, "method_not_allowed", "This route does not take this method."
+                request, 405, "method_not_allowed", _("This route does not take this method.")
             )
             if allowed:
                 response["Allow"] = allowed
+        return response
+
+
+API_PREFIX = "/api/v1/"
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the request's language: the language cookie the language button
+    sets, else `Accept-Language`, else bokmål (the site's default). /api/v1/ is not under a
+    language prefix, so LocaleMiddleware would always pick bokmål for it, as it does for
+    the site's unprefixed pages. Placed after LocaleMiddleware and before every other
+    middleware that may answer an API request, so every message of it (errors, summaries,
+    the importer's problems, the actions' refusals) is worded in one language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        # LocaleMiddleware would name the language active after this one returns.
+        response.headers["Content-Language"] = language
+        # One address, two languages: shared caches must tell the answers apart.
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
