@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then tests on SQLite and, at the same time, the database tests
-# again on PostgreSQL.
+# The whole suite: lint, then three test runs at the same time: the tests on SQLite, the
+# browser tests (tests/e2e, against a served copy of `make demo`), and the database tests
+# again on PostgreSQL. Arguments are passed to each pytest run as options (-x, --durations=N).
 # PostgreSQL is used when reachable (SDGNET_TEST_POSTGRES_URL, default the CI server);
 # with SDGNET_REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable server fails the run.
 set -euo pipefail
@@ -45,15 +46,29 @@ else
   echo "== PostgreSQL not reachable: skipping the PostgreSQL pass (CI requires it)."
 fi
 
+# The browser tests mostly wait for a server and a browser: beside the other runs they
+# cost little wall time, after them (as before) 3-5 minutes.
+e2e_log=test-artifacts/pytest-e2e.log
+echo "== browser tests, in the background: $e2e_log"
+env -u DATABASE_URL SDGNET_DATA_DIR=$SDGNET_DATA_DIR-e2e $BIN/pytest -q -p no:cacheprovider \
+  tests/e2e "$@" >"$e2e_log" 2>&1 &
+e2e_pid=$!
+trap 'kill "$e2e_pid" ${pg_pid:+"$pg_pid"} 2>/dev/null || true' EXIT
+
 echo "== tests on SQLite"
 sqlite_status=0
-env -u DATABASE_URL $BIN/pytest -q "$@" || sqlite_status=$?
+env -u DATABASE_URL $BIN/pytest -q --ignore=tests/e2e "$@" || sqlite_status=$?
+
+e2e_status=0
+wait "$e2e_pid" || e2e_status=$?
+echo "== browser tests"
+cat "$e2e_log"
 
 pg_status=0
 if [ -n "$pg_pid" ]; then
   wait "$pg_pid" || pg_status=$?
-  trap - EXIT
   echo "== database tests on PostgreSQL ($PG_URL)"
   cat "$pg_log"
 fi
-[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ]
+trap - EXIT
+[ "$sqlite_status" = 0 ] && [ "$e2e_status" = 0 ] && [ "$pg_status" = 0 ]
