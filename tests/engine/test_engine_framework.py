@@ -116,3 +116,98 @@ def test_parquet_framework_reads_like_csv(tmp_path):
         path,
     )
     assert read_framework(path).indicators == csv_framework.indicators
+
+
+# ------------------------------------------------ specifications built in code
+# The platform builds its frameworks from its entries (scores.actions.engine_framework)
+# rather than from a file; the same rules refuse them, by indicator, row and column.
+
+
+def spec(**fields):
+    from sdgnet.engine.framework import IndicatorSpec
+
+    return IndicatorSpec(**{"indicator": "a", "goal": 1, "best": 100.0, "worst": 0.0, **fields})
+
+
+# (fields, column, rule, words of the message)
+BAD_SPECS = [
+    ({"weight": 0.0}, "weight", "weight_not_positive", "weights must be positive, found 0"),
+    ({"weight": 1e12}, "weight", "weight_out_of_range", "weights must lie from 1e-09 to 1e+09"),
+    ({"weight": 1e-20}, "weight", "weight_out_of_range", "found 1e-20"),
+    ({"weight": float("nan")}, "weight", "not_finite", "expected a finite number"),
+    ({"target_year": 0}, "target_year", "year_out_of_range", "whole year from 1 to 9999, found 0"),
+    ({"target_year": 10000}, "target_year", "year_out_of_range", "found 10000"),
+    ({"trend_from": 0}, "trend_from", "year_out_of_range", "found 0"),
+    ({"trend_from": 2020, "trend_to": 2020}, "trend_to", "trend_period_reversed", "after"),
+    ({"goal": 18}, "goal", "unknown_goal", "unknown goal 18"),
+    ({"worst": 100.0}, "worst", "bounds_equal", "best and worst are equal (100)"),
+    ({"best": float("inf")}, "best", "not_finite", "expected a finite number"),
+    ({"direction": "decrease"}, "direction", "direction_contradicts_bounds", "contradicts"),
+    ({"direction": "sideways"}, "direction", "unknown_direction", "found 'sideways'"),
+    ({"green": 80.0}, "red", "thresholds_unpaired", "give both green and red"),
+    ({"green": 40.0, "red": 60.0}, "green", "thresholds_out_of_order", "must be above red (60)"),
+    ({"green": 110.0, "red": 50.0}, "green", "green_better_than_best", "better than best"),
+    (
+        {"trend_moderate_pace": 2.0},
+        "trend_moderate_pace",
+        "trend_paces_out_of_order",
+        "need 0 < trend_moderate_pace",
+    ),
+    ({"scope": Scope("", negated=True)}, "scope", "scope_without_column", "names no units"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "rule", "words"), BAD_SPECS, ids=[bad[2] for bad in BAD_SPECS]
+)
+def test_a_framework_built_in_code_is_refused_by_the_file_readers_rules(
+    fields, column, rule, words
+):
+    from sdgnet.engine.framework import Framework, indicator_problems
+
+    bad = spec(**fields, row=4)
+    [problem] = indicator_problems(bad)
+    assert (problem.column, problem.rule) == (column, rule)
+    assert words in problem.message
+    with pytest.raises(InputError) as caught:
+        Framework(indicators=(spec(indicator="fine"), bad), source="my-framework")
+    error = caught.value
+    assert (error.file, error.row, error.column) == ("my-framework", 4, column)
+    assert str(error) == (
+        f"my-framework, row 4, column '{column}': indicator 'a': {problem.message}"
+    )
+
+
+def test_every_rule_a_specification_breaks_is_listed_in_column_order():
+    from sdgnet.engine.framework import indicator_problems
+
+    bad = spec(weight=0.0, target_year=0, green=40.0, red=60.0)
+    assert [(p.column, p.rule) for p in indicator_problems(bad)] == [
+        ("green", "thresholds_out_of_order"),
+        ("weight", "weight_not_positive"),
+        ("target_year", "year_out_of_range"),
+    ]
+    assert indicator_problems(spec(green=80.0, red=50.0, weight=1e9, target_year=9999)) == []
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "fields"),
+    [
+        ("weight", "0", {"weight": 0.0}),
+        ("weight", "1e12", {"weight": 1e12}),
+        ("trend_from", "0", {"trend_from": 0}),
+        ("target_year", "10000", {"target_year": 10000}),
+        ("direction", "decrease", {"direction": "decrease"}),
+        ("worst", "100", {"worst": 100.0}),
+    ],
+)
+def test_the_file_reader_and_a_specification_built_in_code_say_the_same(
+    tmp_path, column, cell, fields
+):
+    from sdgnet.engine.framework import indicator_problems
+
+    header = "indicator,goal,best,worst" + ("" if column in ("worst",) else f",{column}")
+    row = "a,1,100," + (cell if column == "worst" else f"0,{cell}")
+    error = refused(tmp_path, row, header=header)
+    [problem] = indicator_problems(spec(**fields))
+    assert (error.column, error.message) == (problem.column, problem.message)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sdgnet.catalog.models import (
     Framework,
@@ -17,7 +21,8 @@ from sdgnet.catalog.models import (
     SdgIndicator,
     Target,
 )
-from sdgnet.web.csvfiles import optional_float, optional_int, read_csv_dicts
+from sdgnet.catalog.specs import entry_problems, year_message
+from sdgnet.web.csvfiles import read_csv_dicts
 
 
 class FrameworkFileError(ValueError):
@@ -98,10 +103,65 @@ class LoadedFramework:
 
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# The framework file's columns for the entry's fields, where their names differ.
+_COLUMNS = {"in_index": "index"}
+_NUMBER_COLUMNS = ("best", "worst", "green", "red", "target_value", "target_year", "weight")
 
 
 def _goal_list(text: str) -> list[int]:
     return [int(part) for part in re.split(r"[;,\s]+", text.strip()) if part]
+
+
+def _entry_fields(row: dict[str, str], numbers: dict[str, float | None]) -> dict[str, Any]:
+    """The entry's fields from a row of the framework file and its parsed numbers."""
+    goals = _goal_list(row.get("goal") or row.get("goals") or "")
+    best, worst = numbers["best"], numbers["worst"]
+    direction = (row.get("direction") or "").strip()
+    if not direction:
+        direction = (
+            FrameworkIndicator.Direction.CONTEXT
+            if best is None or worst is None
+            else FrameworkIndicator.Direction.INCREASE
+            if best > worst
+            else FrameworkIndicator.Direction.DECREASE
+        )
+    year = numbers["target_year"]
+    weight = numbers["weight"]
+    return {
+        "goal_id": goals[0] if goals else None,
+        "direction": direction,
+        "best": best,
+        "worst": worst,
+        "green": numbers["green"],
+        "red": numbers["red"],
+        "target_value": numbers["target_value"],
+        "target_year": None if year is None else int(year),
+        # A blank weight is 1; a written 0 stays 0 (context indicators are given 0; a
+        # scored one is refused with it, as the engine refuses it).
+        "weight": 1.0 if weight is None else weight,
+        "in_index": (row.get("index") or "yes").strip().lower() in {"yes", "true", "1"},
+        "dimension": row.get("dimension", ""),
+        "sub_dimension": row.get("sub_dimension", ""),
+        "category": row.get("category", ""),
+        "tier": row.get("tier", ""),
+    }
+
+
+def _row_numbers(row: dict[str, str], say: Callable[[str, str], None]) -> dict[str, float | None]:
+    """The row's number cells (None where blank or not a number, which `say` reports)."""
+    numbers: dict[str, float | None] = {}
+    for column in _NUMBER_COLUMNS:
+        text = (row.get(column) or "").strip()
+        try:
+            value = float(text) if text else None
+        except ValueError:
+            say(column, _("expected a number, found %(text)s") % {"text": repr(text)})
+            value = None
+        if column == "target_year" and value is not None and not float(value).is_integer():
+            say(column, year_message(value))
+            value = None
+        numbers[column] = value
+    return numbers
 
 
 @transaction.atomic
@@ -110,35 +170,56 @@ def do_load_framework(
 ) -> LoadedFramework:
     """Insert or update a framework and its indicators from a framework CSV and its JSON.
 
-    Every row is checked before anything is written; problems are reported together.
+    Every row is checked before anything is written, against the catalog and, for the
+    indicators that are scored, the scoring engine's rules (`catalog.specs`); problems
+    are reported together, in the active language.
     """
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     rows = list(read_csv_dicts(csv_path))
     known_goals = set(Goal.objects.values_list("number", flat=True))
     known_targets = set(Target.objects.values_list("code", flat=True))
     problems: list[str] = []
+    fields: list[dict[str, Any]] = []
     seen: set[str] = set()
     for line, row in enumerate(rows, start=2):
+
+        def say(column: str | None, problem: str, line: int = line) -> None:
+            where = {"file": csv_path.name, "line": line, "problem": problem}
+            problems.append(
+                _("%(file)s line %(line)s: %(problem)s") % where
+                if column is None
+                else _("%(file)s line %(line)s, column %(column)s: %(problem)s")
+                % {**where, "column": column}
+            )
+
         key = row["indicator"].strip()
         if not _SLUG.match(key):
-            problems.append(f"{csv_path.name} line {line}: indicator id {key!r} is not a slug")
+            say(
+                "indicator",
+                _("the indicator id %(key)s is not a slug (lower-case letters, digits, - and _)")
+                % {"key": repr(key)},
+            )
         if key in seen:
-            problems.append(f"{csv_path.name} line {line}: indicator {key!r} appears twice")
+            say("indicator", _("the indicator %(key)s appears twice") % {"key": repr(key)})
         seen.add(key)
         goals = _goal_list(row.get("goal") or row.get("goals") or "")
         for goal in goals:
             if goal not in known_goals:
-                problems.append(f"{csv_path.name} line {line}: unknown goal {goal}")
+                say("goal", _("unknown goal %(goal)s") % {"goal": goal})
         for code in filter(None, (row.get("targets") or "").split(";")):
             if code.strip() not in known_targets:
-                problems.append(f"{csv_path.name} line {line}: unknown SDG target {code!r}")
-        best, worst = optional_float(row.get("best")), optional_float(row.get("worst"))
-        if best is not None and best == worst:
-            problems.append(f"{csv_path.name} line {line}: best equals worst ({best})")
+                say("targets", _("unknown SDG target %(code)s") % {"code": repr(code)})
+        fields.append(_entry_fields(row, _row_numbers(row, say)))
+        # The goal is checked against the catalog above.
+        entry = FrameworkIndicator(indicator_id=key, **fields[-1])
+        for field, messages in entry_problems(entry).items():
+            if field != "goal":
+                for message in messages:
+                    say(None if field == NON_FIELD_ERRORS else _COLUMNS.get(field, field), message)
     if problems:
         raise FrameworkFileError("\n".join(problems))
 
-    framework, _ = Framework.objects.update_or_create(
+    framework, _created = Framework.objects.update_or_create(
         slug=meta["slug"],
         defaults={
             "name_nb": meta["name_nb"],
@@ -152,12 +233,12 @@ def do_load_framework(
     )
     stats_files: dict[str, str] = {}
     keep: list[str] = []
-    for position, row in enumerate(rows):
+    for position, (row, entry_fields) in enumerate(zip(rows, fields, strict=True)):
         key = row["indicator"].strip()
         keep.append(key)
         if row.get("stats_file"):
             stats_files[key] = row["stats_file"].strip()
-        indicator, _ = Indicator.objects.update_or_create(
+        indicator, _created = Indicator.objects.update_or_create(
             key=key,
             defaults={
                 "name_nb": row.get("name_nb") or row.get("name_en", ""),
@@ -171,36 +252,10 @@ def do_load_framework(
             },
         )
         goals = _goal_list(row.get("goal") or row.get("goals") or "")
-        direction = (row.get("direction") or "").strip()
-        best, worst = optional_float(row.get("best")), optional_float(row.get("worst"))
-        if not direction:
-            direction = (
-                FrameworkIndicator.Direction.CONTEXT
-                if best is None or worst is None
-                else FrameworkIndicator.Direction.INCREASE
-                if best > worst
-                else FrameworkIndicator.Direction.DECREASE
-            )
-        entry, _ = FrameworkIndicator.objects.update_or_create(
+        entry, _created = FrameworkIndicator.objects.update_or_create(
             framework=framework,
             indicator=indicator,
-            defaults={
-                "position": position,
-                "goal_id": goals[0] if goals else None,
-                "direction": direction,
-                "best": best,
-                "worst": worst,
-                "green": optional_float(row.get("green")),
-                "red": optional_float(row.get("red")),
-                "target_value": optional_float(row.get("target_value")),
-                "target_year": optional_int(row.get("target_year")),
-                "weight": optional_float(row.get("weight")) or 1.0,
-                "in_index": (row.get("index") or "yes").strip().lower() in {"yes", "true", "1"},
-                "dimension": row.get("dimension", ""),
-                "sub_dimension": row.get("sub_dimension", ""),
-                "category": row.get("category", ""),
-                "tier": row.get("tier", ""),
-            },
+            defaults={"position": position, **entry_fields},
         )
         entry.goals.set(goals)
         codes = [code.strip() for code in (row.get("targets") or "").split(";") if code.strip()]

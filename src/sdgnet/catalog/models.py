@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -219,3 +220,12 @@ class FrameworkIndicator(models.Model):
             and self.worst is not None
             and self.goal_id is not None
         )
+
+    def clean(self) -> None:
+        """Refuse what the scoring engine would refuse (weights outside 1e-9..1e9, a
+        target year outside 1-9999, thresholds out of order, ...), on the field at
+        fault, so that a rescore never meets it (`catalog.specs`)."""
+        from sdgnet.catalog.specs import entry_problems
+
+        if problems := entry_problems(self):
+            raise ValidationError(problems)

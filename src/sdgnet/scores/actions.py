@@ -22,9 +22,9 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from sdgnet.catalog.models import Framework
+from sdgnet.catalog.specs import indicator_spec
 from sdgnet.engine import peers
 from sdgnet.engine.framework import Framework as EngineFramework
-from sdgnet.engine.framework import IndicatorSpec
 from sdgnet.engine.local_targets import parse_local_targets, score_local, target_problem
 from sdgnet.engine.scoring import ScoreResult, score_sdsn
 from sdgnet.network.models import LocalTarget
@@ -59,28 +59,21 @@ def do_rescore_all() -> list[ScoreRun]:
 
 
 def engine_framework(framework: Framework) -> EngineFramework:
-    """The framework's scored indicators as the engine's specification."""
+    """The framework's scored indicators as the engine's specification. The engine
+    refuses an entry that breaks its rules (InputError naming the framework, entry and
+    field); entries are checked against the same rules where they are entered
+    (`catalog.specs`), so only one written around those checks can be refused here."""
     entries = framework.entries.select_related("indicator").prefetch_related("targets")
     specs = [
-        IndicatorSpec(
-            indicator=entry.indicator_id,
-            goal=entry.goal_id,
+        indicator_spec(
+            entry,
+            row=position,
             target=next(iter(sorted(t.code for t in entry.targets.all())), None),
             name=entry.indicator.name_en,
             unit=entry.indicator.unit,
-            best=entry.best,
-            worst=entry.worst,
-            green=entry.green,
-            red=entry.red,
-            weight=entry.weight,
-            index=entry.in_index,
-            target_value=entry.target_value,
-            target_year=entry.target_year,
-            direction=entry.direction,  # type: ignore[arg-type]
-            row=position,
         )
         for position, entry in enumerate(entries, start=2)
-        if entry.is_scored and entry.goal_id is not None
+        if entry.is_scored
     ]
     return EngineFramework(indicators=tuple(specs), source=framework.slug)
 
