@@ -311,7 +311,7 @@ def test_indicator_page_ranking_equals_stored_scores(client: Client) -> None:
 @pytest.mark.parametrize(
     ("places", "message"),
     [
-        ("3201,3203,0301,5001,1103", "at most four"),
+        ("3201,3203,0301,5001,1103", "Choose at most 4 municipalities to compare."),
         ("3201,9999", "9999"),
         ("3201,abc", "abc"),
     ],
@@ -338,7 +338,7 @@ def test_one_municipality_the_dashboards_link_gives_is_a_started_form(
     assert response.status_code == 200
     html = response.content.decode()
     assert 'role="alert"' not in html
-    assert "Add one to three more municipality numbers after Bærum (3201)" in html
+    assert "Add 1–3 more municipality numbers after Bærum (3201)" in html
     assert f'name="places" value="{places}"' in html
     twin = client.get("/en/compare/", {"places": places, "format": "json"})
     assert twin.status_code == 200
@@ -346,6 +346,56 @@ def test_one_municipality_the_dashboards_link_gives_is_a_started_form(
     assert "Bærum" in twin.json()["prompt"]
     # Bokmål, the default.
     assert "Legg til" in client.get("/compare/", {"places": places}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("limits", "english", "bokmaal"),
+    [
+        (
+            (2, 6),
+            ["Add 1–5 more municipality numbers after Bærum (3201), separated by commas",
+             "2–6 municipality numbers, separated by commas",
+             "Choose at most 6 municipalities to compare."],
+            ["Legg til 1–5 kommunenumre til etter Bærum (3201)",
+             "2–6 kommunenumre, skilt med komma", "Velg høyst 6 kommuner å sammenligne."],
+        ),
+        (
+            (3, 3),
+            ["Add 2 more municipality numbers after Bærum (3201), separated by commas",
+             "3 municipality numbers, separated by commas",
+             "Choose at least 3 municipalities to compare."],
+            ["Legg til 2 kommunenumre til etter Bærum (3201)", "3 kommunenumre, skilt med komma",
+             "Velg minst 3 kommuner å sammenligne."],
+        ),
+        (
+            (2, 2),
+            ["Add 1 more municipality number after Bærum (3201) to compare them.",
+             "2 municipality numbers, separated by commas",
+             "Choose at most 2 municipalities to compare."],
+            ["Legg til 1 kommunenummer til etter Bærum (3201) for å sammenligne dem.",
+             "2 kommunenumre, skilt med komma", "Velg høyst 2 kommuner å sammenligne."],
+        ),
+    ],
+)  # fmt: skip
+def test_the_compare_texts_follow_the_limits_it_enforces(
+    client: Client, monkeypatch: pytest.MonkeyPatch, limits: tuple[int, int],
+    english: list[str], bokmaal: list[str],
+) -> None:  # fmt: skip
+    """The counts in the prompt, the label and the errors come from COMPARE_MIN and
+    COMPARE_MAX: a change of the limits changes the words."""
+    from sdgnet.dashboards import overview
+
+    fewest, most = limits
+    monkeypatch.setattr(overview, "COMPARE_MIN", fewest)
+    monkeypatch.setattr(overview, "COMPARE_MAX", most)
+    refused = "3201,3203" if fewest > 2 else "3201,3203,0301,5001,1103,5501,1508"
+    for prefix, expected in (("/en", english), ("", bokmaal)):
+        prompt = client.get(f"{prefix}/compare/", {"places": "3201"}).content.decode()
+        error = client.get(f"{prefix}/compare/", {"places": refused})
+        assert error.status_code == 400
+        assert expected[0] in prompt
+        assert expected[1] in prompt
+        assert expected[2] in error.content.decode()
 
 
 def test_compare_shows_goal_scores_side_by_side(client: Client) -> None:

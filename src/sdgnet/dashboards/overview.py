@@ -1,6 +1,7 @@
-"""Pages across municipalities: an indicator's map and ranking, a comparison of 2–4
-municipalities, the national goal figures and the search. Each builder returns plain data
-that the page renders and `?format=json` returns unchanged."""
+"""Pages across municipalities: an indicator's map and ranking, a comparison of a few
+municipalities (COMPARE_MIN to COMPARE_MAX), the national goal figures and the search.
+Each builder returns plain data that the page renders and `?format=json` returns
+unchanged."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sdgnet.catalog.models import FrameworkIndicator, Goal, Indicator
 from sdgnet.dashboards.access import (
@@ -234,11 +236,34 @@ def _parse_places(raw: str) -> list[str]:
     return codes
 
 
+def _more_places_prompt(place: Place) -> str:
+    """What the form asks for when one municipality is given: the counts follow the
+    limits the comparison enforces (COMPARE_MIN, COMPARE_MAX)."""
+    fewest, most = COMPARE_MIN - 1, COMPARE_MAX - 1
+    values = {"name": place.name, "code": place.code}
+    if fewest == most:
+        return ngettext(
+            "Add %(count)s more municipality number after %(name)s (%(code)s) to compare them.",
+            "Add %(count)s more municipality numbers after %(name)s (%(code)s), separated by "
+            "commas, to compare them.",
+            most,
+        ) % {**values, "count": number(most, 0)}
+    return ngettext(
+        "Add %(fewest)s–%(most)s more municipality number after %(name)s (%(code)s), "
+        "separated by commas, to compare them.",
+        "Add %(fewest)s–%(most)s more municipality numbers after %(name)s (%(code)s), "
+        "separated by commas, to compare them.",
+        most,
+    ) % {**values, "fewest": number(fewest, 0), "most": number(most, 0)}
+
+
 def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
     state = current()
     data: dict[str, Any] = {
         "query": raw or "",
         "error": None,
+        # How many municipalities a comparison takes, for the form's label.
+        "limits": {"min": COMPARE_MIN, "max": COMPARE_MAX},
         "year": state.year if state else None,
         "data_version": state.data_version if state else 0,
         "prompt": None,
@@ -260,15 +285,20 @@ def compare(raw: str | None, user: Any = None) -> dict[str, Any]:
         }
     elif len(codes) == 1:
         # Where every dashboard's "compare" link lands: the form, started, not an error.
-        data["prompt"] = _(
-            "Add one to three more municipality numbers after %(name)s (%(code)s), "
-            "separated by commas, to compare them."
-        ) % {"name": found[codes[0]].name, "code": codes[0]}
+        data["prompt"] = _more_places_prompt(found[codes[0]])
         return data
     elif len(codes) < COMPARE_MIN:
-        data["error"] = _("Choose at least two municipalities to compare.")
+        data["error"] = ngettext(
+            "Choose at least %(count)s municipality to compare.",
+            "Choose at least %(count)s municipalities to compare.",
+            COMPARE_MIN,
+        ) % {"count": number(COMPARE_MIN, 0)}
     elif len(codes) > COMPARE_MAX:
-        data["error"] = _("Choose at most four municipalities to compare.")
+        data["error"] = ngettext(
+            "Choose at most %(count)s municipality to compare.",
+            "Choose at most %(count)s municipalities to compare.",
+            COMPARE_MAX,
+        ) % {"count": number(COMPARE_MAX, 0)}
     if data["error"]:
         return data
     places = [found[code] for code in codes]
