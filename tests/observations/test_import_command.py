@@ -37,3 +37,14 @@ def test_values_left_out_under_numbers_not_in_use_are_counted(tmp_path: Path) ->
     output = run_import(str(path), "--indicator", "population", "--dry-run")
     assert "2 rows valid" in output
     assert "2 missing values under municipality numbers not in use that year" in output
+
+
+def test_values_read_as_thousands_are_told(tmp_path: Path) -> None:
+    path = tmp_path / "befolkning.csv"
+    path.write_text("kommune;år;verdi\n3201;2027;130.921\n0301;2027;1.234,5\n", encoding="utf-8")
+    output = run_import(str(path), "--indicator", "population", "--source", "SSB", "--dry-run")
+    assert "2 rows valid" in output
+    assert (
+        "1 value was read as thousands: '130.921' on line 2 as 130 921, as the file groups "
+        "thousands on line 3 ('1.234,5')"
+    ) in output

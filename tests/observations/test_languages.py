@@ -136,6 +136,22 @@ def test_a_share_above_100_is_refused_in_the_pages_language(editor: Client) -> N
     assert problem_cells(upload(editor, "/en", text)) == [["2", "value", range_en]]
 
 
+def test_an_ambiguous_number_is_refused_in_the_pages_language(editor: Client) -> None:
+    text = f"place;indicator;year;value\n{HOME};{TURNOUT};2025;77,5\n{HOME};{TURNOUT};2021;80.125\n"
+    ambiguous_nb = (
+        "verdien '80.125' er tvetydig: punktumet kan skille tusener (80 125) eller være "
+        "desimaltegn, og fila skriver desimaler med komma (linje 2: '77,5'), og ingen verdi "
+        "viser punktum som tusenskille; skriv 80 125, eller 80,125 hvis det er et desimaltall"
+    )
+    assert problem_cells(upload(editor, "", text)) == [["3", "verdi", ambiguous_nb]]
+    ambiguous_en = (
+        "value '80.125' is ambiguous: the point may group thousands (80 125) or mark decimals, "
+        "and the file writes decimals with a comma (line 2: '77,5') and no value shows a point "
+        "grouping thousands; write 80 125, or 80,125 if it is a decimal"
+    )
+    assert problem_cells(upload(editor, "/en", text)) == [["3", "value", ambiguous_en]]
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from sdgnet.observations.readers import RawRow, read_observations
 from sdgnet.observations.validation import (
+    FileNumbers,
     IndicatorInfo,
     ValidationResult,
     ValidRow,
@@ -429,3 +431,180 @@ def test_decimal_comma_round_trips(number: object) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False, width=64))
 def test_python_float_text_round_trips(number: float) -> None:
     assert parse_number(repr(number)) == number
+
+
+# Ambiguous numbers: one separator where thousands are grouped ("130.921", "1,234").
+
+
+def check_file(
+    tmp_path: Path, text: str, *, name: str = "data.csv", default_indicator: str = "population"
+) -> ValidationResult:
+    """A file read and validated as an import does it."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    read = read_observations(path)
+    assert read.problems == []
+    return check(read.rows, default_indicator, file_numbers=FileNumbers(read.decimal_mark))
+
+
+def values(result: ValidationResult) -> list[tuple[int, float | None]]:
+    return [(row.lines[0], row.value) for row in result.rows]
+
+
+def test_a_point_in_thousands_position_in_a_decimal_comma_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    result = check_file(tmp_path, "kommune;år;verdi\n0301;2023;4,79\n3201;2023;130.921\n")
+    assert messages(result) == [
+        (
+            3,
+            "value",
+            "value '130.921' is ambiguous: the point may group thousands (130 921) or mark "
+            "decimals, and the file writes decimals with a comma (line 2: '4,79') and no value "
+            "shows a point grouping thousands; write 130 921, or 130,921 if it is a decimal",
+        )
+    ]
+    assert str(result.problems[0]).startswith("line 3, column 'value': value '130.921'")
+    assert values(result) == [(2, 4.79)]
+
+
+def test_a_semicolon_file_implies_the_decimal_comma_when_no_value_shows_a_mark(
+    tmp_path: Path,
+) -> None:
+    result = check_file(tmp_path, "kommune;år;verdi\n0301;2023;709.037\n1101;2023;188\n")
+    assert [(line, column) for line, column, _message in messages(result)] == [(2, "value")]
+    assert "the file is separated by semicolons" in result.problems[0].message
+    assert values(result) == [(3, 188.0)]
+
+
+@pytest.mark.parametrize(
+    "proof",
+    ["1.234,5", "1.234.567"],  # a point grouping thousands before a decimal comma, or twice
+)
+def test_a_column_that_groups_thousands_with_a_point_reads_them_so(
+    tmp_path: Path, proof: str
+) -> None:
+    text = f"kommune;år;verdi\n0301;2023;709.037\n3201;2023;{proof}\n1101;2023;-14.787\n"
+    result = check_file(tmp_path, text)
+    assert result.problems == []
+    assert values(result)[0] == (2, 709037.0)
+    assert values(result)[2] == (4, -14787.0)
+    assert result.notes == [
+        "2 values were read as thousands, such as '709.037' on line 2 as 709 037, as the "
+        f"file groups thousands on line 3 ('{proof}')"
+    ]
+
+
+def test_spaces_and_no_break_spaces_group_thousands_before_a_decimal_comma(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "kommune;år;verdi\n0301;2023;130 921,5\n3201;2023;130\u00a0921,5\n"
+        "1101;2023;130\u202f921,5\n5001;2023;1 130.921\n"
+    )
+    result = check_file(tmp_path, text)
+    # "1 130.921" has four digits before the point: a decimal point, not a group.
+    assert messages(result) == []
+    assert values(result) == [(2, 130921.5), (3, 130921.5), (4, 130921.5), (5, 1130.921)]
+
+
+def test_the_files_own_decimal_mark_reads_a_value_in_thousands_position_as_a_decimal(
+    tmp_path: Path,
+) -> None:
+    point = check_file(tmp_path, "place,year,value\n0301,2023,130.921\n3201,2023,12.5\n")
+    assert messages(point) == []
+    assert values(point) == [(2, 130.921), (3, 12.5)]
+    comma = check_file(tmp_path, "kommune;år;verdi\n0301;2023;4,790\n3201;2023;4,5\n")
+    assert messages(comma) == []
+    assert values(comma) == [(2, 4.79), (3, 4.5)]
+
+
+def test_a_comma_in_thousands_position_in_a_decimal_point_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    result = check_file(tmp_path, 'place,year,value\n0301,2023,12.5\n3201,2023,"1,234"\n')
+    assert messages(result) == [
+        (
+            3,
+            "value",
+            "value '1,234' is ambiguous: the comma may group thousands (1 234) or mark "
+            "decimals, and the file writes decimals with a point (line 2: '12.5') and no value "
+            "shows a comma grouping thousands; write 1 234, or 1.234 if it is a decimal",
+        )
+    ]
+
+
+def test_a_file_with_both_decimal_marks_settles_nothing(tmp_path: Path) -> None:
+    text = "kommune;år;verdi\n0301;2023;12,5\n3201;2023;12.5\n1101;2023;130.921\n"
+    result = check_file(tmp_path, text)
+    assert [(line, column) for line, column, _message in messages(result)] == [(4, "value")]
+    assert (
+        "the file writes decimals both with a comma (line 2: '12,5') and with a point "
+        "(line 3: '12.5'); use one decimal mark in the whole file"
+    ) in result.problems[0].message
+
+
+def test_a_tab_file_without_a_decimal_mark_refuses_what_it_cannot_settle(
+    tmp_path: Path,
+) -> None:
+    result = check_file(tmp_path, "kommune\tår\tverdi\n0301\t2023\t130.921\n")
+    assert "nothing else in the file shows whether its decimal mark" in messages(result)[0][2]
+    assert "write 130 921, or 130.9210 if it is a decimal" in messages(result)[0][2]
+
+
+def test_a_settled_value_is_range_checked_and_a_wide_file_is_one_column(tmp_path: Path) -> None:
+    text = (
+        "kommune;indikator;2022;2023\n0301;share_80plus;4,5;100.000\n"
+        "3201;population;1.234,5;130.921\n"
+    )
+    path = tmp_path / "wide.csv"
+    path.write_text(text, encoding="utf-8")
+    read = read_observations(path)
+    result = check(read.rows, file_numbers=FileNumbers(read.decimal_mark))
+    assert messages(result) == [
+        (
+            2,
+            "value",
+            "value '100.000' is outside 0–100, the range of share_80plus (a share in percent)",
+        )
+    ]
+    assert [(row.indicator, row.year, row.value) for row in result.rows] == [
+        ("share_80plus", 2022, 4.5),
+        ("population", 2022, 1234.5),
+        ("population", 2023, 130921.0),
+    ]
+
+
+def test_rows_not_from_a_file_read_each_value_on_its_own() -> None:
+    # The API's rows are JSON numbers written by Python: their point is a decimal point.
+    raw = [
+        RawRow(2, "0301", "population", "2023", "130.921"),
+        RawRow(3, "3201", "population", "2023", "1,234"),
+    ]
+    assert values(check(raw)) == [(2, 130.921), (3, 1.234)]
+
+
+def test_number_cells_are_never_ambiguous(tmp_path: Path) -> None:
+    path = tmp_path / "numbers.xlsx"
+    _write_xlsx(path, [["kommune", "år", "verdi"], ["0301", 2023, 130.921], ["3201", 2023, "4,5"]])
+    read = read_observations(path)
+    assert [row.value for row in read.rows] == ["130.9210", "4,5"]
+    result = check(read.rows, "population", file_numbers=FileNumbers(read.decimal_mark))
+    assert values(result) == [(2, 130.921), (3, 4.5)]
+    text = '{"class": "dataset", "id": ["Region", "Tid"], "size": [1, 1], "value": [130.921],'
+    text += ' "dimension": {"Region": {"category": {"index": ["0301"]}},'
+    text += ' "Tid": {"category": {"index": ["2023"]}}}}'
+    json_path = tmp_path / "ssb.json"
+    json_path.write_text(text, encoding="utf-8")
+    read = read_observations(json_path, default_indicator="population")
+    assert read.decimal_mark == "."
+    assert [row.value for row in read.rows] == ["130.9210"]
+
+
+def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)

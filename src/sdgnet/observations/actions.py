@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Indicator
 from sdgnet.observations.models import DataVersion, ImportBatch, Observation, ObservationRevision
 from sdgnet.observations.readers import Problem, read_observations
-from sdgnet.observations.validation import IndicatorInfo, ValidRow, validate
+from sdgnet.observations.validation import FileNumbers, IndicatorInfo, ValidRow, validate
 from sdgnet.places.codes import CodeHistoryEntry, CodeMapper
 from sdgnet.places.models import CodeHistory, Place
 from sdgnet.web.bulk import bulk_insert
@@ -141,6 +141,7 @@ def do_import_observations(
         mapper=mapper,
         default_indicator=default_indicator,
         place_scope=place_scope,
+        file_numbers=FileNumbers(implied_decimal_mark=read.decimal_mark),
     )
     if not source.strip():
         report.problems.extend(_without_source(rows))
@@ -169,15 +170,18 @@ def _validate_into(
     mapper: CodeMapper | None,
     default_indicator: str | None,
     place_scope: str | None,
+    file_numbers: FileNumbers | None = None,
 ) -> list[ValidRow]:
     """Validate raw rows the one way every import does, adding counts and problems to the
-    report; the rows are to be written only when the report has no problems."""
+    report; the rows are to be written only when the report has no problems. A file's rows
+    come with `file_numbers` (its ambiguous numbers are settled by the whole file)."""
     checked = validate(
         raw,
         indicators=indicator_infos(framework),
         mapper=mapper or code_mapper(),
         current_places=current_place_codes(),
         default_indicator=default_indicator,
+        file_numbers=file_numbers,
     )
     outside = out_of_scope(checked.rows, place_scope)
     # A row for another municipality is a problem, so it is not counted as valid too.

@@ -16,6 +16,12 @@ Format detection, content first and the file name second:
   column and 4-digit year columns is wide.
 Text is decoded as UTF-8 (a BOM is dropped), else UTF-16 when it has a UTF-16 BOM, else
 Windows-1252; ``ReadResult.encoding`` says which.
+
+The decimal mark is the values' business (``validation``), but what the format implies is
+told here, in ``ReadResult.decimal_mark``: a ``;``-separated file is what spreadsheets save
+where the decimal mark is the comma, a ``,``-separated one and JSON-stat use the point.
+A number cell (xlsx, a JSON number) is written so that no reading of text can take its
+point for a thousands separator (``_number_text``).
 """
 
 from __future__ import annotations
@@ -101,6 +107,10 @@ class ReadResult:
     encoding: str | None = None  # "utf-8", "utf-8-sig", "utf-16", "cp1252" for text files
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)  # facts worth telling, not problems
+    # The decimal mark the format implies, for values that do not show one: "," for
+    # ";"-separated text, "." for ","-separated text and JSON-stat, None when it implies
+    # none (tab-separated text, xlsx). What the values show comes first (validation).
+    decimal_mark: str | None = None
 
 
 # Files this large get a progress bar when asked for; smaller ones finish too fast to need one.
@@ -230,6 +240,17 @@ def _text_cell(text: str) -> str | None:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_LOOKS_GROUPED = re.compile(r"^-?[1-9]\d{0,2}\.\d{3}$")
+
+
+def _number_text(value: float) -> str:
+    """A number stored as a number (an xlsx number cell, a JSON number) as Python writes
+    it, with a trailing zero where that would look like thousands grouped with a point
+    ("130.921" → "130.9210"), so that validation reads it as the decimal it is in any file."""
+    text = repr(value)
+    return text + "0" if _LOOKS_GROUPED.match(text) else text
+
+
 def _cell_text(value: Any) -> str:
     """An Excel cell as the text a person sees, never evaluated."""
     if value is None:
@@ -241,7 +262,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        return _number_text(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
@@ -728,6 +749,7 @@ def _read_delimited(
         columnar = _read_long_columnar(text, filename, delimiter, show_progress)
         if columnar is not None:
             columnar.delimiter = delimiter
+            columnar.decimal_mark = _implied_decimal_mark(delimiter)
             return columnar
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = _numbered_records(reader)
@@ -761,7 +783,14 @@ def _read_delimited(
         if bar is not None:
             bar.close()
     result.delimiter = delimiter
+    result.decimal_mark = _implied_decimal_mark(delimiter)
     return result
+
+
+def _implied_decimal_mark(delimiter: str) -> str | None:
+    """Spreadsheets separate with ";" where the comma is the decimal mark (Norwegian
+    Excel's "CSV"); a ","-separated file cannot write a decimal comma without quoting it."""
+    return {";": ",", ",": "."}.get(delimiter)
 
 
 # ---------------------------------------------------------------------------------------
@@ -893,7 +922,7 @@ def _json_value_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value)
+        return _number_text(value)
     return str(value)
 
 
@@ -1049,7 +1078,7 @@ def _flatten_json_stat(
         bar.close()
     if not rows and not problems:
         problems.append(Problem(None, None, _("the dataset holds no values")))
-    return ReadResult(format="json-stat", rows=rows, problems=problems)
+    return ReadResult(format="json-stat", rows=rows, problems=problems, decimal_mark=".")
 
 
 def _json_stat_units(

@@ -20,6 +20,12 @@ writes nothing if there is any. Rules:
 - **Numbers**: "12.5", "12,5", "1 234,5" (space, no-break or narrow no-break space as
   thousands separator), "1.234,5", "1,234.5", "−3" (Unicode minus). NaN and infinities
   are refused. A cell starting with "=" is a formula and is refused, never evaluated.
+- **Ambiguous numbers** (files only, ``FileNumbers``): a value whose one separator stands
+  where thousands are grouped ("130.921", "1,234") may be either. The file settles it: a
+  decimal when its values write decimals with that mark (or, when none shows a decimal
+  mark, its format implies that mark: ";"-separated → comma); thousands when a value shows
+  that mark grouping thousands ("1.234,5", "1.234.567") and none uses it as a decimal mark;
+  otherwise the row is refused, saying why and how to write it.
 - **Duplicates**: the same (place, indicator, year) twice, including an old number and its
   new number for the same year, is refused naming every line.
 - **Ranges**: an indicator whose unit is a percent ("%", "prosent", "percent", …) is a share
@@ -84,6 +90,9 @@ _NORWEGIAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234,
 _ENGLISH_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")  # 1,234.5
 _PLAIN_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d+,?\d*|,\d+)$")  # 12,5  -3,  ,5
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# One separator where thousands are grouped: "130.921" is 130 921 or 130,921 (a decimal).
+_ONE_GROUP = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+_SEPARATORS = (".", ",")
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,52 @@ class IndicatorInfo:
         if any(not low <= bound <= high for bound in self.bounds):
             return None
         return SHARE_RANGE
+
+
+@dataclass(frozen=True, slots=True)
+class FileNumbers:
+    """Read the values as one file's: an ambiguous value ("130.921") is settled by the
+    marks the file's other values show (see the module doc)."""
+
+    # The decimal mark the file's format implies (``ReadResult.decimal_mark``), for a file
+    # whose values show none; None when the format implies none.
+    implied_decimal_mark: str | None = None
+
+
+@dataclass(slots=True)
+class _Ambiguous:
+    """A value with one separator in thousands position, waiting for the whole file."""
+
+    line: int
+    text: str  # as written, stripped
+    sign: str
+    head: str  # the digits before the separator
+    separator: str
+    tail: str  # the three digits after it
+    indicator: str | None
+    group_key: tuple[str, str, int] | None = None  # where its row waits, when it is valid
+    pending: _Pending | None = None
+
+    @property
+    def as_decimal(self) -> float:
+        return float(f"{self.sign}{self.head}.{self.tail}")
+
+    @property
+    def as_thousands(self) -> float:
+        return float(f"{self.sign}{self.head}{self.tail}")
+
+    def written(self, separator: str) -> str:
+        """The value written with another separator: " " for thousands, a decimal mark."""
+        return f"{self.sign}{self.head}{separator}{self.tail}"
+
+
+@dataclass(frozen=True)
+class _MarksShown:
+    """The first value (line, text) that shows each decimal mark and each thousands
+    separator, of the values that are not ambiguous."""
+
+    decimal: dict[str, tuple[int, str]]
+    grouping: dict[str, tuple[int, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,10 +287,13 @@ def validate(
     current_places: set[str],
     default_indicator: str | None,
     year_range: tuple[int, int] | None = None,
+    file_numbers: FileNumbers | None = None,
 ) -> ValidationResult:
     """Check every row and return the valid observations or every problem found.
 
-    ``year_range`` is inclusive and defaults to 1950 … next year.
+    ``year_range`` is inclusive and defaults to 1950 … next year. With ``file_numbers``
+    the rows are a file's, and an ambiguous value is settled by the rest of the file;
+    without, each value is read on its own (rows sent to the API carry JSON numbers).
     """
     first_year, last_year = year_range if year_range is not None else default_year_range()
     problems: list[Problem] = []
@@ -252,6 +310,7 @@ def validate(
     place_cache: dict[tuple[str, int], _Placed] = {}
     groups: dict[tuple[str, str, int], list[_Pending]] = {}
     lines_without_indicator: list[int] = []
+    waiting: list[_Ambiguous] = []  # ambiguous values, settled once every row is read
 
     def resolve_indicator(name: str) -> str | None:
         if name in indicators:
@@ -353,6 +412,15 @@ def validate(
                 problems.append(Problem(line, "value", str(error)))
                 row_ok = False
                 value = None
+        ambiguous: _Ambiguous | None = None
+        if (
+            file_numbers is not None
+            and value is not None
+            and value_text.rstrip()[-4:-3] in _SEPARATORS  # cheap: most values are not
+        ):
+            ambiguous = _one_group(line, value_text, indicator)
+            if ambiguous is not None:
+                waiting.append(ambiguous)
 
         if row.unit is not None and indicator is not None:
             expected_unit = indicators[indicator].unit
@@ -371,7 +439,7 @@ def validate(
                 )
                 row_ok = False
 
-        if value is not None and indicator is not None:
+        if value is not None and indicator is not None and ambiguous is None:
             allowed = value_ranges.get(indicator)
             if allowed is not None and not allowed[0] <= value <= allowed[1]:
                 problems.append(Problem(line, "value", _outside(value_text, indicator, allowed)))
@@ -410,6 +478,8 @@ def validate(
             flags = value_text.strip()
         pending = _Pending(line, placed.source, value, flags, origin)
         group_key = (placed.target, indicator, year)
+        if ambiguous is not None:
+            ambiguous.group_key, ambiguous.pending = group_key, pending
         group = groups.get(group_key)
         if group is None:
             groups[group_key] = [pending]
@@ -436,9 +506,193 @@ def validate(
             )
         )
 
+    if waiting:
+        assert file_numbers is not None
+        _settle_ambiguous(
+            waiting,
+            raw,
+            file_numbers=file_numbers,
+            groups=groups,
+            value_ranges=value_ranges,
+            result=result,
+        )
     _combine_groups(groups, indicators, mapper, result)
     problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
     return result
+
+
+def _one_group(line: int, text: str, indicator: str | None) -> _Ambiguous | None:
+    stripped = text.strip()
+    match = _ONE_GROUP.match(stripped.replace("\u2212", "-"))
+    if match is None:
+        return None
+    sign, head, separator, tail = match.groups()
+    return _Ambiguous(line, stripped, sign, head, separator, tail, indicator)
+
+
+def _marks_shown(raw: list[RawRow]) -> _MarksShown:
+    shown = _MarksShown({}, {})
+    for row in raw:
+        text = row.value
+        if "." not in text and "," not in text:
+            continue
+        candidate = text.strip().replace("\u2212", "-").translate(_THOUSANDS_SPACES)
+        decimal: str | None = None
+        grouping: str | None = None
+        if _ONE_GROUP.match(candidate):
+            continue  # ambiguous: shows nothing
+        if _PLAIN_NUMBER.match(candidate):
+            decimal = "."
+        elif _PLAIN_DECIMAL_COMMA.match(candidate):
+            decimal = ","
+        elif _NORWEGIAN_NUMBER.match(candidate):
+            decimal, grouping = ("," if "," in candidate else None), "."
+        elif _ENGLISH_NUMBER.match(candidate):
+            decimal, grouping = ".", ","
+        if decimal is not None:
+            shown.decimal.setdefault(decimal, (row.line, text.strip()))
+        if grouping is not None:
+            shown.grouping.setdefault(grouping, (row.line, text.strip()))
+    return shown
+
+
+def _settle_ambiguous(
+    waiting: list[_Ambiguous],
+    raw: list[RawRow],
+    *,
+    file_numbers: FileNumbers,
+    groups: dict[tuple[str, str, int], list[_Pending]],
+    value_ranges: Mapping[str, tuple[float, float] | None],
+    result: ValidationResult,
+) -> None:
+    """Read each ambiguous value as the file's other values say, or refuse it."""
+    shown = _marks_shown(raw)
+    implied = file_numbers.implied_decimal_mark
+    marks = set(shown.decimal) or ({implied} if implied else set())
+    as_thousands: list[_Ambiguous] = []
+    for cell in waiting:
+        if marks == {cell.separator}:
+            value = cell.as_decimal
+        elif cell.separator in shown.grouping and cell.separator not in marks:
+            value = cell.as_thousands
+        else:
+            result.problems.append(
+                Problem(cell.line, "value", _ambiguous(cell, marks, shown, implied))
+            )
+            _take_back(groups, cell, None)
+            continue
+        allowed = value_ranges.get(cell.indicator) if cell.indicator is not None else None
+        if allowed is not None and not allowed[0] <= value <= allowed[1]:
+            assert cell.indicator is not None
+            result.problems.append(
+                Problem(cell.line, "value", _outside(cell.text, cell.indicator, allowed))
+            )
+            _take_back(groups, cell, None)
+            continue
+        if value != cell.as_decimal:
+            as_thousands.append(cell)
+            _take_back(groups, cell, value)
+    if as_thousands:
+        first = as_thousands[0]
+        proof_line, proof = shown.grouping[first.separator]
+        result.notes.append(
+            ngettext(
+                "%(count)s value was read as thousands: %(value)s on line %(line)s as "
+                "%(thousands)s, as the file groups thousands on line %(proof_line)s (%(proof)s)",
+                "%(count)s values were read as thousands, such as %(value)s on line %(line)s as "
+                "%(thousands)s, as the file groups thousands on line %(proof_line)s (%(proof)s)",
+                len(as_thousands),
+            )
+            % {
+                "count": len(as_thousands),
+                "value": _shown(first.text),
+                "line": first.line,
+                "thousands": first.written(" "),
+                "proof_line": proof_line,
+                "proof": _shown(proof),
+            }
+        )
+
+
+def _take_back(
+    groups: dict[tuple[str, str, int], list[_Pending]], cell: _Ambiguous, value: float | None
+) -> None:
+    """Drop the cell's row from its group (``value`` None) or give it ``value``."""
+    if cell.group_key is None or cell.pending is None:
+        return  # the row had other problems and waits nowhere
+    group = groups[cell.group_key]
+    at = next(index for index, pending in enumerate(group) if pending is cell.pending)
+    if value is None:
+        del group[at]
+        if not group:
+            del groups[cell.group_key]
+    else:
+        group[at] = cell.pending._replace(value=value)
+
+
+def _ambiguous(cell: _Ambiguous, marks: set[str], shown: _MarksShown, implied: str | None) -> str:
+    """Why an ambiguous value is refused, and how to write it."""
+    thousands = cell.written(" ")
+    if len(marks) > 1:
+        comma_line, comma = shown.decimal[","]
+        point_line, point = shown.decimal["."]
+        reason = _(
+            "the file writes decimals both with a comma (line %(comma_line)s: %(comma)s) "
+            "and with a point (line %(point_line)s: %(point)s); use one decimal mark in the "
+            "whole file"
+        ) % {
+            "comma_line": comma_line,
+            "comma": _shown(comma),
+            "point_line": point_line,
+            "point": _shown(point),
+        }
+    elif not marks:
+        reason = _(
+            "nothing else in the file shows whether its decimal mark is a comma or a point; "
+            "write %(thousands)s, or %(longer)s if it is a decimal"
+        ) % {"thousands": thousands, "longer": cell.text + "0"}
+    else:
+        (mark,) = marks
+        readings: dict[str, object] = {"thousands": thousands, "decimal": cell.written(mark)}
+        if mark in shown.decimal:
+            example_line, example = shown.decimal[mark]
+            readings |= {"line": example_line, "example": _shown(example)}
+            if mark == ",":
+                reason = _(
+                    "the file writes decimals with a comma (line %(line)s: %(example)s) and no "
+                    "value shows a point grouping thousands; write %(thousands)s, or "
+                    "%(decimal)s if it is a decimal"
+                )
+            else:
+                reason = _(
+                    "the file writes decimals with a point (line %(line)s: %(example)s) and no "
+                    "value shows a comma grouping thousands; write %(thousands)s, or "
+                    "%(decimal)s if it is a decimal"
+                )
+        elif implied == ",":
+            reason = _(
+                "the file is separated by semicolons, as spreadsheets save files whose decimal "
+                "mark is the comma, and no value shows a point grouping thousands; write "
+                "%(thousands)s, or %(decimal)s if it is a decimal"
+            )
+        else:
+            reason = _(
+                "the file is separated by commas, so its decimal mark is the point, and no "
+                "value shows a comma grouping thousands; write %(thousands)s, or %(decimal)s "
+                "if it is a decimal"
+            )
+        reason %= readings
+    if cell.separator == ".":
+        message = _(
+            "value %(value)s is ambiguous: the point may group thousands (%(thousands)s) or "
+            "mark decimals, and %(reason)s"
+        )
+    else:
+        message = _(
+            "value %(value)s is ambiguous: the comma may group thousands (%(thousands)s) or "
+            "mark decimals, and %(reason)s"
+        )
+    return message % {"value": _shown(cell.text), "thousands": thousands, "reason": reason}
 
 
 def _combine_groups(
