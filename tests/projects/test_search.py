@@ -148,9 +148,11 @@ def test_a_word_finds_only_the_projects_that_contain_it(hidden: None, mode: str)
     result = search_projects(AnonymousUser(), "sykkel", limit=100)
     assert {hit.key for hit in result.hits} == CYCLING
     assert result.total == len(CYCLING)
-    # Capitals and æ/ø/å are the same word.
+    # Capitals and æ/ø/å are the same word, and a beginning with ø finds the whole word.
     result = search_projects(AnonymousUser(), "ØYGARDEN", limit=100)
     assert [hit.key for hit in result.hits] == ["oygarden-mat-og-berekraft"]
+    result = search_projects(AnonymousUser(), "førstegang", limit=100)  # "førstegangsvelgerne"
+    assert [hit.key for hit in result.hits] == ["stavanger-unge-velgere"]
 
 
 @pytest.mark.django_db
