@@ -108,6 +108,30 @@ def test_html_in_text_is_escaped_in_highlights(django_capture_on_commit_callback
 
 
 @pytest.mark.django_db
+def test_a_word_found_as_the_beginning_of_a_longer_word_is_highlighted(hidden: None) -> None:
+    # "sykkel" finds the fixture's project only through "sykkelparkering".
+    hit = next(h for h in search_projects(AnonymousUser(), "sykkel").hits if h.key == "t-public")
+    assert hit.highlight is not None
+    assert "om <mark>sykkelparkering</mark> ved" in hit.highlight
+    assert "<mark>Sykkelparkering</mark>" in hit.highlight
+
+
+@pytest.mark.django_db
+def test_html_beside_a_longer_word_is_escaped_in_highlights(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    record = {"key": "t-xss-prefix", "title": "Dugnad", "language": "nb", "municipality": "3201",
+              "summary": "Kvistkverningsdagen <img src=x onerror=alert(1)> for alle.",
+              "published": True, "visibility": "public"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_import_library({"projects": [record]}).ok
+    hit = search_projects(AnonymousUser(), "kvistkverning").hits[0]
+    assert hit.key == "t-xss-prefix"
+    assert str(hit.highlight).startswith("<mark>Kvistkverningsdagen</mark> &lt;img src=x")
+    assert "<img" not in str(hit.highlight)
+
+
+@pytest.mark.django_db
 def test_a_saved_project_is_found_by_the_next_search(
     django_capture_on_commit_callbacks: Any,
 ) -> None:

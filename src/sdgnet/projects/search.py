@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -684,6 +684,7 @@ class _KeywordHits:
     searcher: Any = None
     addresses: dict[str, Any] = field(default_factory=dict)
     text_query: Any = None
+    words: list[str] = field(default_factory=list)
 
 
 def _words(query: str) -> list[str]:
@@ -737,7 +738,7 @@ def _keyword_hits(index: _Index, words: list[str], visibilities: list[str],
         clauses.append((tantivy.Occur.Must, text_query))
     query = tantivy.Query.boolean_query(clauses)
     found = searcher.search(query, KEYWORD_DEPTH, count=False).hits
-    hits = _KeywordHits(keys=[], searcher=searcher, text_query=text_query)
+    hits = _KeywordHits(keys=[], searcher=searcher, text_query=text_query, words=words)
     for _score, address in found:
         key = searcher.doc(address)["key"][0]
         hits.keys.append(key)
@@ -752,18 +753,65 @@ def _highlights(index: _Index, hits: _KeywordHits, keys: list[str]) -> dict[str,
     if hits.text_query is None or not wanted:
         return {}
     rank = {key: number for number, key in enumerate(hits.keys)}
+    wanted = [key for key in wanted if rank[key] < 50]
+    documents = {key: hits.searcher.doc(hits.addresses[key]) for key in wanted}
+    longer_terms = _longer_words_found(index, hits.words, documents.values())
+    highlight_query = hits.text_query
+    if longer_terms:
+        highlight_query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, hits.text_query)]
+            + [
+                (tantivy.Occur.Should, tantivy.Query.term_query(index.schema, "text_nb", term))
+                for term in sorted(longer_terms)
+            ]
+        )
     generator = tantivy.SnippetGenerator.create(
-        hits.searcher, hits.text_query, index.schema, "text_nb"
+        hits.searcher, highlight_query, index.schema, "text_nb"
     )
     generator.set_max_num_chars(220)
     highlights: dict[str, SafeString] = {}
     for key in wanted:
-        if rank[key] >= 50:
-            continue
-        snippet = generator.snippet_from_doc(hits.searcher.doc(hits.addresses[key]))
+        snippet = generator.snippet_from_doc(documents[key])
         if snippet.highlighted():
             highlights[key] = _mark(snippet)
     return highlights
+
+
+def _longer_words_found(index: _Index, words: list[str], documents: Iterable[Any]) -> set[str]:
+    """The terms of these documents' text_nb that a query word found as their beginning
+    ("sykkelparkering" for "sykkel"), as text_nb indexes them.
+
+    The snippet generator highlights only the terms a query names, and the beginning of a
+    longer word is found by an automaton that names none; given these terms, it marks the
+    longer words like the stemmed ones."""
+    beginnings = {
+        language: {
+            stem for word in words for stem in analyzer.analyze(word)
+            if len(stem) >= PREFIX_MIN_LETTERS
+        }
+        for language, analyzer in index.analyzers.items()
+    }  # fmt: skip
+    if not any(beginnings.values()):
+        return set()
+    # A stemmer only takes letters off (or changes) the end of a word, so a word whose
+    # stem begins with a beginning of four letters or more begins with its first three:
+    # only those words are analysed.
+    openings = tuple({stem[: PREFIX_MIN_LETTERS - 1] for stems in beginnings.values()
+                      for stem in stems})  # fmt: skip
+    norwegian = index.analyzers["norwegian"]
+    found: set[str] = set()
+    for document in documents:
+        text = " ".join(document.get_all("text_nb"))
+        for word in set(re.findall(r"\w+", text.lower())):
+            if not word.startswith(openings):
+                continue
+            for language, analyzer in index.analyzers.items():
+                stems = analyzer.analyze(word)
+                if any(stem.startswith(tuple(beginnings[language])) for stem in stems):
+                    # Marked where text_nb holds it: under its Norwegian stem.
+                    found.update(norwegian.analyze(word))
+                    break
+    return found
 
 
 def _mark(snippet: Any) -> SafeString:
