@@ -4,13 +4,16 @@ keyword-only fallback, highlighting, and how soon an edit is searchable."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 
+from sdgnet.cli import main as sdgnet_main
 from sdgnet.projects import embeddings
 from sdgnet.projects.actions import do_import_library
 from sdgnet.projects.search import SearchFilters, search_projects
@@ -225,6 +228,42 @@ def test_when_nothing_matches_the_page_says_so_and_leads_back(client: Any, mode:
     # Without a query the whole library is listed.
     whole = client.get("/projects/", {"format": "json"}).json()
     assert whole["total"] >= 18
+
+
+def search_command(*arguments: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("projects", "search", *arguments, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_search_command_says_when_nothing_matches(
+    mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _err = search_command("kryptovaluta")
+    assert out == "Ingen prosjekter passer til «kryptovaluta»\n"
+    out, _err = search_command("kryptovaluta", "--language", "en")
+    assert out == "No project matches “kryptovaluta”\n"
+    out, _err = search_command("kryptovaluta", "--json")
+    assert json.loads(out) == []
+    # A match is still one line per project, and no such line.
+    out, _err = search_command("ØYGARDEN")
+    assert "oygarden-mat-og-berekraft" in out and "Ingen prosjekter" not in out
+    # A bad option is refused by the command line as before: exit status 2.
+    for bad in (["--limit", "many"], ["--limit", "0"], ["--language", "sv"], ["--colour"]):
+        with pytest.raises(SystemExit) as refused:
+            sdgnet_main(["projects", "search", "kryptovaluta", *bad])
+        assert refused.value.code == 2, bad
+    assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_search_command_speaks_the_chosen_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDGNET_EMBEDDINGS", "0")
+    _out, err = search_command("ØYGARDEN")
+    assert err.startswith("Bare søk på ord:")
+    _out, err = search_command("ØYGARDEN", "--language", "en")
+    assert err.startswith("Keyword search only:")
 
 
 @pytest.mark.django_db

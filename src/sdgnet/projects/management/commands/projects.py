@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sdgnet.projects.actions import (
     LibraryError,
@@ -16,6 +18,25 @@ from sdgnet.projects.actions import (
     export_library,
     read_library_file,
 )
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return number
+
+
+def _add_language(parser: CommandParser, what: str) -> None:
+    parser.add_argument(
+        "--language",
+        choices=[code for code, _name in settings.LANGUAGES],
+        default=settings.LANGUAGE_CODE,
+        help=f"the language of {what} (default: %(default)s, as the pages)",
+    )
 
 
 class Command(BaseCommand):
@@ -29,20 +50,16 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="insert or update projects and methods by key")
         imp.add_argument("file", type=Path)
-        imp.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            default=settings.LANGUAGE_CODE,
-            help="the language of a refused file's problems (default: %(default)s, as the pages)",
-        )
+        _add_language(imp, "the report and a refused file's problems")
         exp = sub.add_parser("export", help="write projects and methods as JSON")
         exp.add_argument("--out", type=Path, required=True)
         exp.add_argument("--as", dest="as_user", help="export what this user may see")
         find = sub.add_parser("search", help="search the library as an anonymous visitor")
         find.add_argument("query")
-        find.add_argument("--limit", type=int, default=10)
+        find.add_argument("--limit", type=_at_least_one, default=10)
         find.add_argument("--json", action="store_true")
         find.add_argument("--as", dest="as_user", help="search as the user with this e-mail")
+        _add_language(find, "what is said besides the results")
         sub.add_parser("reindex", help="rebuild the search index from the database")
         sub.add_parser("seed", help="load the demo library (real Norwegian examples)")
 
@@ -53,7 +70,7 @@ class Command(BaseCommand):
         if user is None:
             user = get_user_model().objects.filter(username__iexact=email).first()
         if user is None:
-            raise CommandError(f"no user with the e-mail address {email}")
+            raise CommandError(_("no user with the e-mail address %(email)s") % {"email": email})
         return user
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -80,31 +97,8 @@ class Command(BaseCommand):
                 f"to {options['out']}."
             )
         elif action == "search":
-            from sdgnet.projects.search import search_projects
-
-            result = search_projects(
-                self._user(options.get("as_user")), options["query"], limit=options["limit"]
-            )
-            if options["json"]:
-                # The municipality by its number, as the import format names it.
-                rows = [
-                    {
-                        "key": hit.key,
-                        "title": hit.project.title if hit.project else "",
-                        "municipality": hit.project.municipality_id if hit.project else "",
-                        "score": round(hit.score, 6),
-                    }
-                    for hit in result.hits
-                ]
-                self.stdout.write(json.dumps(rows, ensure_ascii=False))
-                return
-            if not result.semantic:
-                self.stderr.write("Keyword search only: the embedding model is not available.")
-            for hit in result.hits:
-                title, place = (
-                    (hit.project.title, hit.project.municipality.name) if hit.project else ("", "")
-                )
-                self.stdout.write(f"{hit.score:.4f}  {hit.key}  {title} ({place})")
+            with translation.override(options["language"]):
+                self._search(options)
         elif action == "reindex":
             from sdgnet.projects.search import rebuild_index
 
@@ -115,3 +109,38 @@ class Command(BaseCommand):
 
             report = load_seed()
             self.stdout.write(f"Library: {report.created} new, {report.updated} updated.")
+
+    def _search(self, options: dict[str, Any]) -> None:
+        from sdgnet.projects.search import search_projects
+
+        result = search_projects(
+            self._user(options.get("as_user")), options["query"], limit=options["limit"]
+        )
+        if options["json"]:
+            # The municipality by its number, as the import format names it.
+            rows = [
+                {
+                    "key": hit.key,
+                    "title": hit.project.title if hit.project else "",
+                    "municipality": hit.project.municipality_id if hit.project else "",
+                    "score": round(hit.score, 6),
+                }
+                for hit in result.hits
+            ]
+            self.stdout.write(json.dumps(rows, ensure_ascii=False))
+            return
+        if not result.semantic:
+            self.stderr.write(
+                _(
+                    "Keyword search only: the language model that finds projects by meaning "
+                    "is not available, so words must match."
+                )
+            )
+        if not result.hits:
+            # Said, as on the page: an empty output reads as a failure that kept quiet.
+            self.stdout.write(_("No project matches “%(query)s”") % {"query": options["query"]})
+        for hit in result.hits:
+            title, place = (
+                (hit.project.title, hit.project.municipality.name) if hit.project else ("", "")
+            )
+            self.stdout.write(f"{hit.score:.4f}  {hit.key}  {title} ({place})")
