@@ -152,6 +152,24 @@ def test_an_ambiguous_number_is_refused_in_the_pages_language(editor: Client) ->
     assert problem_cells(upload(editor, "/en", text)) == [["3", "value", ambiguous_en]]
 
 
+def test_a_repeated_comma_against_the_files_decimal_comma_is_refused_saying_why(
+    editor: Client,
+) -> None:
+    text = (
+        f"place;indicator;year;value\n{HOME};{TURNOUT};2025;77,5\n{HOME};{TURNOUT};2021;1,234,567\n"
+    )
+    refused_nb = (
+        "verdien '1,234,567' er tvetydig: kommaene skiller tusener (1 234 567), men fila "
+        "skriver desimaler med komma (linje 2: '77,5'); skriv 1 234 567"
+    )
+    assert problem_cells(upload(editor, "", text)) == [["3", "verdi", refused_nb]]
+    refused_en = (
+        "value '1,234,567' is ambiguous: its commas group thousands (1 234 567), but the file "
+        "writes decimals with a comma (line 2: '77,5'); write 1 234 567"
+    )
+    assert problem_cells(upload(editor, "/en", text)) == [["3", "value", refused_en]]
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

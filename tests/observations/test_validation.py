@@ -401,6 +401,7 @@ def test_year_range_is_configurable() -> None:
         ("1\u202f234,5", 1234.5),
         ("1.234,5", 1234.5),
         ("1,234.5", 1234.5),
+        ("1,234,567", 1234567.0),  # a repeated comma can only group thousands
         ("1e3", 1000.0),
         (",5", 0.5),
         (" 42 ", 42.0),
@@ -572,6 +573,91 @@ def test_a_settled_value_is_range_checked_and_a_wide_file_is_one_column(tmp_path
         ("share_80plus", 2022, 4.5),
         ("population", 2022, 1234.5),
         ("population", 2023, 130921.0),
+    ]
+
+
+# A repeated mark ("1.234.567", "1,234,567") can only group thousands: settled by the same
+# rules, it is read so unless the file also writes decimals with that mark.
+
+
+@pytest.mark.parametrize(
+    ("text", "proof"),
+    [
+        ('place,year,value\n0301,2023,"1,234,567"\n3201,2023,"130,921"\n', "'1,234,567'"),
+        ("kommune;år;verdi\n0301;2023;1,234,567\n3201;2023;130,921\n", "'1,234,567'"),
+        ('place,year,value\n0301,2023,"1.234.567"\n3201,2023,"130.921"\n', "'1.234.567'"),
+    ],
+)
+def test_a_repeated_mark_groups_thousands_and_settles_a_single_one_so(
+    tmp_path: Path, text: str, proof: str
+) -> None:
+    # The format's decimal mark (',' for ';'-files, '.' for ','-files) yields to a value
+    # that shows the mark grouping thousands: one file never reads a mark both ways.
+    result = check_file(tmp_path, text)
+    assert result.problems == []
+    assert values(result) == [(2, 1234567.0), (3, 130921.0)]
+    separator = proof[2]
+    assert result.notes == [
+        f"1 value was read as thousands: '130{separator}921' on line 3 as 130 921, as the "
+        f"file groups thousands on line 2 ({proof})"
+    ]
+
+
+def test_a_repeated_comma_in_a_file_that_writes_decimals_with_a_comma_is_refused_saying_why(
+    tmp_path: Path,
+) -> None:
+    text = "kommune;år;verdi\n0301;2023;4,79\n3201;2023;1,234,567\n1101;2023;-2,345,678\n"
+    result = check_file(tmp_path, text)
+    assert messages(result) == [
+        (
+            3,
+            "value",
+            "value '1,234,567' is ambiguous: its commas group thousands (1 234 567), but the "
+            "file writes decimals with a comma (line 2: '4,79'); write 1 234 567",
+        ),
+        (
+            4,
+            "value",
+            "value '-2,345,678' is ambiguous: its commas group thousands (-2 345 678), but the "
+            "file writes decimals with a comma (line 2: '4,79'); write -2 345 678",
+        ),
+    ]
+    assert values(result) == [(2, 4.79)]
+
+
+def test_a_point_that_marks_decimals_and_groups_thousands_in_one_file_settles_nothing(
+    tmp_path: Path,
+) -> None:
+    text = 'place,year,value\n0301,2023,12.5\n3201,2023,"1.234.567"\n1101,2023,130.921\n'
+    result = check_file(tmp_path, text)
+    assert messages(result) == [
+        (
+            3,
+            "value",
+            "value '1.234.567' is ambiguous: its points group thousands (1 234 567), but the "
+            "file writes decimals with a point (line 2: '12.5'); write 1 234 567",
+        ),
+        (
+            4,
+            "value",
+            "value '130.921' is ambiguous: the point may group thousands (130 921) or mark "
+            "decimals, and the file uses the point both to mark decimals (line 2: '12.5') and "
+            "to group thousands (line 3: '1.234.567'); write 130 921, or 130.9210 if it is a "
+            "decimal",
+        ),
+    ]
+    assert values(result) == [(2, 12.5)]
+
+
+def test_a_repeated_mark_read_as_thousands_is_range_checked(tmp_path: Path) -> None:
+    text = 'place,year,value\n0301,2023,4.5\n3201,2023,"1,234,567"\n'
+    result = check_file(tmp_path, text, default_indicator="share_80plus")
+    assert messages(result) == [
+        (
+            3,
+            "value",
+            "value '1,234,567' is outside 0–100, the range of share_80plus (a share in percent)",
+        )
     ]
 
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from babel.numbers import get_decimal_symbol
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.models import Indicator
+from sdgnet.observations.validation import parse_typed_number
 from sdgnet.places.codes import normalise_municipality_code
 from sdgnet.places.models import Place
+from sdgnet.web.templatetags.sdgnet_format import babel_locale
 
 
 def indicator_choices() -> list[tuple[str, str | Promise]]:
@@ -64,14 +69,37 @@ class ConfirmForm(forms.Form):
     upload = forms.CharField(max_length=64)
 
 
+class TypedValue(NamedTuple):
+    """A value as typed (what the import reads, so its messages quote the person) and the
+    number read from it, None when it is missing."""
+
+    text: str
+    number: float | None
+
+
 class ValueForm(forms.Form):
     place = forms.CharField(label=_("Municipality number"), max_length=4)
     indicator = forms.CharField(label=_("Indicator"), max_length=80)
     year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100)
     value = forms.CharField(
-        label=_("Value"), max_length=40, required=False, help_text=_("Empty means missing")
+        label=_("Value"),
+        max_length=40,
+        required=False,
+        # The example is written as the page's language writes numbers (nb: 130 921,5).
+        help_text=_("Empty means missing. Separate thousands with spaces: 130 921.5"),
     )
     source = forms.CharField(label=_("Source"), max_length=300)
     embargoed = forms.BooleanField(
         label=_("Hold unpublished (embargo) until published"), required=False
     )
+
+    def clean_value(self) -> TypedValue:
+        """The value read with the page's decimal mark (bokmål: the comma, English: the
+        point); the other mark where thousands are grouped ("130.921" on the bokmål page)
+        could be either, and is refused here with how to write it (`parse_typed_number`)."""
+        text: str = self.cleaned_data["value"].strip()
+        try:
+            number = parse_typed_number(text, get_decimal_symbol(babel_locale()))
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="number") from error
+        return TypedValue(text, number)

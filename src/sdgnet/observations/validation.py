@@ -23,9 +23,16 @@ writes nothing if there is any. Rules:
 - **Ambiguous numbers** (files only, ``FileNumbers``): a value whose one separator stands
   where thousands are grouped ("130.921", "1,234") may be either. The file settles it: a
   decimal when its values write decimals with that mark (or, when none shows a decimal
-  mark, its format implies that mark: ";"-separated → comma); thousands when a value shows
-  that mark grouping thousands ("1.234,5", "1.234.567") and none uses it as a decimal mark;
-  otherwise the row is refused, saying why and how to write it.
+  mark, its format implies that mark: ";"-separated → comma, unless a value shows that
+  mark grouping thousands); thousands when a value shows that mark grouping thousands
+  ("1.234,5", "1.234.567", "1,234,567") and none uses it as a decimal mark; otherwise the
+  row is refused, saying why and how to write it. A value that repeats the mark
+  ("1.234.567", "1,234,567") can only be thousands and shows the grouping itself: it is
+  read so unless the file also writes decimals with that mark, and then refused the same
+  way, as is a one-group value in such a file.
+- **Typed numbers** (``parse_typed_number``, the entry page): the page's language gives the
+  decimal mark; a point or comma that is not that mark and stands where thousands are
+  grouped is refused with how to write the number, never guessed.
 - **Duplicates**: the same (place, indicator, year) twice, including an old number and its
   new number for the same year, is refused naming every line.
 - **Ranges**: an indicator whose unit is a percent ("%", "prosent", "percent", …) is a share
@@ -87,12 +94,21 @@ SHARE_RANGE = (0.0, 100.0)
 
 _THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 _NORWEGIAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234,5
-_ENGLISH_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")  # 1,234.5
+_ENGLISH_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234.5  1,234,567
 _PLAIN_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d+,?\d*|,\d+)$")  # 12,5  -3,  ,5
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 # One separator where thousands are grouped: "130.921" is 130 921 or 130,921 (a decimal).
 _ONE_GROUP = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+# The same, or the same mark repeated ("1.234.567"): grouped thousands, or one group that may
+# be a decimal. Only the first group may be shorter than three digits, and none starts "0".
+_THOUSANDS_SHAPED = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3}(?:\3\d{3})*)$")
 _SEPARATORS = (".", ",")
+# A typed number whose one kind of mark stands only where thousands are grouped, perhaps
+# after digits grouped with spaces: "130.921", "1 130.921", "1,234,567" (parse_typed_number).
+_TYPED_THOUSANDS_SHAPED = re.compile(
+    r"^([+-]?)([1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})*)([.,])(\d{3}(?:\3\d{3})*)$"
+)
+_SPACES_AS_SPACE = str.maketrans("\u00a0\u202f\u2009", "   ")
 
 
 @dataclass(frozen=True)
@@ -134,29 +150,37 @@ class FileNumbers:
 
 @dataclass(slots=True)
 class _Ambiguous:
-    """A value with one separator in thousands position, waiting for the whole file."""
+    """A value whose only separator, a point or a comma, stands where thousands are grouped,
+    waiting for the whole file: once ("130.921", thousands or a decimal) or repeated
+    ("1.234.567", thousands unless the file writes decimals with that mark)."""
 
     line: int
     text: str  # as written, stripped
     sign: str
-    head: str  # the digits before the separator
+    head: str  # the digits before the first separator
     separator: str
-    tail: str  # the three digits after it
+    tail: tuple[str, ...]  # the groups of three digits after it
     indicator: str | None
     group_key: tuple[str, str, int] | None = None  # where its row waits, when it is valid
     pending: _Pending | None = None
 
     @property
+    def repeated(self) -> bool:
+        """The separator stands more than once: the value cannot be a decimal."""
+        return len(self.tail) > 1
+
+    @property
     def as_decimal(self) -> float:
-        return float(f"{self.sign}{self.head}.{self.tail}")
+        assert not self.repeated
+        return float(f"{self.sign}{self.head}.{self.tail[0]}")
 
     @property
     def as_thousands(self) -> float:
-        return float(f"{self.sign}{self.head}{self.tail}")
+        return float(f"{self.sign}{self.head}{''.join(self.tail)}")
 
     def written(self, separator: str) -> str:
         """The value written with another separator: " " for thousands, a decimal mark."""
-        return f"{self.sign}{self.head}{separator}{self.tail}"
+        return f"{self.sign}{self.head}{separator}{separator.join(self.tail)}"
 
 
 @dataclass(frozen=True)
@@ -224,6 +248,41 @@ def parse_number(text: str) -> float | None:
     if not math.isfinite(number):
         raise ValueError(_not_finite(stripped))
     return number
+
+
+def parse_typed_number(text: str, decimal_mark: str) -> float | None:
+    """The number a person typed on a page whose language writes decimals with
+    ``decimal_mark`` ("," on the bokmål page, "." on the English one); None for a missing
+    marker. A point or comma in thousands position is read as that mark only when it is
+    the page's decimal mark and stands once ("130,921" on the bokmål page is 130.921);
+    the other mark there ("130.921", bokmål's own thousands separator but English's
+    decimal mark) and a repeated mark ("1.234.567") are refused with how to write the
+    number, never guessed: one typed value has nothing around it to settle them. What is
+    not refused is read by ``parse_number``, so a row holding ``text`` is read the same.
+    """
+    stripped = text.strip()
+    shaped = _TYPED_THOUSANDS_SHAPED.match(stripped.replace("\u2212", "-"))
+    if shaped is not None:
+        sign, head, separator, tail = shaped.groups()
+        groups = tail.split(separator)
+        whole = sign + head.translate(_THOUSANDS_SPACES) + "".join(groups)
+        if len(groups) > 1:
+            spaced = sign + " ".join([head.translate(_SPACES_AS_SPACE), *groups])
+            raise ValueError(
+                _(
+                    "Write %(whole)s or %(spaced)s – a point or a comma can separate "
+                    "thousands or mark decimals, so separate thousands with spaces."
+                )
+                % {"whole": whole, "spaced": spaced}
+            )
+        if separator != decimal_mark:
+            decimal = f"{sign}{head}{decimal_mark}{tail}"
+            if separator == ".":
+                message = _("Write %(whole)s or %(decimal)s – a point can separate thousands.")
+            else:
+                message = _("Write %(whole)s or %(decimal)s – a comma can separate thousands.")
+            raise ValueError(message % {"whole": whole, "decimal": decimal})
+    return parse_number(text)
 
 
 def _not_finite(text: str) -> str:
@@ -418,7 +477,7 @@ def validate(
             and value is not None
             and value_text.rstrip()[-4:-3] in _SEPARATORS  # cheap: most values are not
         ):
-            ambiguous = _one_group(line, value_text, indicator)
+            ambiguous = _thousands_shaped(line, value_text, indicator)
             if ambiguous is not None:
                 waiting.append(ambiguous)
 
@@ -521,13 +580,15 @@ def validate(
     return result
 
 
-def _one_group(line: int, text: str, indicator: str | None) -> _Ambiguous | None:
+def _thousands_shaped(line: int, text: str, indicator: str | None) -> _Ambiguous | None:
     stripped = text.strip()
-    match = _ONE_GROUP.match(stripped.replace("\u2212", "-"))
+    match = _THOUSANDS_SHAPED.match(stripped.replace("\u2212", "-"))
     if match is None:
         return None
     sign, head, separator, tail = match.groups()
-    return _Ambiguous(line, stripped, sign, head, separator, tail, indicator)
+    return _Ambiguous(
+        line, stripped, sign, head, separator, tuple(tail.split(separator)), indicator
+    )
 
 
 def _marks_shown(raw: list[RawRow]) -> _MarksShown:
@@ -548,7 +609,7 @@ def _marks_shown(raw: list[RawRow]) -> _MarksShown:
         elif _NORWEGIAN_NUMBER.match(candidate):
             decimal, grouping = ("," if "," in candidate else None), "."
         elif _ENGLISH_NUMBER.match(candidate):
-            decimal, grouping = ".", ","
+            decimal, grouping = ("." if "." in candidate else None), ","
         if decimal is not None:
             shown.decimal.setdefault(decimal, (row.line, text.strip()))
         if grouping is not None:
@@ -568,13 +629,25 @@ def _settle_ambiguous(
     """Read each ambiguous value as the file's other values say, or refuse it."""
     shown = _marks_shown(raw)
     implied = file_numbers.implied_decimal_mark
+    # The format's mark stands in only where no value shows a decimal mark, and not where
+    # a value shows it grouping thousands: what the values show outweighs what the format
+    # suggests, and a mark read both ways in one file would be a guess.
+    if implied in shown.grouping:
+        implied = None
     marks = set(shown.decimal) or ({implied} if implied else set())
     as_thousands: list[_Ambiguous] = []
     for cell in waiting:
-        if marks == {cell.separator}:
-            value = cell.as_decimal
-        elif cell.separator in shown.grouping and cell.separator not in marks:
-            value = cell.as_thousands
+        separator = cell.separator
+        if separator in marks and separator in shown.grouping:
+            # The file writes decimals with this mark and groups thousands with it too.
+            result.problems.append(Problem(cell.line, "value", _contradicted(cell, shown)))
+            _take_back(groups, cell, None)
+            continue
+        # A repeated mark shows grouping itself, so it never reaches the decimal reading.
+        if marks == {separator}:
+            value, read_as_thousands = cell.as_decimal, False
+        elif separator in shown.grouping and separator not in marks:
+            value, read_as_thousands = cell.as_thousands, True
         else:
             result.problems.append(
                 Problem(cell.line, "value", _ambiguous(cell, marks, shown, implied))
@@ -589,9 +662,10 @@ def _settle_ambiguous(
             )
             _take_back(groups, cell, None)
             continue
-        if value != cell.as_decimal:
-            as_thousands.append(cell)
-            _take_back(groups, cell, value)
+        if cell.pending is not None and value != cell.pending.value:
+            _take_back(groups, cell, value)  # read on its own, one group is a decimal
+        if read_as_thousands and not cell.repeated:
+            as_thousands.append(cell)  # told: one group alone does not show it is thousands
     if as_thousands:
         first = as_thousands[0]
         proof_line, proof = shown.grouping[first.separator]
@@ -628,6 +702,55 @@ def _take_back(
             del groups[cell.group_key]
     else:
         group[at] = cell.pending._replace(value=value)
+
+
+def _contradicted(cell: _Ambiguous, shown: _MarksShown) -> str:
+    """Why a value is refused in a file that writes decimals with its separator and also
+    groups thousands with it, and how to write it."""
+    separator = cell.separator
+    decimal_line, decimal = shown.decimal[separator]
+    thousands = cell.written(" ")
+    if cell.repeated:
+        if separator == ".":
+            message = _(
+                "value %(value)s is ambiguous: its points group thousands (%(thousands)s), "
+                "but the file writes decimals with a point (line %(line)s: %(example)s); "
+                "write %(thousands)s"
+            )
+        else:
+            message = _(
+                "value %(value)s is ambiguous: its commas group thousands (%(thousands)s), "
+                "but the file writes decimals with a comma (line %(line)s: %(example)s); "
+                "write %(thousands)s"
+            )
+        return message % {
+            "value": _shown(cell.text),
+            "thousands": thousands,
+            "line": decimal_line,
+            "example": _shown(decimal),
+        }
+    group_line, group = shown.grouping[separator]
+    if separator == ".":
+        reason = _(
+            "the file uses the point both to mark decimals (line %(decimal_line)s: "
+            "%(decimal)s) and to group thousands (line %(group_line)s: %(group)s); write "
+            "%(thousands)s, or %(longer)s if it is a decimal"
+        )
+    else:
+        reason = _(
+            "the file uses the comma both to mark decimals (line %(decimal_line)s: "
+            "%(decimal)s) and to group thousands (line %(group_line)s: %(group)s); write "
+            "%(thousands)s, or %(longer)s if it is a decimal"
+        )
+    reason %= {
+        "decimal_line": decimal_line,
+        "decimal": _shown(decimal),
+        "group_line": group_line,
+        "group": _shown(group),
+        "thousands": thousands,
+        "longer": cell.text + "0",
+    }
+    return _ambiguous_because(cell, reason)
 
 
 def _ambiguous(cell: _Ambiguous, marks: set[str], shown: _MarksShown, implied: str | None) -> str:
@@ -682,6 +805,11 @@ def _ambiguous(cell: _Ambiguous, marks: set[str], shown: _MarksShown, implied: s
                 "if it is a decimal"
             )
         reason %= readings
+    return _ambiguous_because(cell, reason)
+
+
+def _ambiguous_because(cell: _Ambiguous, reason: str) -> str:
+    """The message refusing a one-group value, with the reason the file gives."""
     if cell.separator == ".":
         message = _(
             "value %(value)s is ambiguous: the point may group thousands (%(thousands)s) or "
@@ -692,7 +820,7 @@ def _ambiguous(cell: _Ambiguous, marks: set[str], shown: _MarksShown, implied: s
             "value %(value)s is ambiguous: the comma may group thousands (%(thousands)s) or "
             "mark decimals, and %(reason)s"
         )
-    return message % {"value": _shown(cell.text), "thousands": thousands, "reason": reason}
+    return message % {"value": _shown(cell.text), "thousands": cell.written(" "), "reason": reason}
 
 
 def _combine_groups(

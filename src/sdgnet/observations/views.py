@@ -26,8 +26,9 @@ from sdgnet.observations.actions import (
     do_publish_batch,
 )
 from sdgnet.observations.exports import EXPORT_COLUMNS, observation_rows
-from sdgnet.observations.forms import ConfirmForm, UploadForm, ValueForm
+from sdgnet.observations.forms import ConfirmForm, TypedValue, UploadForm, ValueForm
 from sdgnet.observations.readers import RawRow
+from sdgnet.web.templatetags.sdgnet_format import exact_number
 
 SESSION_KEY = "sdgnet_uploads"
 
@@ -154,7 +155,7 @@ def enter_value(request: HttpRequest) -> HttpResponse:
                     place=data["place"],
                     indicator=data["indicator"],
                     year=str(data["year"]),
-                    value=data["value"] or "",
+                    value=data["value"].text,
                 )
             ],
             source=data["source"],
@@ -164,10 +165,23 @@ def enter_value(request: HttpRequest) -> HttpResponse:
             embargoed=data["embargoed"],
         )
         if report.ok:
-            messages.success(request, _("The value has been saved."))
+            messages.success(request, _saved(data))
             return redirect("enter_value")
         problems = [problem.message for problem in report.problems]
     return render(request, "observations/enter_value.html", {"form": form, "problems": problems})
+
+
+def _saved(data: dict[str, Any]) -> str:
+    """The confirmation, with the number as it was read, written as the page's language
+    writes numbers, so a misread value is seen at once."""
+    typed: TypedValue = data["value"]
+    where = {"indicator": data["indicator"], "place": data["place"], "year": data["year"]}
+    if typed.number is None:
+        return _("Saved as missing: %(indicator)s, %(place)s, %(year)s.") % where
+    return _("Saved: %(value)s for %(indicator)s, %(place)s, %(year)s.") % {
+        "value": exact_number(typed.number),
+        **where,
+    }
 
 
 def may_publish(user: Any, places: list[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -26,6 +27,21 @@ def number(value: float | int | None, digits: int = 1) -> str:
         return "–"
     pattern = "#,##0" + ("." + "#" * int(digits) if int(digits) > 0 else "")
     return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+@register.filter
+def exact_number(value: float | None) -> str:
+    """A number with every digit it was read with (the shortest text that gives the same
+    float: 130.921, 130921, 0.1), grouped and marked for the active language (nb:
+    `130 921`, `130,921`), where `number` rounds; an en dash for a missing value."""
+    if value is None:
+        return "–"
+    return format_decimal(
+        Decimal(repr(float(value))),
+        format="#,##0.###",
+        locale=babel_locale(),
+        decimal_quantization=False,
+    )
 
 
 @register.filter
