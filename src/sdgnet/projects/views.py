@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -55,6 +56,14 @@ def _filters(request: HttpRequest) -> SearchFilters:
     )
 
 
+def _library_link(query: str, filters: SearchFilters, **changes: Any) -> str:
+    """The library's query string for the search shown, with these parameters changed (a
+    change to None leaves one out): the query and every active filter are kept, so the next
+    page or a facet narrows this search instead of starting another."""
+    parameters: dict[str, Any] = {"q": query, **dict(filters.terms()), **changes}
+    return "?" + urlencode({name: value for name, value in parameters.items() if value})
+
+
 def library(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:300]
     filters = _filters(request)
@@ -96,16 +105,26 @@ def library(request: HttpRequest) -> HttpResponse:
         "status": [(k, Status(k).label, c) for k, c in sorted(result.facets.get("status", {}).items())],
         "partner": [(k, PartnerKind(k).label, c) for k, c in sorted(result.facets.get("partner", {}).items())],
     }  # fmt: skip
+    # Each facet value links to this search narrowed by it, from its first page.
+    facet_links = {
+        name: [(title, count, _library_link(query, filters, **{name: key, "page": None}))
+               for key, title, count in values]
+        for name, values in facets.items()
+    }  # fmt: skip
     return render(
         request,
         "projects/library.html",
         {
             "query": query,
-            "filters": filters,
             "result": result,
-            "facets": facets,
-            "page": page,
-            "has_next": result.total > page * PAGE_SIZE,
+            "facets": facet_links,
+            "active_filters": filters.terms(),
+            "next_link": (
+                _library_link(query, filters, page=page + 1)
+                if result.total > page * PAGE_SIZE
+                else None
+            ),
+            "clear_filters_link": _library_link(query, SearchFilters()),
             "can_add": project_rules.is_author(request.user)
             or project_rules.is_network_admin(request.user),
             "mine": access.editable_projects(request.user)[:20],
