@@ -108,7 +108,6 @@ _SEPARATORS = (".", ",")
 _TYPED_THOUSANDS_SHAPED = re.compile(
     r"^([+-]?)([1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})*)([.,])(\d{3}(?:\3\d{3})*)$"
 )
-_SPACES_AS_SPACE = str.maketrans("\u00a0\u202f\u2009", "   ")
 
 
 @dataclass(frozen=True)
@@ -256,9 +255,10 @@ def parse_typed_number(text: str, decimal_mark: str) -> float | None:
     marker. A point or comma in thousands position is read as that mark only when it is
     the page's decimal mark and stands once ("130,921" on the bokmål page is 130.921);
     the other mark there ("130.921", bokmål's own thousands separator but English's
-    decimal mark) and a repeated mark ("1.234.567") are refused with how to write the
-    number, never guessed: one typed value has nothing around it to settle them. What is
-    not refused is read by ``parse_number``, so a row holding ``text`` is read the same.
+    decimal mark) is refused with how to write the number, never guessed: one typed value
+    has nothing around it to settle it. A mark that stands twice ("1.234.567",
+    "1,234,567") can only group thousands, in either language. What is not refused is
+    read by ``parse_number``, so a row holding ``text`` is read the same.
     """
     stripped = text.strip()
     shaped = _TYPED_THOUSANDS_SHAPED.match(stripped.replace("\u2212", "-"))
@@ -267,14 +267,8 @@ def parse_typed_number(text: str, decimal_mark: str) -> float | None:
         groups = tail.split(separator)
         whole = sign + head.translate(_THOUSANDS_SPACES) + "".join(groups)
         if len(groups) > 1:
-            spaced = sign + " ".join([head.translate(_SPACES_AS_SPACE), *groups])
-            raise ValueError(
-                _(
-                    "Write %(whole)s or %(spaced)s – a point or a comma can separate "
-                    "thousands or mark decimals, so separate thousands with spaces."
-                )
-                % {"whole": whole, "spaced": spaced}
-            )
+            # A mark that stands twice cannot be the decimal mark: it groups thousands.
+            return parse_number(whole)
         if separator != decimal_mark:
             decimal = f"{sign}{head}{decimal_mark}{tail}"
             if separator == ".":
