@@ -101,3 +101,24 @@ def test_a_hidden_projects_files_are_hidden_with_it(hidden: None, people: dict[s
     # Another project's address does not reach the file either.
     other = link.replace("/t-public/", "/t-network/")
     assert client_for(people["network_admin"]).get(other).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("prefix", "refusal"),
+    [
+        ("", "bare PDF-, PNG- og JPEG-filer godtas"),
+        ("/en", "only PDF, PNG and JPEG files are accepted"),
+    ],
+)
+def test_a_refused_file_is_explained_in_the_pages_language(
+    hidden: None, people: dict[str, Any], prefix: str, refusal: str
+) -> None:
+    client = client_for(people["editor"])
+    response = client.post(
+        f"{prefix}/projects/p/t-public/attachments/",
+        {"title": "Notater", "file": SimpleUploadedFile("notater.txt", b"Bare tekst.")},
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"{prefix}/projects/p/t-public/edit/", 302)]
+    assert refusal in response.content.decode()
+    assert not Project.objects.get(key="t-public").attachments.exists()

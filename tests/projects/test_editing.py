@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from html.parser import HTMLParser
 from io import StringIO
@@ -140,3 +141,19 @@ def test_a_linked_indicator_outside_the_scored_frameworks_can_still_be_removed(
     # Once removed it is no longer offered: a new project offers the scored frameworks' only.
     assert "ec-i-b-1a" not in client.get("/projects/p/ind-test/edit/").content.decode()
     assert "ec-i-b-1a" not in client.get("/projects/new/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "problem"), [("", "ukjent delmål '99.9'"), ("/en", "unknown target '99.9'")]
+)
+def test_a_records_problem_on_the_edit_page_is_in_the_pages_language(
+    imported: Project, prefix: str, problem: str
+) -> None:
+    client = admin_client()
+    form = unchanged_form(client.get(f"{prefix}/projects/p/ind-test/edit/").content.decode())
+    # The form takes any target code written as one; the library knows no target 99.9.
+    form["targets"] = ["99.9"]
+    response = client.post(f"{prefix}/projects/p/ind-test/edit/", {**form, "save": "1"})
+    assert response.status_code == 200
+    assert problem in html.unescape(response.content.decode())
+    assert not imported.targets.exists()

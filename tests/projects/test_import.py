@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,12 @@ HOSTILE = [
     ({"projects": [{"key": "../../etc", "title": "x", "summary": "y", "municipality": "3201"}]}, "'key'"),
     ({"projects": [{**MINIMAL["projects"][0], "municipality": "9999"}]}, "unknown municipality"),
     ({"projects": [{**MINIMAL["projects"][0], "goals": [18]}]}, "unknown goal"),
-    ({"projects": [{**MINIMAL["projects"][0], "goals": [True]}]}, "list of int"),
+    ({"projects": [{**MINIMAL["projects"][0], "goals": [True]}]}, "list of whole numbers"),
     ({"projects": [{**MINIMAL["projects"][0], "status": "<script>"}]}, "'status'"),
     ({"projects": [{**MINIMAL["projects"][0], "title": "x" * 201}]}, "longer than 200"),
     ({"projects": [{**MINIMAL["projects"][0], "evil": 1}]}, "unknown field"),
     ({"projects": [{**MINIMAL["projects"][0], "source_url": "javascript:alert(1)"}]}, "source_url"),
-    ({"projects": [{**MINIMAL["projects"][0], "links": [{"url": "data:text/html,x"}]}]}, "link 1"),
+    ({"projects": [{**MINIMAL["projects"][0], "links": [{"url": "data:text/html,x"}]}]}, "links 1"),
     ({"projects": [{**MINIMAL["projects"][0], "budget_nok": -5}]}, "budget_nok"),
     ({"projects": [{**MINIMAL["projects"][0], "title": "a\x00b"}]}, "NUL"),
     ({"projects": [MINIMAL["projects"][0], MINIMAL["projects"][0]]}, "appears twice"),
@@ -88,7 +89,8 @@ HOSTILE = [
 @pytest.mark.parametrize(("payload", "message"), HOSTILE)
 def test_hostile_payloads_are_refused_and_nothing_is_written(payload: Any, message: str) -> None:
     before = Project.objects.count()
-    report = do_import_library(payload)
+    with translation.override("en"):
+        report = do_import_library(payload)
     assert not report.ok
     assert any(message in str(problem) for problem in report.problems), report.problems
     assert Project.objects.count() == before
@@ -122,7 +124,7 @@ def test_hostile_files(tmp_path: Path) -> None:
     for path in (bad_utf8, not_json, nan, deep):
         with pytest.raises(CommandError):
             call_command("projects", "import", str(path))
-    with pytest.raises(Exception, match="not UTF-8"):
+    with translation.override("en"), pytest.raises(Exception, match="not UTF-8"):
         read_library_file(bad_utf8)
 
 
@@ -192,3 +194,95 @@ def test_many_repeats_are_counted_after_the_first_twenty(tmp_path: Path) -> None
     problems = [str(problem) for problem in refused.value.problems]
     assert len(problems) == 21
     assert problems[-1] == "file: and 5 more fields given twice"
+
+
+# Three records, four problems: an unknown goal, a date that is no date, a missing title
+# and a link that is no http(s) address.
+FOUR_PROBLEMS = {
+    "projects": [
+        {**MINIMAL["projects"][0], "goals": [18], "start_date": "2020-13-45"},
+        {**MINIMAL["projects"][0], "key": "p02", "title": None},
+        {**MINIMAL["projects"][0], "key": "p03", "links": [{"url": "ftp://example.no"}]},
+    ]
+}
+
+
+def import_command(path: Path, *arguments: str) -> tuple[str, str]:
+    """The refusal and the problems written before it."""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("projects", "import", str(path), *arguments, stdout=io.StringIO(), stderr=err)
+    return str(refused.value), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_records_problems_are_in_bokmal_by_default_and_english_on_request(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, FOUR_PROBLEMS)
+    refusal, problems = import_command(path)
+    assert refusal == "4 problemer; ingenting ble importert."
+    assert problems.splitlines() == [
+        "prosjekt 1 (p01): ukjent mål 18",
+        "prosjekt 1 (p01): «start_date» må skrives ÅÅÅÅ-MM-DD, ÅÅÅÅ-MM eller ÅÅÅÅ",
+        "prosjekt 2 (p02): «title» må være tekst",
+        "prosjekt 3 (p03), links 1: må være et objekt med en http(s)-adresse i «url» og en «title»",
+    ]
+    refusal, problems = import_command(path, "--language", "en")
+    assert refusal == "4 problems; nothing was imported."
+    assert problems.splitlines() == [
+        "project 1 (p01): unknown goal 18",
+        "project 1 (p01): 'start_date' must be YYYY-MM-DD, YYYY-MM or YYYY",
+        "project 2 (p02): 'title' must be text",
+        "project 3 (p03), links 1: must be an object with an http(s) address in 'url' and a "
+        "'title'",
+    ]
+    # One problem is one, in either language.
+    path = write(tmp_path, {"projects": [{**MINIMAL["projects"][0], "goals": [18]}]})
+    assert import_command(path)[0] == "1 problem; ingenting ble importert."
+    assert import_command(path, "--language", "en")[0] == "1 problem; nothing was imported."
+    assert not Project.objects.filter(key__in=["p01", "p02", "p03"]).exists()
+    # And a file that imports says so in the chosen language.
+    out = io.StringIO()
+    call_command("projects", "import", str(write(tmp_path, MINIMAL)), stdout=out)
+    assert out.getvalue() == "Importert – nye: 1, oppdaterte: 0.\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "bokmal", "english"),
+    [
+        (
+            '{"projects": [{"title": "Bærum"}]}'.encode("latin-1"),
+            "fil: ikke UTF-8: linje 1 har en byte som ikke er UTF-8 (byte 27 i fila)",
+            "file: not UTF-8: line 1 holds a byte that is not UTF-8 (byte 27 of the file)",
+        ),
+        (
+            b'{"projects": [\n  {"key": "p01",}\n]}',
+            "fil: ikke gyldig JSON: det mangler et feltnavn i doble anførselstegn (komma før "
+            "«}» er ikke lov) på linje 2, kolonne 17",
+            "file: not valid JSON: a field name in double quotes was expected (a comma before "
+            "'}' is not allowed) on line 2, column 17",
+        ),
+        (
+            b'{"projects": [], "version": NaN}',
+            "fil: ikke gyldig JSON: NaN er ikke et tall JSON tillater",
+            "file: not valid JSON: NaN is not a number JSON allows",
+        ),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "fil: for dypt nøstet til å kunne leses",
+            "file: nested too deeply to be read",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_in_the_chosen_language(
+    tmp_path: Path, content: bytes, bokmal: str, english: str
+) -> None:
+    path = tmp_path / "library.json"
+    path.write_bytes(content)
+    assert import_command(path)[0] == bokmal
+    assert import_command(path, "--language", "en")[0] == english
+    with translation.override("en"), pytest.raises(LibraryError) as refused:
+        read_library_file(path)
+    assert str(refused.value) == english

@@ -19,7 +19,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from sdgnet.accounts import audit
 from sdgnet.catalog.models import Goal, Indicator, Target
@@ -105,24 +105,40 @@ def _text(record: dict[str, Any], name: str, where: str, problems: list[Problem]
           required: bool = False, limit: int = MAX_TEXT) -> None:  # fmt: skip
     if name not in record:
         if required:
-            problems.append(Problem(where, f"'{name}' is required"))
+            problems.append(Problem(where, _("'%(name)s' is required") % {"name": name}))
         return
     value = record[name]
     if not isinstance(value, str):
-        problems.append(Problem(where, f"'{name}' must be text"))
+        problems.append(Problem(where, _("'%(name)s' must be text") % {"name": name}))
     elif required and not value.strip():
-        problems.append(Problem(where, f"'{name}' must not be empty"))
+        problems.append(Problem(where, _("'%(name)s' must not be empty") % {"name": name}))
     elif len(value) > limit:
-        problems.append(Problem(where, f"'{name}' is longer than {limit} characters"))
+        problems.append(
+            Problem(
+                where,
+                ngettext(
+                    "'%(name)s' is longer than %(limit)s character",
+                    "'%(name)s' is longer than %(limit)s characters",
+                    limit,
+                )
+                % {"name": name, "limit": limit},
+            )
+        )
     elif "\x00" in value:
-        problems.append(Problem(where, f"'{name}' holds a NUL character"))
+        problems.append(Problem(where, _("'%(name)s' holds a NUL character") % {"name": name}))
+
+
+def _one_of(name: str, choices: Any) -> str:
+    return _("'%(name)s' must be one of %(choices)s") % {
+        "name": name,
+        "choices": ", ".join(choices.values),
+    }
 
 
 def _choice(record: dict[str, Any], name: str, choices: Any, where: str,
             problems: list[Problem]) -> None:  # fmt: skip
     if name in record and record[name] not in choices.values:
-        allowed = ", ".join(choices.values)
-        problems.append(Problem(where, f"'{name}' must be one of {allowed}"))
+        problems.append(Problem(where, _one_of(name, choices)))
 
 
 def _url_ok(value: Any) -> bool:
@@ -144,29 +160,81 @@ def _date(value: Any) -> dt.date:
     raise ValueError
 
 
+MAX_LIST_ENTRIES = 500
+
+
 def _list_of(record: dict[str, Any], name: str, kind: type, where: str,
              problems: list[Problem]) -> list[Any]:  # fmt: skip
     value = record.get(name, [])
     if not isinstance(value, list) or not all(
         isinstance(item, kind) and not isinstance(item, bool) for item in value
     ):
-        problems.append(Problem(where, f"'{name}' must be a list of {kind.__name__}"))
+        message = (
+            _("'%(name)s' must be a list of whole numbers")
+            if kind is int
+            else _("'%(name)s' must be a list of texts")
+        )
+        problems.append(Problem(where, message % {"name": name}))
         return []
-    if len(value) > 500:
-        problems.append(Problem(where, f"'{name}' has more than 500 entries"))
+    if len(value) > MAX_LIST_ENTRIES:
+        problems.append(
+            Problem(
+                where,
+                ngettext(
+                    "'%(name)s' has more than %(limit)s entry",
+                    "'%(name)s' has more than %(limit)s entries",
+                    MAX_LIST_ENTRIES,
+                )
+                % {"name": name, "limit": MAX_LIST_ENTRIES},
+            )
+        )
         return []
     return value
+
+
+def _unknown_fields(record: dict[str, Any], known: set[str], where: str) -> list[Problem]:
+    return [
+        Problem(where, _("unknown field '%(name)s'") % {"name": name})
+        for name in sorted(set(record) - known)
+    ]
+
+
+def _bad_key(where: str) -> Problem:
+    return Problem(where, _("'key' must be 1–80 lower-case letters, digits, '-' or '_'"))
+
+
+def _not_a_list(name: str, where: str) -> Problem:
+    return Problem(where, _("'%(name)s' must be a list") % {"name": name})
+
+
+def _common_problems(record: dict[str, Any], where: str) -> list[Problem]:
+    """The fields a project and a method share the rules of."""
+    problems: list[Problem] = []
+    if "published" in record and not isinstance(record["published"], bool):
+        problems.append(Problem(where, _("'published' must be true or false")))
+    if record.get("source_url") and not _url_ok(record["source_url"]):
+        problems.append(Problem(where, _("'source_url' must be an http(s) address")))
+    return problems
+
+
+# Each list of codes a project refers to, with its problem for a code that is not known.
+UNKNOWN_CODE = {
+    "co_municipalities": gettext_lazy("unknown co-municipality %(code)s"),
+    "goals": gettext_lazy("unknown goal %(code)s"),
+    "targets": gettext_lazy("unknown target %(code)s"),
+    "indicators": gettext_lazy("unknown indicator %(code)s"),
+    "methods": gettext_lazy("unknown method %(code)s"),
+}
 
 
 def check_project(record: Any, where: str, known: _Known, method_keys: set[str]) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(record, dict):
-        return [Problem(where, "a project must be an object")]
-    for name in sorted(set(record) - PROJECT_FIELDS):
-        problems.append(Problem(where, f"unknown field '{name}'"))
+        return [Problem(where, _("a project must be an object"))]
+    problems += _unknown_fields(record, PROJECT_FIELDS, where)
     key = record.get("key")
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        problems.append(Problem(where, "'key' must be 1–80 lower-case letters, digits, '-' or '_'"))
+        problems.append(_bad_key(where))
     _text(record, "title", where, problems, required=True, limit=200)
     _text(record, "summary", where, problems, required=True, limit=5000)
     for name in ("body", "citizen_involvement", "results", "lessons"):
@@ -175,102 +243,136 @@ def check_project(record: Any, where: str, known: _Known, method_keys: set[str])
     _choice(record, "status", Status, where, problems)
     _choice(record, "visibility", Visibility, where, problems)
     if "municipality" not in record:
-        problems.append(Problem(where, "'municipality' is required"))
+        problems.append(Problem(where, _("'%(name)s' is required") % {"name": "municipality"}))
     elif record["municipality"] not in known.municipalities:
-        problems.append(Problem(where, f"unknown municipality {record['municipality']!r}"))
-    for code in _list_of(record, "co_municipalities", str, where, problems):
-        if code not in known.municipalities:
-            problems.append(Problem(where, f"unknown co-municipality {code!r}"))
-    for number in _list_of(record, "goals", int, where, problems):
-        if number not in known.goals:
-            problems.append(Problem(where, f"unknown goal {number!r}"))
-    for code in _list_of(record, "targets", str, where, problems):
-        if code not in known.targets:
-            problems.append(Problem(where, f"unknown target {code!r}"))
-    for code in _list_of(record, "indicators", str, where, problems):
-        if code not in known.indicators:
-            problems.append(Problem(where, f"unknown indicator {code!r}"))
-    for code in _list_of(record, "methods", str, where, problems):
-        if code not in known.methods and code not in method_keys:
-            problems.append(Problem(where, f"unknown method {code!r}"))
+        problems.append(
+            Problem(
+                where, _("unknown municipality %(code)s") % {"code": repr(record["municipality"])}
+            )
+        )
+    references = (
+        ("co_municipalities", str, known.municipalities),
+        ("goals", int, known.goals),
+        ("targets", str, known.targets),
+        ("indicators", str, known.indicators),
+        ("methods", str, known.methods | method_keys),
+    )
+    for name, kind, codes in references:
+        for code in _list_of(record, name, kind, where, problems):
+            if code not in codes:
+                problems.append(Problem(where, UNKNOWN_CODE[name] % {"code": repr(code)}))
     dates: dict[str, dt.date] = {}
     for name in ("start_date", "end_date"):
         if record.get(name) is not None:
             try:
                 dates[name] = _date(record[name])
             except ValueError:
-                problems.append(Problem(where, f"'{name}' must be YYYY-MM-DD, YYYY-MM or YYYY"))
+                problems.append(
+                    Problem(
+                        where, _("'%(name)s' must be YYYY-MM-DD, YYYY-MM or YYYY") % {"name": name}
+                    )
+                )
     if "start_date" in dates and "end_date" in dates and dates["end_date"] < dates["start_date"]:
-        problems.append(Problem(where, "'end_date' is before 'start_date'"))
+        problems.append(Problem(where, _("'end_date' is before 'start_date'")))
     budget = record.get("budget_nok")
     if budget is not None and (
         not isinstance(budget, int) or isinstance(budget, bool) or not 0 <= budget < 10**15
     ):
-        problems.append(Problem(where, "'budget_nok' must be a whole number of kroner"))
-    if "published" in record and not isinstance(record["published"], bool):
-        problems.append(Problem(where, "'published' must be true or false"))
-    if record.get("source_url") and not _url_ok(record["source_url"]):
-        problems.append(Problem(where, "'source_url' must be an http(s) address"))
-    contact = record.get("contact", {})
+        problems.append(Problem(where, _("'budget_nok' must be a whole number of kroner")))
+    problems += _common_problems(record, where)
+    problems += _contact_problems(record.get("contact", {}), where)
+    problems += _partner_problems(record.get("partners", []), where)
+    problems += _link_problems(record.get("links", []), where)
+    return problems
+
+
+MAX_CONTACT_NAME = 120
+
+
+def _contact_problems(contact: Any, where: str) -> list[Problem]:
     if not isinstance(contact, dict) or set(contact) - {"name", "email"}:
-        problems.append(Problem(where, "'contact' must be an object with 'name' and 'email'"))
-    else:
-        if not isinstance(contact.get("name", ""), str) or len(contact.get("name", "")) > 120:
-            problems.append(Problem(where, "'contact.name' must be text of at most 120 characters"))
-        email = contact.get("email", "")
-        if email:
-            try:
-                EmailValidator()(email)
-            except ValidationError:
-                problems.append(
-                    Problem(where, f"'contact.email' is not an e-mail address: {email!r}")
+        return [Problem(where, _("'contact' must be an object with 'name' and 'email'"))]
+    problems: list[Problem] = []
+    name = contact.get("name", "")
+    if not isinstance(name, str) or len(name) > MAX_CONTACT_NAME:
+        problems.append(
+            Problem(
+                where,
+                ngettext(
+                    "'contact.name' must be text of at most %(limit)s character",
+                    "'contact.name' must be text of at most %(limit)s characters",
+                    MAX_CONTACT_NAME,
                 )
-    partners = record.get("partners", [])
+                % {"limit": MAX_CONTACT_NAME},
+            )
+        )
+    email = contact.get("email", "")
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            problems.append(
+                Problem(
+                    where,
+                    _("'contact.email' is not an e-mail address: %(email)s")
+                    % {"email": repr(email)},
+                )
+            )
+    return problems
+
+
+def _partner_problems(partners: Any, where: str) -> list[Problem]:
     if not isinstance(partners, list):
-        problems.append(Problem(where, "'partners' must be a list"))
-    else:
-        names: set[str] = set()
-        for number, partner in enumerate(partners, 1):
-            at = f"{where} partner {number}"
-            if not isinstance(partner, dict) or set(partner) - {"name", "kind", "role"}:
-                problems.append(Problem(at, "must be an object with 'name', 'kind', 'role'"))
-                continue
-            _text(partner, "name", at, problems, required=True, limit=200)
-            _text(partner, "role", at, problems, limit=300)
-            if partner.get("kind") not in PartnerKind.values:
-                problems.append(
-                    Problem(at, f"'kind' must be one of {', '.join(PartnerKind.values)}")
+        return [_not_a_list("partners", where)]
+    problems: list[Problem] = []
+    names: set[str] = set()
+    for number, partner in enumerate(partners, 1):
+        # Named as the problems of a field given twice name it: by the field and the number.
+        at = f"{where}, partners {number}"
+        if not isinstance(partner, dict) or set(partner) - {"name", "kind", "role"}:
+            problems.append(Problem(at, _("must be an object with 'name', 'kind' and 'role'")))
+            continue
+        _text(partner, "name", at, problems, required=True, limit=200)
+        _text(partner, "role", at, problems, limit=300)
+        if partner.get("kind") not in PartnerKind.values:
+            problems.append(Problem(at, _one_of("kind", PartnerKind)))
+        if partner.get("name") in names:
+            problems.append(
+                Problem(
+                    at,
+                    _("the partner %(name)s is listed twice") % {"name": repr(partner.get("name"))},
                 )
-            if partner.get("name") in names:
-                problems.append(Problem(at, f"partner {partner.get('name')!r} is listed twice"))
-            names.add(str(partner.get("name")))
-    links = record.get("links", [])
+            )
+        names.add(str(partner.get("name")))
+    return problems
+
+
+def _link_problems(links: Any, where: str) -> list[Problem]:
     if not isinstance(links, list):
-        problems.append(Problem(where, "'links' must be a list"))
-    else:
-        for number, link in enumerate(links, 1):
-            at = f"{where} link {number}"
-            if (
-                not isinstance(link, dict)
-                or set(link) - {"url", "title"}
-                or not _url_ok(link.get("url"))
-            ):
-                problems.append(
-                    Problem(at, "must be an object with an http(s) 'url' and a 'title'")
-                )
-            else:
-                _text(link, "title", at, problems, limit=200)
+        return [_not_a_list("links", where)]
+    problems: list[Problem] = []
+    for number, link in enumerate(links, 1):
+        at = f"{where}, links {number}"
+        if (
+            not isinstance(link, dict)
+            or set(link) - {"url", "title"}
+            or not _url_ok(link.get("url"))
+        ):
+            problems.append(
+                Problem(at, _("must be an object with an http(s) address in 'url' and a 'title'"))
+            )
+        else:
+            _text(link, "title", at, problems, limit=200)
     return problems
 
 
 def check_method(record: Any, where: str, known: _Known) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(record, dict):
-        return [Problem(where, "a method must be an object")]
-    for name in sorted(set(record) - METHOD_FIELDS):
-        problems.append(Problem(where, f"unknown field '{name}'"))
+        return [Problem(where, _("a method must be an object"))]
+    problems += _unknown_fields(record, METHOD_FIELDS, where)
     if not isinstance(record.get("key"), str) or not KEY_PATTERN.match(record["key"]):
-        problems.append(Problem(where, "'key' must be 1–80 lower-case letters, digits, '-' or '_'"))
+        problems.append(_bad_key(where))
     _text(record, "title", where, problems, required=True, limit=200)
     _text(record, "summary", where, problems, required=True, limit=5000)
     _text(record, "body", where, problems)
@@ -281,42 +383,62 @@ def check_method(record: Any, where: str, known: _Known) -> list[Problem]:
         record.get("municipality") is not None
         and record["municipality"] not in known.municipalities
     ):
-        problems.append(Problem(where, f"unknown municipality {record['municipality']!r}"))
-    if "published" in record and not isinstance(record["published"], bool):
-        problems.append(Problem(where, "'published' must be true or false"))
-    if record.get("source_url") and not _url_ok(record["source_url"]):
-        problems.append(Problem(where, "'source_url' must be an http(s) address"))
+        problems.append(
+            Problem(
+                where, _("unknown municipality %(code)s") % {"code": repr(record["municipality"])}
+            )
+        )
+    problems += _common_problems(record, where)
     return problems
 
 
+def _too_many(name: str) -> str:
+    if name == "projects":
+        message = ngettext(
+            "more than %(limit)s project", "more than %(limit)s projects", MAX_RECORDS
+        )
+    else:
+        message = ngettext("more than %(limit)s method", "more than %(limit)s methods", MAX_RECORDS)
+    return message % {"limit": MAX_RECORDS}
+
+
 def check_library(payload: Any) -> list[Problem]:
-    """Every problem of an import payload, without writing anything."""
+    """Every problem of an import payload, without writing anything, in the active
+    language."""
+    file = _("file")
     if not isinstance(payload, dict):
-        return [Problem("file", "the top level must be an object with 'projects' and/or 'methods'")]
+        return [
+            Problem(file, _("the top level must be an object with 'projects' and/or 'methods'"))
+        ]
     problems = [
-        Problem("file", f"unknown top-level field '{name}'")
+        Problem(file, _("unknown top-level field '%(name)s'") % {"name": name})
         for name in sorted(set(payload) - {"format", "version", "projects", "methods"})
     ]
     projects = payload.get("projects", [])
     methods = payload.get("methods", [])
     for name, items in (("projects", projects), ("methods", methods)):
         if not isinstance(items, list):
-            problems.append(Problem("file", f"'{name}' must be a list"))
+            problems.append(_not_a_list(name, file))
             return problems
         if len(items) > MAX_RECORDS:
-            problems.append(Problem("file", f"more than {MAX_RECORDS} {name}"))
+            problems.append(Problem(file, _too_many(name)))
             return problems
     known = _Known()
     method_keys = {m.get("key") for m in methods if isinstance(m, dict)}
     for kind, items in (("method", methods), ("project", projects)):
+        label = _("method %(number)s") if kind == "method" else _("project %(number)s")
         seen: set[str] = set()
         for number, record in enumerate(items, 1):
-            where = f"{kind} {number}"
+            where = label % {"number": number}
             if isinstance(record, dict) and isinstance(record.get("key"), str):
                 where += f" ({record['key'][:80]})"
                 if record["key"] in seen:
                     problems.append(
-                        Problem(where, f"key {record['key']!r} appears twice in the file")
+                        Problem(
+                            where,
+                            _("the key %(key)s appears twice in the file")
+                            % {"key": repr(record["key"])},
+                        )
                     )
                 seen.add(record["key"])
             if kind == "method":
@@ -425,28 +547,79 @@ def do_import_library(payload: Any, user: Any = None) -> LibraryImport:
 
 def read_library_file(path: Path) -> Any:
     """The parsed JSON of an import file, or LibraryError for a file that is too big,
-    not UTF-8 or not JSON."""
+    not UTF-8 or not JSON, worded in the active language."""
     if path.stat().st_size > MAX_IMPORT_BYTES:
-        raise LibraryError([Problem("file", f"larger than {MAX_IMPORT_BYTES // 2**20} MB")])
+        raise LibraryError([Problem(_("file"), _larger_than(MAX_IMPORT_BYTES))])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LibraryError(
-            [Problem("file", f"not UTF-8 ({error.reason} at byte {error.start})")]
-        ) from error
+        # Python's reason ("invalid start byte") is English and says less than where.
+        message = _(
+            "not UTF-8: line %(line)s holds a byte that is not UTF-8 (byte %(position)s of "
+            "the file)"
+        ) % {"line": raw.count(b"\n", 0, error.start) + 1, "position": error.start + 1}
+        raise LibraryError([Problem(_("file"), message)]) from error
     try:
         return json.loads(
             text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_repeated_keys
         )
     except _RepeatedKeys as error:
         raise LibraryError(_repeated_key_problems(text)) from error
-    except (json.JSONDecodeError, ValueError, RecursionError) as error:
-        raise LibraryError([Problem("file", f"not valid JSON: {error}")]) from error
+    except _NotJsonNumber as error:
+        message = _("not valid JSON: %(name)s is not a number JSON allows") % {"name": error.name}
+        raise LibraryError([Problem(_("file"), message)]) from error
+    except json.JSONDecodeError as error:
+        raise LibraryError([Problem(_("file"), _not_json(error))]) from error
+    except RecursionError as error:
+        raise LibraryError([Problem(_("file"), _("nested too deeply to be read"))]) from error
+    except ValueError as error:
+        message = _("not valid JSON: %(error)s") % {"error": error}
+        raise LibraryError([Problem(_("file"), message)]) from error
+
+
+def _larger_than(limit: int) -> str:
+    return _("larger than %(size)s MB") % {"size": limit // 2**20}
+
+
+# What Python's JSON reader says is wrong (json.decoder, the same in its C scanner), in
+# words a translator can reach; a message not listed here is shown as Python words it.
+JSON_ERRORS = {
+    "Expecting value": gettext_lazy("a value was expected"),
+    "Expecting property name enclosed in double quotes": gettext_lazy(
+        "a field name in double quotes was expected (a comma before '}' is not allowed)"
+    ),
+    "Expecting ':' delimiter": gettext_lazy("':' was expected"),
+    "Expecting ',' delimiter": gettext_lazy("',' was expected"),
+    "Unterminated string starting at": gettext_lazy("a text in double quotes is not closed"),
+    "Invalid \\escape": gettext_lazy("a backslash begins no valid escape"),
+    "Invalid \\uXXXX escape": gettext_lazy("a \\u escape needs four hexadecimal digits"),
+    "Invalid control character at": gettext_lazy(
+        "a control character (such as a line break) inside a text"
+    ),
+    "Extra data": gettext_lazy("more follows after the end of the JSON value"),
+}
+
+
+def _not_json(error: json.JSONDecodeError) -> str:
+    reason = JSON_ERRORS.get(error.msg, error.msg)
+    return _("not valid JSON: %(reason)s on line %(line)s, column %(column)s") % {
+        "reason": reason,
+        "line": error.lineno,
+        "column": error.colno,
+    }
+
+
+class _NotJsonNumber(ValueError):
+    """NaN, Infinity or -Infinity: Python's reader takes them, JSON has no such number."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+    raise _NotJsonNumber(name)
 
 
 class _RepeatedKeys(Exception):
@@ -781,12 +954,12 @@ ATTACHMENT_SIGNATURES = {
 def do_add_attachment(project: Project, title: str, name: str, content: bytes) -> ProjectAttachment:
     """Store a PDF, PNG or JPEG of at most 5 MB, recognised by its content, not its name."""
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise LibraryError([Problem("attachment", "larger than 5 MB")])
+        raise LibraryError([Problem("attachment", _larger_than(MAX_ATTACHMENT_BYTES))])
     content_type = next(
         (kind for magic, kind in ATTACHMENT_SIGNATURES.items() if content.startswith(magic)), None
     )
     if content_type is None:
-        raise LibraryError([Problem("attachment", "only PDF, PNG and JPEG files are accepted")])
+        raise LibraryError([Problem("attachment", _("only PDF, PNG and JPEG files are accepted"))])
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[content_type]
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(name).stem)[:60].strip("-") or "file"
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sdgnet.projects.actions import (
     LibraryError,
@@ -76,19 +77,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "import":
-            try:
-                # The chosen language, never whatever happens to be active: the output is
-                # the same from the shell and from call_command.
-                with translation.override(options["language"]):
-                    payload = read_library_file(options["file"])
-            except (LibraryError, OSError) as error:
-                raise CommandError(str(error)) from error
-            report = do_import_library(payload)
-            if not report.ok:
-                for problem in report.problems:
-                    self.stderr.write(str(problem))
-                raise CommandError(f"{len(report.problems)} problem(s); nothing was imported.")
-            self.stdout.write(f"Imported: {report.created} new, {report.updated} updated.")
+            # The chosen language, never whatever happens to be active: the output is the
+            # same from the shell and from call_command.
+            with translation.override(options["language"]):
+                self._import(options["file"])
         elif action == "export":
             data = export_library(self._user(options.get("as_user")))
             options["out"].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -109,6 +101,35 @@ class Command(BaseCommand):
 
             report = load_seed()
             self.stdout.write(f"Library: {report.created} new, {report.updated} updated.")
+
+    def _import(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(_("%(file)s: no such file") % {"file": path})
+        try:
+            payload = read_library_file(path)
+        except LibraryError as error:
+            raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(
+                _("%(file)s cannot be read: %(error)s")
+                % {"file": path, "error": error.strerror or error}
+            ) from error
+        report = do_import_library(payload)
+        if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                ngettext(
+                    "%(count)s problem; nothing was imported.",
+                    "%(count)s problems; nothing was imported.",
+                    len(report.problems),
+                )
+                % {"count": len(report.problems)}
+            )
+        self.stdout.write(
+            _("Imported: %(created)s new, %(updated)s updated.")
+            % {"created": report.created, "updated": report.updated}
+        )
 
     def _search(self, options: dict[str, Any]) -> None:
         from sdgnet.projects.search import search_projects
