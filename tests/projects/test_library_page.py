@@ -1,5 +1,5 @@
-"""The library page's links keep the search: the next page and the facet links carry the
-query and every active filter, followed with the test client."""
+"""The library page's links keep the search: the previous and next pages, the page numbers
+and the facet links carry the query and every active filter, followed with the test client."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def gardens(db: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any) 
 
 
 def _link(page: str, text: str) -> str:
-    found = re.search(rf'<a href="([^"]*)">{re.escape(text)}</a>', page)
+    found = re.search(rf'<a href="([^"]*)"[^>]*>{re.escape(text)}</a>', page)
     assert found, f"no link {text!r}"
     return html.unescape(found.group(1))
 
@@ -88,7 +88,7 @@ def _parameters(url: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("query", [WORD, ""])
-def test_more_results_keeps_the_query_and_every_filter(
+def test_the_next_page_keeps_the_query_and_every_filter(
     client: Any, gardens: SearchFilters, query: str
 ) -> None:
     search = {"q": query, **{name: str(value) for name, value in gardens.terms()}}
@@ -99,7 +99,7 @@ def test_more_results_keeps_the_query_and_every_filter(
     )
     first = client.get("/projects/", search).content.decode()
     assert _keys(first) == expected[:PAGE_SIZE]
-    more = _link(first, "Flere treff")
+    more = _link(first, "Neste side")
     parameters = _parameters(more)
     assert parameters.pop("page") == ["2"]
     assert parameters == {name: [value] for name, value in search.items() if value}
@@ -107,23 +107,49 @@ def test_more_results_keeps_the_query_and_every_filter(
     assert _keys(second) == expected[PAGE_SIZE : 2 * PAGE_SIZE]
     # The English page's link is the same.
     english = client.get("/en/projects/", search).content.decode()
-    assert _link(english, "More results") == more
+    assert _link(english, "Next page") == more
 
 
-def test_a_facet_link_keeps_the_query_and_the_other_filters(
-    client: Any, gardens: SearchFilters
+def _pagination(page: str) -> str:
+    found = re.search(r'<nav class="pagination" aria-label="([^"]*)">(.*?)</nav>', page, re.S)
+    assert found, "no pagination"
+    return found.group(1) + "|" + found.group(2)
+
+
+@pytest.mark.parametrize("query", [WORD, ""])
+def test_the_second_page_says_where_it_is_and_leads_back(
+    client: Any, gardens: SearchFilters, query: str
 ) -> None:
-    search = {"q": WORD, "goal": "11", "county": str(gardens.county), "page": "2"}
-    page = client.get("/projects/", search).content.decode()
-    status = _link(page, "pågår")
-    # A facet narrows the search as it is; a new search starts on its first page.
-    assert _parameters(status) == {
-        "q": [WORD], "goal": ["11"], "county": [str(gardens.county)], "status": ["ongoing"],
-    }  # fmt: skip
-    narrowed = client.get(f"/projects/{status}").content.decode()
-    facet_filters = SearchFilters(goal=11, county=gardens.county, status="ongoing")
-    expected = search_projects(AnonymousUser(), WORD, facet_filters, limit=PAGE_SIZE).hits
-    assert _keys(narrowed) == [hit.key for hit in expected]
-    assert "t-other-status" not in _keys(narrowed)
-    # Clear filters keeps the query and drops every filter.
-    assert _parameters(_link(page, "Fjern filtre")) == {"q": [WORD]}
+    search = {"q": query, **{name: str(value) for name, value in gardens.terms()}}
+    total = search_projects(AnonymousUser(), query, gardens, limit=100).total
+    assert total == PAGE_SIZE + 5
+    second = client.get("/projects/", {**search, "page": "2"}).content.decode()
+    nav = _pagination(second)
+    assert nav.startswith("Resultatsider|")
+    assert f"Viser 21–{total} av {total}" in nav
+    assert "Neste side" not in nav  # the last page
+    # The current page is marked for assistive technology; page 1 is a link back.
+    assert re.search(r'aria-current="page"><span class="sr-label">Side </span>2</a>', nav)
+    previous = _link(second, "Forrige side")
+    # The first page is the search's own address: the query and every filter, no page.
+    assert _parameters(previous) == {name: [value] for name, value in search.items() if value}
+    assert _link(nav, '<span class="sr-label">Side </span>1') == previous
+    first = client.get(f"/projects/{previous}").content.decode()
+    expected = search_projects(AnonymousUser(), query, gardens, limit=PAGE_SIZE).hits
+    assert _keys(first) == [hit.key for hit in expected]
+    assert f"Viser 1–{PAGE_SIZE} av {total}" in _pagination(first)
+    assert "Forrige side" not in _pagination(first)
+    english = client.get("/en/projects/", {**search, "page": "2"}).content.decode()
+    assert _pagination(english).startswith("Result pages|")
+    assert f"Showing 21–{total} of {total}" in english
+    assert _link(english, "Previous page") == previous
+
+
+def test_a_page_past_the_end_leads_back_to_the_last(client: Any, gardens: SearchFilters) -> None:
+    page = client.get("/projects/", {"q": WORD, "page": "9"}).content.decode()
+    assert _keys(page) == []
+    assert _parameters(_link(page, "Forrige side")) == {"q": [WORD], "page": ["2"]}
+    # One page of results has no page links.
+    single = client.get("/projects/", {"q": WORD, "goal": "3"}).content.decode()
+    assert _keys(single) == ["t-other-goal"]
+    assert 'class="pagination"' not in single

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +40,8 @@ from sdgnet.projects.search import SearchFilters, search_projects
 from sdgnet.projects.tagging import suggest
 
 PAGE_SIZE = 20
+# Page numbers linked on either side of the current page (the first and last always are).
+PAGE_LINKS_AROUND = 2
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -62,6 +65,56 @@ def _library_link(query: str, filters: SearchFilters, **changes: Any) -> str:
     page or a facet narrows this search instead of starting another."""
     parameters: dict[str, Any] = {"q": query, **dict(filters.terms()), **changes}
     return "?" + urlencode({name: value for name, value in parameters.items() if value})
+
+
+@dataclass
+class PageLink:
+    """One entry of the library's page list: a page number with its link, or a gap (None)."""
+
+    number: int | None
+    link: str = ""
+    current: bool = False
+
+
+@dataclass
+class Pagination:
+    """Where the page shown sits among the results, with links that keep the search."""
+
+    first: int  # position of the first result shown, from 1 (0 when none is shown)
+    last: int
+    total: int
+    previous_link: str | None
+    next_link: str | None
+    pages: list[PageLink]
+
+
+def _pagination(
+    query: str, filters: SearchFilters, page: int, shown: int, total: int
+) -> Pagination:
+    def link(number: int) -> str:
+        # The first page is the library's own address for the search, without page=1.
+        return _library_link(query, filters, page=number if number > 1 else None)
+
+    last_page = max(1, -(-total // PAGE_SIZE))
+    first = (page - 1) * PAGE_SIZE + 1 if shown else 0
+    numbers = sorted(
+        {1, last_page}
+        | set(range(max(1, page - PAGE_LINKS_AROUND), min(last_page, page + PAGE_LINKS_AROUND) + 1))
+    )
+    pages: list[PageLink] = []
+    for number in numbers:
+        if pages and pages[-1].number is not None and number > pages[-1].number + 1:
+            pages.append(PageLink(None))
+        pages.append(PageLink(number, link(number), current=number == page))
+    return Pagination(
+        first=first,
+        last=first + shown - 1 if shown else 0,
+        total=total,
+        # A page past the end leads back to the last one.
+        previous_link=link(min(page - 1, last_page)) if page > 1 else None,
+        next_link=link(page + 1) if page < last_page else None,
+        pages=pages if last_page > 1 else [],
+    )
 
 
 def library(request: HttpRequest) -> HttpResponse:
@@ -119,11 +172,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "result": result,
             "facets": facet_links,
             "active_filters": filters.terms(),
-            "next_link": (
-                _library_link(query, filters, page=page + 1)
-                if result.total > page * PAGE_SIZE
-                else None
-            ),
+            "pagination": _pagination(query, filters, page, len(result.hits), result.total),
             "clear_filters_link": _library_link(query, SearchFilters()),
             "can_add": project_rules.is_author(request.user)
             or project_rules.is_network_admin(request.user),
