@@ -52,6 +52,10 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)  # what the reader and validation tell
     batch_id: int | None = None
     dry_run: bool = False
+    # The rows the import writes (or, in a dry run, would write), once they are all valid:
+    # the upload keeps them from its preview to its confirmation (`sdgnet.observations.uploads`).
+    rows: list[ValidRow] = field(default_factory=list)
+    file_sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -147,14 +151,15 @@ def do_import_observations(
         report.problems.extend(_without_source(rows))
     if report.problems:
         return report
-    digest = _sha256(path)
+    report.rows = rows
+    report.file_sha256 = _sha256(path)
     _write(
         rows,
         report=report,
         source=source.strip(),
         framework=framework,
         user=user,
-        file_sha256=digest,
+        file_sha256=report.file_sha256,
         dry_run=dry_run,
         rescore=rescore,
         embargoed=embargoed,
@@ -240,16 +245,26 @@ def do_import_rows(
     dry_run: bool = False,
     place_scope: str | None = None,
     embargoed: bool = False,
+    file_format: str = "",
+    file_sha256: str = "",
+    rows_read: int | None = None,
 ) -> ImportReport:
-    """Write rows that were already validated (by `validate`), all or none."""
+    """Write rows that were already validated (by `validate`), all or none: a confirmed
+    upload writes the rows its preview showed. The scope is checked again (a role may have
+    changed since), and so is that the catalog still holds every indicator and municipality
+    (it may have changed too). `rows_read` is the file's count, when the rows come from one."""
     outside = out_of_scope(rows, place_scope)
     report = ImportReport(
         file_name=file_name,
-        rows_read=len(rows),
+        file_format=file_format,
+        rows_read=len(rows) if rows_read is None else rows_read,
         rows_valid=len(rows) - len(outside),
         dry_run=dry_run,
+        rows=list(rows),
+        file_sha256=file_sha256,
     )
     report.problems.extend(outside)
+    report.problems.extend(_gone_from_catalog(rows))
     if report.problems:
         return report
     _write(
@@ -258,11 +273,38 @@ def do_import_rows(
         source=source,
         framework=framework,
         user=user,
-        file_sha256="",
+        file_sha256=file_sha256,
         dry_run=dry_run,
         embargoed=embargoed,
     )
     return report
+
+
+def _gone_from_catalog(rows: Sequence[ValidRow]) -> list[Problem]:
+    """A problem for each indicator or municipality of checked rows that is no longer in
+    the catalog, named by the first line that uses it."""
+    first_line: dict[tuple[str, str], int | None] = {}
+    for row in rows:
+        line = row.lines[0] if row.lines else None
+        first_line.setdefault(("indicator", row.indicator), line)
+        first_line.setdefault(("place", row.place), line)
+    indicators = Indicator.objects.filter(
+        key__in={key for kind, key in first_line if kind == "indicator"}
+    )
+    places = Place.objects.filter(code__in={key for kind, key in first_line if kind == "place"})
+    known = {("indicator", key) for key in indicators.values_list("key", flat=True)}
+    known |= {("place", code) for code in places.values_list("code", flat=True)}
+    problems: list[Problem] = []
+    for (kind, key), line in first_line.items():
+        if (kind, key) in known:
+            continue
+        if kind == "indicator":
+            message = _("indicator %(indicator)s is no longer in the catalog; check the file again")
+            problems.append(Problem(line, kind, message % {"indicator": key}))
+        else:
+            message = _("municipality %(number)s is no longer a municipality; check the file again")
+            problems.append(Problem(line, kind, message % {"number": key}))
+    return problems
 
 
 def _sha256(path: Path) -> str:

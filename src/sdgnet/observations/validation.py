@@ -51,7 +51,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -191,6 +191,15 @@ class _MarksShown:
     grouping: dict[str, tuple[int, str]]
 
 
+# How a value's point or comma was read where it needed more than the value itself:
+# "thousands" (130.921 read as 130 921 because the file groups thousands with a point, or a
+# repeated mark, 1.234.567), "decimal" (130.921 read as a decimal because the file writes
+# decimals with a point); "" where the value alone says what it is.
+Reading = Literal["", "thousands", "decimal"]
+READ_AS_THOUSANDS: Reading = "thousands"
+READ_AS_DECIMAL: Reading = "decimal"
+
+
 @dataclass(frozen=True, slots=True)
 class ValidRow:
     place: str  # 2024 municipality number
@@ -200,6 +209,11 @@ class ValidRow:
     flags: str  # "" when none
     lines: tuple[int, ...]  # source lines; several when old municipalities were summed
     source: str = ""  # the row's own source; "" when the file has none (the import's applies)
+    # What was read, not what is stored, so left out of equality: the value cell as written
+    # on each of `lines` (the upload's preview shows it beside the number read from it), and
+    # how a point or comma in it was read where the rest of the file settled it.
+    written: tuple[str, ...] = field(default=(), compare=False)
+    reading: Reading = field(default="", compare=False)
 
 
 @dataclass
@@ -330,6 +344,8 @@ class _Pending(NamedTuple):
     value: float | None
     flags: str
     origin: str  # the row's source of data ("" when none)
+    written: str = ""  # the value cell as written, stripped
+    reading: Reading = ""
 
 
 def validate(
@@ -529,7 +545,7 @@ def validate(
         origin = row.source or ""
         if value is None and not flags and value_text.strip():
             flags = value_text.strip()
-        pending = _Pending(line, placed.source, value, flags, origin)
+        pending = _Pending(line, placed.source, value, flags, origin, value_text.strip())
         group_key = (placed.target, indicator, year)
         if ambiguous is not None:
             ambiguous.group_key, ambiguous.pending = group_key, pending
@@ -656,8 +672,9 @@ def _settle_ambiguous(
             )
             _take_back(groups, cell, None)
             continue
-        if cell.pending is not None and value != cell.pending.value:
-            _take_back(groups, cell, value)  # read on its own, one group is a decimal
+        # The row keeps how it was read (the upload's preview lists it), and one group read
+        # as thousands gets that value (read on its own, one group is a decimal).
+        _take_back(groups, cell, value, READ_AS_THOUSANDS if read_as_thousands else READ_AS_DECIMAL)
         if read_as_thousands and not cell.repeated:
             as_thousands.append(cell)  # told: one group alone does not show it is thousands
     if as_thousands:
@@ -683,9 +700,12 @@ def _settle_ambiguous(
 
 
 def _take_back(
-    groups: dict[tuple[str, str, int], list[_Pending]], cell: _Ambiguous, value: float | None
+    groups: dict[tuple[str, str, int], list[_Pending]],
+    cell: _Ambiguous,
+    value: float | None,
+    reading: Reading = "",
 ) -> None:
-    """Drop the cell's row from its group (``value`` None) or give it ``value``."""
+    """Drop the cell's row from its group (``value`` None) or give it ``value``, read so."""
     if cell.group_key is None or cell.pending is None:
         return  # the row had other problems and waits nowhere
     group = groups[cell.group_key]
@@ -695,7 +715,7 @@ def _take_back(
         if not group:
             del groups[cell.group_key]
     else:
-        group[at] = cell.pending._replace(value=value)
+        group[at] = cell.pending._replace(value=value, reading=reading)
 
 
 def _contradicted(cell: _Ambiguous, shown: _MarksShown) -> str:
@@ -828,9 +848,13 @@ def _combine_groups(
     append = rows.append
     for (target, indicator, year), group in groups.items():
         if len(group) == 1:
-            line, source, value, flags, origin = group[0]
+            line, source, value, flags, origin, written, reading = group[0]
             if source == target:
-                append(ValidRow(target, indicator, year, value, flags, (line,), origin))
+                append(
+                    ValidRow(
+                        target, indicator, year, value, flags, (line,), origin, (written,), reading
+                    )
+                )
                 continue
         predecessors = {entry.old_code: entry for entry in mapper.predecessors(target, year)}
         sources = [pending.source for pending in group]
@@ -866,7 +890,17 @@ def _combine_groups(
         if len(group) == 1 and len(predecessors) <= 1:
             only = group[0]  # a 1:1 renumbering, or a source already in a later division
             rows.append(
-                ValidRow(target, indicator, year, only.value, only.flags, (only.line,), only.origin)
+                ValidRow(
+                    target,
+                    indicator,
+                    year,
+                    only.value,
+                    only.flags,
+                    (only.line,),
+                    only.origin,
+                    (only.written,),
+                    only.reading,
+                )
             )
             result.mapped += 1
             continue
@@ -949,6 +983,9 @@ def _combine_groups(
                 flags,
                 tuple(pending.line for pending in ordered),
                 origins[:MAX_SOURCE_LENGTH],
+                tuple(pending.written for pending in ordered),
+                # A sum reads as its parts do; the first part read by the file stands for all.
+                next((pending.reading for pending in ordered if pending.reading), ""),
             )
         )
         result.mapped += len(ordered)

@@ -23,11 +23,13 @@ from sdgnet.observations.actions import (
     PublishError,
     do_import_observations,
     do_import_raw_rows,
+    do_import_rows,
     do_publish_batch,
 )
 from sdgnet.observations.exports import EXPORT_COLUMNS, observation_rows
 from sdgnet.observations.forms import ConfirmForm, TypedValue, UploadForm, ValueForm
 from sdgnet.observations.readers import RawRow
+from sdgnet.observations.uploads import load_checked, preview_sample, save_checked
 from sdgnet.web.templatetags.sdgnet_format import exact_number
 
 SESSION_KEY = "sdgnet_uploads"
@@ -72,35 +74,42 @@ def upload(request: HttpRequest) -> HttpResponse:
             with path.open("wb") as handle:
                 for chunk in uploaded.chunks():
                     handle.write(chunk)
-            pending = request.session.get(SESSION_KEY, {})
-            pending[key] = {
-                "path": str(path),
+            entry = {
+                "checked": str(upload_dir() / f"{key}.json"),
                 "name": Path(uploaded.name).name[:200],
                 "source": form.cleaned_data["source"],
                 "indicator": form.cleaned_data["indicator"] or None,
                 "place": scope,
                 "embargoed": form.cleaned_data["embargoed"],
             }
-            request.session[SESSION_KEY] = pending
-            report = do_import_observations(
-                path,
-                source=form.cleaned_data["source"],
-                default_indicator=pending[key]["indicator"],
-                user=request.user,
-                dry_run=True,
-                file_name=pending[key]["name"],
-                place_scope=scope,
-                embargoed=form.cleaned_data["embargoed"],
-            )
-            if not report.ok:
+            try:
+                report = do_import_observations(
+                    path,
+                    source=entry["source"],
+                    default_indicator=entry["indicator"],
+                    user=request.user,
+                    dry_run=True,
+                    file_name=entry["name"],
+                    place_scope=scope,
+                    embargoed=entry["embargoed"],
+                )
+                if report.ok:
+                    # The confirmation writes these rows, the ones the sample shows; the file
+                    # itself is not needed again.
+                    save_checked(report, Path(entry["checked"]))
+            finally:
                 path.unlink(missing_ok=True)
-                pending.pop(key)
+            context: dict[str, Any] = {"report": report, "upload": None}
+            if report.ok:
+                pending = request.session.get(SESSION_KEY, {})
+                pending[key] = entry
                 request.session[SESSION_KEY] = pending
-            return render(
-                request,
-                "observations/preview.html",
-                {"report": report, "upload": key, "pending": pending.get(key)},
-            )
+                context |= {
+                    "upload": key,
+                    "pending": entry,
+                    "sample": preview_sample(report.rows),
+                }
+            return render(request, "observations/preview.html", context)
     return render(request, "observations/upload.html", {"form": form, "problems": problems})
 
 
@@ -113,23 +122,29 @@ def confirm_upload(request: HttpRequest) -> HttpResponse:
         raise Http404
     entry = pending.pop(form.cleaned_data["upload"])
     request.session[SESSION_KEY] = pending
-    path = Path(entry["path"])
-    if not path.exists():
+    checked = load_checked(Path(entry["checked"])) if "checked" in entry else None
+    # Used once: what the preview kept goes, whether it is written or not. ("path" is the
+    # file an entry made before previews kept their rows named; such an entry is sent
+    # again, as one whose rows are gone.)
+    for kept in (entry.get("checked"), entry.get("path")):
+        if kept:
+            Path(kept).unlink(missing_ok=True)
+    if checked is None:
         raise Http404
-    # The scope is checked again: a role may have changed since the preview.
+    # The rows the preview showed are written, not the file read again. The scope is
+    # checked again: a role may have changed since the preview.
     scope = _scope(request, entry["place"])
-    try:
-        report = do_import_observations(
-            path,
-            source=entry["source"],
-            default_indicator=entry.get("indicator"),
-            user=request.user,
-            file_name=entry["name"],
-            place_scope=scope,
-            embargoed=entry["embargoed"],
-        )
-    finally:
-        path.unlink(missing_ok=True)
+    report = do_import_rows(
+        checked.rows,
+        source=entry["source"].strip(),
+        file_name=entry["name"],
+        user=request.user,
+        place_scope=scope,
+        embargoed=entry["embargoed"],
+        file_format=checked.file_format,
+        file_sha256=checked.file_sha256,
+        rows_read=checked.rows_read,
+    )
     if not report.ok:
         return render(request, "observations/preview.html", {"report": report, "upload": None})
     messages.success(

@@ -259,8 +259,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("SDGNET_EMAIL_FROM", "sdgnet <noreply@localhost>")
 
-# Uploads: data files an editor sends are kept in DATA_DIR/uploads between preview and
-# confirm; anything larger than this is refused before it is read.
+# Uploads: a data file an editor sends is read once, for the preview; the rows it would
+# write are kept in DATA_DIR/uploads until the confirmation writes them. Anything larger
+# than this is refused before it is read.
 SDGNET_UPLOAD_MAX_BYTES = int(float(os.environ.get("SDGNET_UPLOAD_MAX_MB", "20")) * 1024 * 1024)
 SDGNET_UPLOAD_SUFFIXES = [".csv", ".xlsx", ".json"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
