@@ -126,7 +126,7 @@ def test_rows_read_by_the_file_beyond_the_cap_are_counted_not_listed(editor: Cli
     response = preview(editor, population_file(values))
     rows = sample_rows(response)
     assert len(rows) == 30  # the first ten, then twenty more read as thousands
-    assert rows[10][4:] == ["130.010", f"130{NBSP}010", "tusener, slik filen grupperer dem"]
+    assert rows[10][4:] == ["130.010", f"130{NBSP}010", "tusener, slik fila grupperer dem"]
     assert rows[-1][4] == "130.029"
     assert "og 11 verdier til lest som tusener på samme måte, ikke vist" in (
         response.content.decode()
