@@ -196,3 +196,29 @@ def test_an_indicator_gone_since_the_preview_is_a_problem_and_nothing_is_written
         "indicator test-count is no longer in the catalog; check the file again"
     ]
     assert not Observation.objects.filter(indicator_id="test-count").exists()
+
+
+def test_a_summed_row_names_every_line_and_cell_it_sums() -> None:
+    admin = do_create_user("admin@example.no", Role.NETWORK_ADMIN)
+    client = Client()
+    client.force_login(admin)
+    # Asker (3203) was Asker, Røyken and Hurum in 2017: their populations are summed.
+    text = (
+        "kommune;indikator;år;verdi\n"
+        "0220;population;2017;61.523\n"
+        "0627;population;2017;1.234,5\n"
+        "0628;population;2017;9.436\n"
+    )
+    response = preview(client, text, language="en")
+    assert response.context["report"].ok, response.context["report"].problems
+    assert sample_rows(response) == [
+        [
+            "2, 3, 4",
+            "3203 Asker",
+            "population",
+            "2017",
+            "61.523 + 1.234,5 + 9.436",
+            "72,193.5",
+            "thousands, as the file groups them",
+        ]
+    ]
