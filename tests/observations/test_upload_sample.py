@@ -179,6 +179,27 @@ def test_the_upload_keeps_only_the_checked_rows_and_only_until_the_confirmation(
     assert editor.post("/data/upload/confirm/", {"upload": key}).status_code == 404
 
 
+def test_a_preview_left_unconfirmed_for_a_day_is_removed_by_the_next_upload(
+    editor: Client,
+) -> None:
+    import os
+    import time
+
+    from sdgnet.observations.uploads import KEEP_SECONDS
+
+    old = preview(editor, population_file({2000: "1,5"})).context["upload"]
+    recent = preview(editor, population_file({2001: "2,5"})).context["upload"]
+    uploads = Path(settings.DATA_DIR) / "uploads"
+    long_ago = time.time() - KEEP_SECONDS - 60
+    os.utime(uploads / f"{old}.json", (long_ago, long_ago))
+    preview(editor, population_file({2002: "3,5"}))
+    assert not (uploads / f"{old}.json").exists()
+    assert (uploads / f"{recent}.json").exists()
+    # Its confirmation finds nothing to write, as for a preview already used.
+    assert editor.post("/data/upload/confirm/", {"upload": old}).status_code == 404
+    assert editor.post("/data/upload/confirm/", {"upload": recent}).status_code == 302
+
+
 def test_an_indicator_gone_since_the_preview_is_a_problem_and_nothing_is_written(
     editor: Client,
 ) -> None:

@@ -31,6 +31,24 @@ FIRST_ROWS = 10  # the sample's first rows, as the file has them
 MAX_ROWS_PER_READING = 20  # then the rows the rest of the file settled, this many of each kind
 
 
+# A preview not confirmed within a day is dropped: its rows are removed by the next upload
+# (its confirmation then asks for the file again), so the folder does not grow forever.
+KEEP_SECONDS = 24 * 3600
+
+
+def remove_stale(folder: Path, now: float) -> int:
+    """Remove what previews left in `folder` longer than KEEP_SECONDS ago; how many."""
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > KEEP_SECONDS:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker removed it first
+            continue
+    return removed
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     """What the confirmation writes: the preview's rows and the file they came from."""

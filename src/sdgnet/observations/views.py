@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,12 @@ from sdgnet.observations.actions import (
 from sdgnet.observations.exports import EXPORT_COLUMNS, observation_rows
 from sdgnet.observations.forms import ConfirmForm, TypedValue, UploadForm, ValueForm
 from sdgnet.observations.readers import RawRow
-from sdgnet.observations.uploads import load_checked, preview_sample, save_checked
+from sdgnet.observations.uploads import (
+    load_checked,
+    preview_sample,
+    remove_stale,
+    save_checked,
+)
 from sdgnet.web.templatetags.sdgnet_format import exact_number
 
 SESSION_KEY = "sdgnet_uploads"
@@ -69,6 +75,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         if not problems:
             scope = _scope(request, form.cleaned_data["place"])
+            remove_stale(upload_dir(), time.time())
             key = secrets.token_hex(16)
             path = upload_dir() / f"{key}{suffix}"
             with path.open("wb") as handle:
