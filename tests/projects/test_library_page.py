@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import fields
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from sdgnet.places.actions import size_class_of
 from sdgnet.places.models import Place
 from sdgnet.projects.actions import do_import_library
+from sdgnet.projects.models import Project
 from sdgnet.projects.search import SearchFilters, search_projects
 
 HOME = "3201"  # Bærum
@@ -153,3 +155,48 @@ def test_a_page_past_the_end_leads_back_to_the_last(client: Any, gardens: Search
     single = client.get("/projects/", {"q": WORD, "goal": "3"}).content.decode()
     assert _keys(single) == ["t-other-goal"]
     assert 'class="pagination"' not in single
+
+
+MANY = 210  # more than the 200 keyword matches the search once stopped at
+
+
+@pytest.fixture
+def many_gardens(db: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("SDGNET_EMBEDDINGS", "0")
+    projects = [
+        _project(f"t-many-{n:03}", HOME, status="completed" if n % 3 else "ongoing")
+        for n in range(MANY)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = do_import_library({"projects": projects})
+    assert report.ok, report.problems
+
+
+@pytest.mark.parametrize("query", [WORD, ""])
+def test_the_total_counts_every_match_and_the_pages_reach_them_all(
+    client: Any, many_gardens: None, query: str
+) -> None:
+    result = search_projects(AnonymousUser(), query, limit=PAGE_SIZE)
+    mine = {f"t-many-{n:03}" for n in range(MANY)}
+    # The word is only in these projects; without a query the whole library is listed.
+    matching = Project.objects.filter(published=True, visibility="public")
+    if query:
+        matching = matching.filter(key__in=mine)
+    assert result.total == matching.count() >= MANY
+    # The facets count every match too, not the first 200.
+    assert result.facets["status"] == Counter(matching.values_list("status", flat=True))
+    # Every match is on one page or another, once.
+    seen: list[str] = []
+    for offset in range(0, result.total, PAGE_SIZE):
+        seen += [hit.key for hit in search_projects(AnonymousUser(), query, offset=offset).hits]
+    assert len(seen) == len(set(seen)) == result.total
+    assert mine <= set(seen)
+    # The page says the true total, and its last page is there to follow.
+    last_page = -(-result.total // PAGE_SIZE)
+    first = client.get("/projects/", {"q": query}).content.decode()
+    assert f"av {result.total}</p>" in first
+    last_link = _link(first, f'<span class="sr-label">Side </span>{last_page}')
+    last = client.get(f"/projects/{last_link}").content.decode()
+    first_shown = (last_page - 1) * PAGE_SIZE + 1
+    assert f"Viser {first_shown}–{result.total} av {result.total}" in last
+    assert _keys(last) == seen[first_shown - 1 :]

@@ -40,9 +40,10 @@ from sdgnet.projects import embeddings
 from sdgnet.projects.markdown import plain_text
 from sdgnet.projects.models import Project, ProjectPartner, ProjectVector, Visibility
 
-INDEX_VERSION = "v1"
+# v2: each document carries a number made from its key (`key_number`) as a fast field, so
+# every match of a query is mapped to the store's rows without reading stored documents.
+INDEX_VERSION = "v2"
 RRF_K = 60  # the constant of Cormack et al. (2009); dampens the weight of top ranks
-KEYWORD_DEPTH = 200
 VECTOR_DEPTH = 40
 RELOAD_SECONDS = 0.2
 BATCH = 256
@@ -78,6 +79,14 @@ def index_dir() -> Path:
     return Path(base) / f"projects-{INDEX_VERSION}-{digest}"
 
 
+def key_number(key: str) -> int:
+    """A 63-bit number for a project key, held by its document and its store row.
+
+    The key, not the database id: ids come back after a rolled-back insert (SQLite) and
+    the index is not rolled back, so an id could name another project's old document."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") >> 1
+
+
 def _analyzer(language: str) -> Any:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -93,6 +102,7 @@ def _analyzer(language: str) -> Any:
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_unsigned_field("key_number", fast=True)
     builder.add_text_field("title_nb", stored=True, tokenizer_name="nb_stem")
     builder.add_text_field("title_en", tokenizer_name="en_stem")
     builder.add_text_field("text_nb", stored=True, tokenizer_name="nb_stem")
@@ -146,7 +156,7 @@ def _to_document(fields: dict[str, Any]) -> Any:
     document = tantivy.Document()
     for name, values in fields.items():
         for value in values:
-            if name == "goal":
+            if name in ("goal", "key_number"):
                 document.add_unsigned(name, value)
             else:
                 document.add_text(name, value)
@@ -213,6 +223,7 @@ def _document(project: Project, text: str, facets: dict[str, Any]) -> dict[str, 
     body = text[len(project.title) :].strip()
     return {
         "key": [project.key],
+        "key_number": [key_number(project.key)],
         "title_nb": [project.title],
         "title_en": [project.title],
         "text_nb": [body],
@@ -385,7 +396,7 @@ def _facet_rows(ids: list[int] | None) -> dict[int, tuple[str, dict[str, Any]]]:
 COLUMN_TYPES: dict[str, Any] = {
     "active": bool, "has_vector": bool, "owner": np.int64, "visibility": "<U8",
     "county": "<U8", "size": "<U20", "status": "<U10", "goals": np.int64,
-    "partners": np.int64, "english": bool,
+    "partners": np.int64, "english": bool, "key_number": np.int64,
 }  # fmt: skip
 
 
@@ -418,6 +429,9 @@ class _Store:
             name: np.zeros(0, dtype=dtype) for name, dtype in COLUMN_TYPES.items()
         }
         self.masks: dict[tuple[str, ...], np.ndarray] = {}
+        # The key_number column sorted (numbers, rows), built when first needed after a
+        # change: a search maps every keyword match to its row with one lookup.
+        self.row_index: tuple[np.ndarray, np.ndarray] | None = None
 
     # views of the rows in use
     @property
@@ -542,6 +556,7 @@ class _Store:
         self.partner_bits = dict(state["partner_bits"])
         self.seen_at_mark = set(state["seen_at_mark"])
         self.loaded_at = datetime.fromisoformat(state["loaded_at"])
+        self.row_index = None
 
     def _reconcile(self) -> None:
         """Rows deleted with their project, or set back by a rolled-back transaction, carry
@@ -568,11 +583,13 @@ class _Store:
             rows = ProjectVector.objects.filter(project_id__in=stale)
             self._apply(list(rows.values_list("project_id", "vector", "active")))
         self.masks.clear()
+        self.row_index = None
 
     def _apply(self, changed: list[tuple[int, Any, bool]], full: bool = False) -> None:
         if not changed:
             return
         self.masks.clear()
+        self.row_index = None
         if full:
             meta_by_id = _facet_rows(None)
         else:
@@ -580,7 +597,7 @@ class _Store:
             meta_by_id = {}
             for start in range(0, len(ids), 5000):
                 meta_by_id.update(_facet_rows(ids[start : start + 5000]))
-        fresh = sum(1 for key, _ in meta_by_id.values() if key not in self.position)
+        fresh = sum(1 for key, _meta in meta_by_id.values() if key not in self.position)
         self._grow(self.size + fresh)
         columns = self.columns
         for project_id, vector, active in changed:
@@ -592,6 +609,11 @@ class _Store:
                 at = self.position[key] = self.size
                 self.size += 1
                 self.keys.append(key)
+            previous = self.position_by_id.get(project_id)
+            if previous is not None and previous != at and columns["owner"][previous] == project_id:
+                # The id now belongs to another key (SQLite gives a deleted or rolled-back
+                # row's id again): the old key's row is no longer a published project.
+                columns["active"][previous] = False
             self.position_by_id[project_id] = at
             if vector:
                 self.buffer[at] = np.frombuffer(bytes(vector), dtype=np.float32)
@@ -607,11 +629,23 @@ class _Store:
             columns["goals"][at] = sum(1 << g for g in meta["goals"])
             columns["partners"][at] = sum(self._partner_bit(p) for p in meta["partners"])
             columns["english"][at] = meta["language"] == "en"
+            columns["key_number"][at] = key_number(key)
 
     def _partner_bit(self, kind: str) -> int:
         if kind not in self.partner_bits:
             self.partner_bits[kind] = 1 << len(self.partner_bits)
         return self.partner_bits[kind]
+
+    def rows_of(self, numbers: np.ndarray) -> np.ndarray:
+        """The rows of the keys with these `key_number`s, -1 for a key the store lacks."""
+        if self.row_index is None:
+            order = np.argsort(self.column("key_number"))
+            self.row_index = (self.column("key_number")[order], order)
+        known, rows = self.row_index
+        if not len(known) or not len(numbers):
+            return np.full(len(numbers), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(known, numbers), len(known) - 1)
+        return np.where(known[at] == numbers, rows[at], -1)
 
     def allowed(self, visibilities: list[str]) -> np.ndarray:
         """Rows of published projects with one of these visibilities (cached until the
@@ -680,9 +714,10 @@ class SearchResult:
 
 @dataclass
 class _KeywordHits:
-    keys: list[str]
+    # The store's rows of every match, best first, and their documents' addresses.
+    rows: np.ndarray
+    addresses: list[Any] = field(default_factory=list)
     searcher: Any = None
-    addresses: dict[str, Any] = field(default_factory=dict)
     text_query: Any = None
     words: list[str] = field(default_factory=list)
 
@@ -733,28 +768,38 @@ def _keyword_hits(index: _Index, words: list[str], visibilities: list[str],
         clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, name, value)))
     text_query = _text_query(index, words) if words else None
     if words and text_query is None:
-        return _KeywordHits(keys=[])  # words were typed, and none of them can match
+        # Words were typed, and none of them can match.
+        return _KeywordHits(rows=np.zeros(0, dtype=np.int64))
     if text_query is not None:
         clauses.append((tantivy.Occur.Must, text_query))
     query = tantivy.Query.boolean_query(clauses)
-    found = searcher.search(query, KEYWORD_DEPTH, count=False).hits
-    hits = _KeywordHits(keys=[], searcher=searcher, text_query=text_query, words=words)
-    for _score, address in found:
-        key = searcher.doc(address)["key"][0]
-        hits.keys.append(key)
-        hits.addresses[key] = address
-    return hits
+    # Every match, not the best few: the total, the facets and the last page count them
+    # all. Their keys' numbers come from a fast field, not from the stored documents.
+    found = searcher.search(query, max(1, searcher.num_docs), count=False).hits
+    addresses = [address for _score, address in found]
+    numbers = searcher.fast_field_values("key_number", addresses) if addresses else []
+    rows = _store.rows_of(np.array([-1 if n is None else n for n in numbers], dtype=np.int64))
+    # A document the store does not know (a key it never saw) is no result.
+    known = np.flatnonzero(rows >= 0)
+    return _KeywordHits(
+        rows=rows[known],
+        addresses=[addresses[at] for at in known.tolist()],
+        searcher=searcher,
+        text_query=text_query,
+        words=words,
+    )
 
 
-def _highlights(index: _Index, hits: _KeywordHits, keys: list[str]) -> dict[str, SafeString]:
-    """Highlighted fragments for these keys only (the page shown), as before for keyword
-    ranks 1 to 50."""
-    wanted = [key for key in keys if key in hits.addresses]
+def _highlights(index: _Index, hits: _KeywordHits, page: list[Hit]) -> dict[str, SafeString]:
+    """Highlighted fragments for the hits of the page shown that their words found."""
+    wanted = [hit for hit in page if hit.keyword_rank is not None]
     if hits.text_query is None or not wanted:
         return {}
-    rank = {key: number for number, key in enumerate(hits.keys)}
-    wanted = [key for key in wanted if rank[key] < 50]
-    documents = {key: hits.searcher.doc(hits.addresses[key]) for key in wanted}
+    documents = {
+        hit.key: hits.searcher.doc(hits.addresses[hit.keyword_rank - 1])
+        for hit in wanted
+        if hit.keyword_rank is not None
+    }
     longer_terms = _longer_words_found(index, hits.words, documents.values())
     highlight_query = hits.text_query
     if longer_terms:
@@ -770,8 +815,8 @@ def _highlights(index: _Index, hits: _KeywordHits, keys: list[str]) -> dict[str,
     )
     generator.set_max_num_chars(220)
     highlights: dict[str, SafeString] = {}
-    for key in wanted:
-        snippet = generator.snippet_from_doc(documents[key])
+    for key, document in documents.items():
+        snippet = generator.snippet_from_doc(document)
         if snippet.highlighted():
             highlights[key] = _mark(snippet)
     return highlights
@@ -883,38 +928,23 @@ def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
     filters = filters or SearchFilters()
     visibilities = published_visibilities(user)
     index = _get_index()
+    # The store first: it maps the keyword matches to rows and knows which keys are
+    # published with which visibility (the keyword index may still hold a key after an
+    # unpublish, or one the database never saw).
+    _store.refresh()
     words = _words(query)
     keyword = _keyword_hits(index, words, visibilities, filters)
     meaning = _vector_hits(query, visibilities, filters) if words else None
     semantic = embeddings.available()
-    scores: dict[str, Hit] = {}
-    for rank, key in enumerate(keyword.keys, 1):
-        hit = scores.setdefault(key, Hit(key, 0.0))
-        hit.keyword_rank = rank
-        hit.score += 1 / (RRF_K + rank)
-    for rank, key in enumerate(meaning.keys if meaning else [], 1):
-        hit = scores.setdefault(key, Hit(key, 0.0))
-        hit.vector_rank = rank
-        hit.score += 1 / (RRF_K + rank)
-    # The nearest in meaning are always there, however far: only the words' matches and
-    # the close enough in meaning are results; the rest only helped to rank them.
-    matching = meaning.matching if meaning else set()
-    ranked = sorted(
-        (hit for hit in scores.values() if hit.keyword_rank is not None or hit.key in matching),
-        key=lambda h: (-h.score, h.keyword_rank or 10**6, h.key),
-    )
-    # The store knows which keys are published with which visibility: keys the keyword
-    # index still holds after an unpublish, or never saw in the database, go here.
-    _store.refresh()
-    allowed = _store.allowed(visibilities)
-    ranked = [h for h in ranked if (at := _store.position.get(h.key)) is not None and allowed[at]]
+    ranking = _Ranking.fuse(keyword, meaning, _store.allowed(visibilities))
     # The database decides for the page: a row the store has not caught up with yet
     # drops out here, and the next one moves up.
     page: list[Hit] = []
-    dropped: set[str] = set()
+    dropped: list[int] = []
     at = offset
-    while len(page) < limit and at < len(ranked):
-        chunk = ranked[at : at + max(limit - len(page), 1) + 2]
+    while len(page) < limit and at < len(ranking.rows):
+        chunk = [ranking.hit(row) for row in
+                 ranking.rows[at : at + max(limit - len(page), 1) + 2].tolist()]  # fmt: skip
         at += len(chunk)
         projects = {
             p.key: p
@@ -924,23 +954,62 @@ def search_projects(user: Any, query: str, filters: SearchFilters | None = None,
         }
         for hit in chunk:
             if hit.key not in projects:
-                dropped.add(hit.key)
+                dropped.append(_store.position[hit.key])
             elif len(page) < limit:
                 hit.project = projects[hit.key]
                 page.append(hit)
-    highlights = _highlights(index, keyword, [hit.key for hit in page])
+    highlights = _highlights(index, keyword, page)
     for hit in page:
         hit.highlight = highlights.get(hit.key)
-    ranked = [h for h in ranked if h.key not in dropped]
-    return SearchResult(
-        hits=page, semantic=semantic, total=len(ranked), facets=_facet_counts(ranked)
-    )
+    rows = ranking.rows[~np.isin(ranking.rows, dropped)] if dropped else ranking.rows
+    return SearchResult(hits=page, semantic=semantic, total=len(rows), facets=_facet_counts(rows))
 
 
-def _facet_counts(hits: list[Hit]) -> dict[str, Counter[Any]]:
-    rows = np.array(
-        [at for hit in hits if (at := _store.position.get(hit.key)) is not None], dtype=np.int64
-    )
+@dataclass
+class _Ranking:
+    """Every match as the store's rows, best first, with their fused scores and ranks
+    (arrays over all the store's rows, 0 where a side did not rank a row)."""
+
+    rows: np.ndarray
+    score: np.ndarray
+    keyword_rank: np.ndarray
+    vector_rank: np.ndarray
+
+    @classmethod
+    def fuse(cls, keyword: _KeywordHits, meaning: _VectorHits | None,
+             allowed: np.ndarray) -> _Ranking:  # fmt: skip
+        size = _store.size
+        keyword_rank = np.zeros(size, dtype=np.int64)
+        # Assigned from the last match to the first, so a row given twice keeps its best rank.
+        keyword_rank[keyword.rows[::-1]] = np.arange(len(keyword.rows), 0, -1)
+        vector_rank = np.zeros(size, dtype=np.int64)
+        close_enough = np.zeros(size, dtype=bool)
+        for rank, key in enumerate(meaning.keys if meaning else [], 1):
+            row = _store.position[key]
+            vector_rank[row] = rank
+            close_enough[row] = key in (meaning.matching if meaning else set())
+        score = np.zeros(size, dtype=np.float64)
+        for ranks in (keyword_rank, vector_rank):
+            ranked = ranks > 0
+            score[ranked] += 1 / (RRF_K + ranks[ranked])
+        # The nearest in meaning are always there, however far: only the words' matches
+        # and the close enough in meaning are results; the rest only helped to rank them.
+        rows = np.flatnonzero(((keyword_rank > 0) | close_enough) & allowed)
+        # Best score first; between equal scores the better keyword rank (none last).
+        order = np.lexsort((np.where(keyword_rank[rows] > 0, keyword_rank[rows], size + 1),
+                            -score[rows]))  # fmt: skip
+        return cls(rows[order], score, keyword_rank, vector_rank)
+
+    def hit(self, row: int) -> Hit:
+        return Hit(
+            _store.keys[row],
+            float(self.score[row]),
+            keyword_rank=int(self.keyword_rank[row]) or None,
+            vector_rank=int(self.vector_rank[row]) or None,
+        )
+
+
+def _facet_counts(rows: np.ndarray) -> dict[str, Counter[Any]]:
     goals = _store.column("goals")[rows]
     partners = _store.column("partners")[rows]
     return {
