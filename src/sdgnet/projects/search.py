@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from sdgnet.places.actions import size_class_of
 from sdgnet.projects import embeddings
@@ -318,7 +319,10 @@ def rebuild_index(say: Any = None) -> int:
         for start in range(0, len(ids), REBUILD_BATCH):
             _index_batch(ids[start : start + REBUILD_BATCH], writer, remove=False)
             if say:
-                say(f"indexed {min(start + REBUILD_BATCH, len(ids))} of {len(ids)}")
+                say(
+                    _("indexed %(done)s of %(total)s")
+                    % {"done": min(start + REBUILD_BATCH, len(ids)), "total": len(ids)}
+                )
     _store.reset()
     _write_stamp()
     return len(ids)

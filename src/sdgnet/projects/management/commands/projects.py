@@ -55,14 +55,17 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="write projects and methods as JSON")
         exp.add_argument("--out", type=Path, required=True)
         exp.add_argument("--as", dest="as_user", help="export what this user may see")
+        _add_language(exp, "the report")
         find = sub.add_parser("search", help="search the library as an anonymous visitor")
         find.add_argument("query")
         find.add_argument("--limit", type=_at_least_one, default=10)
         find.add_argument("--json", action="store_true")
         find.add_argument("--as", dest="as_user", help="search as the user with this e-mail")
         _add_language(find, "what is said besides the results")
-        sub.add_parser("reindex", help="rebuild the search index from the database")
-        sub.add_parser("seed", help="load the demo library (real Norwegian examples)")
+        reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+        _add_language(reindex, "the progress and the report")
+        seed = sub.add_parser("seed", help="load the demo library (real Norwegian examples)")
+        _add_language(seed, "the report")
 
     def _user(self, email: str | None) -> Any:
         if not email:
@@ -75,32 +78,51 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args: Any, **options: Any) -> None:
-        action = options["action"]
-        if action == "import":
-            # The chosen language, never whatever happens to be active: the output is the
-            # same from the shell and from call_command.
-            with translation.override(options["language"]):
-                self._import(options["file"])
-        elif action == "export":
-            data = export_library(self._user(options.get("as_user")))
-            options["out"].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-            self.stdout.write(
-                f"Wrote {len(data['projects'])} projects and {len(data['methods'])} methods "
-                f"to {options['out']}."
+        # The chosen language, never whatever happens to be active: the output is the same
+        # from the shell and from call_command.
+        with translation.override(options["language"]):
+            {
+                "import": lambda: self._import(options["file"]),
+                "export": lambda: self._export(options),
+                "search": lambda: self._search(options),
+                "reindex": self._reindex,
+                "seed": self._seed,
+            }[options["action"]]()
+
+    def _export(self, options: dict[str, Any]) -> None:
+        data = export_library(self._user(options.get("as_user")))
+        options["out"].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        projects, methods = len(data["projects"]), len(data["methods"])
+        self.stdout.write(
+            _("Wrote %(projects)s and %(methods)s to %(file)s.")
+            % {
+                "projects": ngettext("%(count)s project", "%(count)s projects", projects)
+                % {"count": projects},
+                "methods": ngettext("%(count)s method", "%(count)s methods", methods)
+                % {"count": methods},
+                "file": options["out"],
+            }
+        )
+
+    def _reindex(self) -> None:
+        from sdgnet.projects.search import rebuild_index
+
+        count = rebuild_index(say=self.stdout.write)
+        self.stdout.write(
+            ngettext(
+                "Indexed %(count)s published project.",
+                "Indexed %(count)s published projects.",
+                count,
             )
-        elif action == "search":
-            with translation.override(options["language"]):
-                self._search(options)
-        elif action == "reindex":
-            from sdgnet.projects.search import rebuild_index
+            % {"count": count}
+        )
 
-            count = rebuild_index(say=self.stdout.write)
-            self.stdout.write(f"Indexed {count} published projects.")
-        elif action == "seed":
-            from sdgnet.projects.seed import load_seed
+    def _seed(self) -> None:
+        from sdgnet.projects.seed import load_seed
 
-            report = load_seed()
-            self.stdout.write(f"Library: {report.created} new, {report.updated} updated.")
+        # The report is load_seed's own line (it printed it besides this command's, to
+        # the process's stdout rather than the command's).
+        load_seed(say=self.stdout.write)
 
     def _import(self, path: Path) -> None:
         if not path.is_file():
