@@ -157,3 +157,32 @@ def test_a_records_problem_on_the_edit_page_is_in_the_pages_language(
     assert response.status_code == 200
     assert problem in html.unescape(response.content.decode())
     assert not imported.targets.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "partner_problem", "link_problem"),
+    [("", "Linje 2: NTNU står to ganger.",
+      "Linje 1: ftp://arkiv.example.no er ikke en nettadresse (den må begynne med http:// eller https://)."),
+     ("/en", "Line 2: NTNU is listed twice.",
+      "Line 1: ftp://arkiv.example.no is not a web address (it must begin with http:// or https://).")],
+)  # fmt: skip
+def test_a_partner_or_link_problem_is_shown_at_its_line_in_the_forms_words(
+    imported: Project, prefix: str, partner_problem: str, link_problem: str
+) -> None:
+    client = admin_client()
+    form = unchanged_form(client.get(f"{prefix}/projects/p/ind-test/edit/").content.decode())
+    form["partners"] = ["NTNU | research | data\nNTNU | public | penger"]
+    form["links"] = ["ftp://arkiv.example.no Arkivet\nhttps://example.no Forsiden"]
+    response = client.post(f"{prefix}/projects/p/ind-test/edit/", {**form, "save": "1"})
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    # Each problem sits with its own field (Django puts a field's errors beside it).
+    partners_at = page.index('name="partners"')
+    links_at = page.index('name="links"')
+    assert page.rindex(partner_problem, 0, partners_at) > page.rfind(
+        'name="lessons"', 0, partners_at
+    )
+    assert page.rindex(link_problem, 0, links_at) > partners_at
+    # Not in the import's JSON terms.
+    assert "partners 2" not in page and "links 1" not in page
+    assert not imported.partners.exists()

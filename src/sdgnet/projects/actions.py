@@ -141,7 +141,13 @@ def _choice(record: dict[str, Any], name: str, choices: Any, where: str,
         problems.append(Problem(where, _one_of(name, choices)))
 
 
-def _url_ok(value: Any) -> bool:
+# The limits of a partner's and a link's texts (the project form checks them line by line).
+MAX_PARTNER_NAME = 200
+MAX_PARTNER_ROLE = 300
+MAX_LINK_TITLE = 200
+
+
+def url_ok(value: Any) -> bool:
     return (
         isinstance(value, str)
         and len(value) <= 500
@@ -212,7 +218,7 @@ def _common_problems(record: dict[str, Any], where: str) -> list[Problem]:
     problems: list[Problem] = []
     if "published" in record and not isinstance(record["published"], bool):
         problems.append(Problem(where, _("'published' must be true or false")))
-    if record.get("source_url") and not _url_ok(record["source_url"]):
+    if record.get("source_url") and not url_ok(record["source_url"]):
         problems.append(Problem(where, _("'source_url' must be an http(s) address")))
     return problems
 
@@ -332,8 +338,8 @@ def _partner_problems(partners: Any, where: str) -> list[Problem]:
         if not isinstance(partner, dict) or set(partner) - {"name", "kind", "role"}:
             problems.append(Problem(at, _("must be an object with 'name', 'kind' and 'role'")))
             continue
-        _text(partner, "name", at, problems, required=True, limit=200)
-        _text(partner, "role", at, problems, limit=300)
+        _text(partner, "name", at, problems, required=True, limit=MAX_PARTNER_NAME)
+        _text(partner, "role", at, problems, limit=MAX_PARTNER_ROLE)
         if partner.get("kind") not in PartnerKind.values:
             problems.append(Problem(at, _one_of("kind", PartnerKind)))
         if partner.get("name") in names:
@@ -356,13 +362,13 @@ def _link_problems(links: Any, where: str) -> list[Problem]:
         if (
             not isinstance(link, dict)
             or set(link) - {"url", "title"}
-            or not _url_ok(link.get("url"))
+            or not url_ok(link.get("url"))
         ):
             problems.append(
                 Problem(at, _("must be an object with an http(s) address in 'url' and a 'title'"))
             )
         else:
-            _text(link, "title", at, problems, limit=200)
+            _text(link, "title", at, problems, limit=MAX_LINK_TITLE)
     return problems
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.models import Goal, Indicator
 from sdgnet.places.models import Place
+from sdgnet.projects.actions import MAX_LINK_TITLE, MAX_PARTNER_NAME, MAX_PARTNER_ROLE, url_ok
 from sdgnet.projects.models import Language, PartnerKind, Status, Visibility
 
 
@@ -99,6 +100,66 @@ class ProjectForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = values
+
+    # Each partner and link line is checked here, so a problem is shown at the field and
+    # the line it comes from, in the form's words; the import's own check (in JSON terms:
+    # "partners 2: …") stays behind it for everything else.
+    def clean_partners(self) -> str:
+        text: str = self.cleaned_data.get("partners") or ""
+        problems: list[str] = []
+        names: set[str] = set()
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            name, role = parts[0], parts[2] if len(parts) > 2 else ""
+            if not name:
+                problems.append(
+                    _("Line %(line)s: a partner needs a name before the first |.")
+                    % {"line": number}
+                )
+            elif len(name) > MAX_PARTNER_NAME:
+                problems.append(
+                    _("Line %(line)s: the name can be at most %(limit)s characters.")
+                    % {"line": number, "limit": MAX_PARTNER_NAME}
+                )
+            elif name in names:
+                problems.append(
+                    _("Line %(line)s: %(name)s is listed twice.") % {"line": number, "name": name}
+                )
+            if len(role) > MAX_PARTNER_ROLE:
+                problems.append(
+                    _("Line %(line)s: the role can be at most %(limit)s characters.")
+                    % {"line": number, "limit": MAX_PARTNER_ROLE}
+                )
+            names.add(name)
+        if problems:
+            raise forms.ValidationError(problems)
+        return text
+
+    def clean_links(self) -> str:
+        text: str = self.cleaned_data.get("links") or ""
+        problems: list[str] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            address, _space, title = line.strip().partition(" ")
+            if not url_ok(address):
+                problems.append(
+                    _(
+                        "Line %(line)s: %(address)s is not a web address (it must begin "
+                        "with http:// or https://)."
+                    )
+                    % {"line": number, "address": address}
+                )
+            elif len(title.strip()) > MAX_LINK_TITLE:
+                problems.append(
+                    _("Line %(line)s: the title can be at most %(limit)s characters.")
+                    % {"line": number, "limit": MAX_LINK_TITLE}
+                )
+        if problems:
+            raise forms.ValidationError(problems)
+        return text
 
     def record(self) -> dict[str, Any]:
         """The cleaned form as a record of the import format."""
