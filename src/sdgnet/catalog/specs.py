@@ -12,11 +12,8 @@ never meets one.
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from babel.numbers import format_decimal, format_scientific
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 
@@ -29,7 +26,7 @@ from sdgnet.engine.framework import (
     SpecProblem,
     indicator_problems,
 )
-from sdgnet.web.templatetags.sdgnet_format import babel_locale
+from sdgnet.web.templatetags.sdgnet_format import exact_number
 
 if TYPE_CHECKING:
     from sdgnet.catalog.models import FrameworkIndicator
@@ -92,22 +89,6 @@ def entry_problems(entry: FrameworkIndicator) -> dict[str, list[str]]:
     return problems
 
 
-def shown(value: float, *, grouped: bool = True) -> str:
-    """A number as the reader writes it (nb: `1 000 000 000`, `0,000000001`); years are
-    not `grouped`."""
-    locale = babel_locale()
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if abs(value) >= 1e15:  # too long to write out
-        return format_scientific(value, locale=locale)
-    # Every digit Python writes (repr), and no more: 0.1 stays 0,1.
-    return format_decimal(
-        Decimal(repr(value)), locale=locale, decimal_quantization=False, group_separator=grouped
-    )
-
-
 def _message(problem: SpecProblem, entry: FrameworkIndicator) -> str:
     rule = problem.rule
     best, worst, green, red = entry.best, entry.worst, entry.green, entry.red
@@ -117,14 +98,14 @@ def _message(problem: SpecProblem, entry: FrameworkIndicator) -> str:
         return _(
             "The best and the worst value are equal (%(value)s): scores run from the worst "
             "value (0) to the best (100), so the two must differ."
-        ) % {"value": shown(best)}
+        ) % {"value": exact_number(best)}
     if rule == "bounds_too_far_apart" and best is not None and worst is not None:
         return _(
             "The best (%(best)s) and the worst value (%(worst)s) are too far apart to "
             "score between them."
-        ) % {"best": shown(best), "worst": shown(worst)}
+        ) % {"best": exact_number(best), "worst": exact_number(worst)}
     if rule == "direction_contradicts_bounds" and best is not None and worst is not None:
-        values = {"best": shown(best), "worst": shown(worst)}
+        values = {"best": exact_number(best), "worst": exact_number(worst)}
         if best > worst:
             return (
                 _(
@@ -146,9 +127,9 @@ def _message(problem: SpecProblem, entry: FrameworkIndicator) -> str:
         return _(
             "The green (%(green)s) and the red threshold (%(red)s) are too large: the "
             "yellow threshold is their midpoint."
-        ) % {"green": shown(green), "red": shown(red)}
+        ) % {"green": exact_number(green), "red": exact_number(red)}
     if rule == "thresholds_out_of_order" and green is not None and red is not None:
-        values = {"green": shown(green), "red": shown(red)}
+        values = {"green": exact_number(green), "red": exact_number(red)}
         if entry.direction == entry.Direction.DECREASE:
             return (
                 _(
@@ -166,19 +147,23 @@ def _message(problem: SpecProblem, entry: FrameworkIndicator) -> str:
         )
     if rule == "green_better_than_best" and green is not None and best is not None:
         return _("The green threshold (%(green)s) is better than the best value (%(best)s).") % {
-            "green": shown(green),
-            "best": shown(best),
+            "green": exact_number(green),
+            "best": exact_number(best),
         }
     if rule == "red_worse_than_worst" and red is not None and worst is not None:
         return _("The red threshold (%(red)s) is worse than the worst value (%(worst)s).") % {
-            "red": shown(red),
-            "worst": shown(worst),
+            "red": exact_number(red),
+            "worst": exact_number(worst),
         }
     if rule in ("weight_not_positive", "weight_out_of_range"):
         return _(
             "The weight must lie from %(least)s to %(most)s, found %(found)s. Weights count "
             "relative to the others of the goal: scale the goal's weights alike."
-        ) % {"least": shown(MIN_WEIGHT), "most": shown(MAX_WEIGHT), "found": shown(entry.weight)}
+        ) % {
+            "least": exact_number(MIN_WEIGHT),
+            "most": exact_number(MAX_WEIGHT),
+            "found": exact_number(entry.weight),
+        }
     if rule == "year_out_of_range" and entry.target_year is not None:
         return year_message(entry.target_year)
     # Rules on columns an entry never sets (see FIELDS): the engine's own words.
@@ -192,5 +177,5 @@ def year_message(found: float) -> str:
     ) % {
         "first": FIRST_YEAR,
         "last": LAST_YEAR,
-        "found": shown(found, grouped=False),
+        "found": exact_number(found, grouped=False),
     }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific
 from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,17 +31,23 @@ def number(value: float | int | None, digits: int = 1) -> str:
 
 
 @register.filter
-def exact_number(value: float | None) -> str:
+def exact_number(value: float | None, grouped: bool = True) -> str:
     """A number with every digit it was read with (the shortest text that gives the same
-    float: 130.921, 130921, 0.1), grouped and marked for the active language (nb:
-    `130 921`, `130,921`), where `number` rounds; an en dash for a missing value."""
+    float: 130.921, 130921, 0.1), marked and, unless not `grouped` (years), grouped for the
+    active language (nb: `130 921`, `130,921`), where `number` rounds; an en dash for a
+    missing value. Not finite: NaN, ∞; from 10^15 on, too long to write out: scientific."""
     if value is None:
         return "–"
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    locale = babel_locale()
+    if abs(value) >= 1e15:
+        return format_scientific(value, locale=locale)
     return format_decimal(
-        Decimal(repr(float(value))),
-        format="#,##0.###",
-        locale=babel_locale(),
-        decimal_quantization=False,
+        Decimal(repr(value)), locale=locale, decimal_quantization=False, group_separator=grouped
     )
 
 
