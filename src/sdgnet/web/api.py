@@ -279,6 +279,9 @@ def _register_routers() -> None:
 _register_routers()
 
 
+API_PREFIX = "/api/v1/"  # where the API answers (web/urls.py routes it there)
+
+
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/ answers in the API's error format."""
     return error_response(request, 404, "not_found", _("No such API route."))
@@ -295,7 +298,7 @@ class ApiMethodNotAllowedMiddleware:
         response: HttpResponse = self.get_response(request)
         if (
             response.status_code == 405
-            and request.path.startswith("/api/v1/")
+            and request.path_info.startswith(API_PREFIX)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             allowed = response.get("Allow")
@@ -305,9 +308,6 @@ class ApiMethodNotAllowedMiddleware:
             if allowed:
                 response["Allow"] = allowed
         return response
-
-
-API_PREFIX = "/api/v1/"
 
 
 class ApiLanguageMiddleware:
