@@ -243,3 +243,28 @@ def test_a_summed_row_names_every_line_and_cell_it_sums() -> None:
             "thousands, as the file groups them",
         ]
     ]
+
+
+def test_of_confirmations_racing_for_one_preview_only_one_gets_its_rows(editor: Client) -> None:
+    """A double click, or two workers: the rows a preview kept are written at most once."""
+    import threading
+
+    from sdgnet.observations.uploads import take_checked
+
+    key = preview(editor, population_file({2000: "1,5"})).context["upload"]
+    kept = Path(settings.DATA_DIR) / "uploads" / f"{key}.json"
+    racers = 8
+    start = threading.Barrier(racers)
+    taken: list[object] = []
+
+    def confirm() -> None:
+        start.wait()
+        taken.append(take_checked(kept))
+
+    threads = [threading.Thread(target=confirm) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result is not None for result in taken) == 1
+    assert not any(kept.parent.glob(f"{key}*"))

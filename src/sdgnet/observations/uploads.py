@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,21 @@ def load_checked(path: Path) -> CheckedUpload | None:
         file_sha256=payload["file_sha256"],
         rows_read=payload["rows_read"],
     )
+
+
+def take_checked(path: Path) -> CheckedUpload | None:
+    """The rows a preview kept, taken away as they are read, so that they are written once:
+    of two confirmations of one preview (a double click, two workers), the one that moves
+    the file first gets them and the other None, as for rows that are gone."""
+    taken = path.with_name(f"{path.name}.{secrets.token_hex(8)}.taken")
+    try:
+        os.rename(path, taken)  # atomic: only one confirmation can move it
+    except OSError:
+        return None
+    try:
+        return load_checked(taken)
+    finally:
+        taken.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

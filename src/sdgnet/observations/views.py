@@ -31,10 +31,10 @@ from sdgnet.observations.exports import EXPORT_COLUMNS, observation_rows
 from sdgnet.observations.forms import ConfirmForm, TypedValue, UploadForm, ValueForm
 from sdgnet.observations.readers import RawRow
 from sdgnet.observations.uploads import (
-    load_checked,
     preview_sample,
     remove_stale,
     save_checked,
+    take_checked,
 )
 from sdgnet.web.templatetags.sdgnet_format import exact_number
 
@@ -129,13 +129,13 @@ def confirm_upload(request: HttpRequest) -> HttpResponse:
         raise Http404
     entry = pending.pop(form.cleaned_data["upload"])
     request.session[SESSION_KEY] = pending
-    checked = load_checked(Path(entry["checked"])) if "checked" in entry else None
-    # Used once: what the preview kept goes, whether it is written or not. ("path" is the
-    # file an entry made before previews kept their rows named; such an entry is sent
-    # again, as one whose rows are gone.)
-    for kept in (entry.get("checked"), entry.get("path")):
-        if kept:
-            Path(kept).unlink(missing_ok=True)
+    # Used once: what the preview kept goes, whether it is written or not, and only one
+    # of two confirmations of the same preview gets it. ("path" is the file an entry made
+    # before previews kept their rows; such an entry is sent again, as one whose rows are
+    # gone.)
+    checked = take_checked(Path(entry["checked"])) if "checked" in entry else None
+    if "path" in entry:
+        Path(entry["path"]).unlink(missing_ok=True)
     if checked is None:
         raise Http404
     # The rows the preview showed are written, not the file read again. The scope is
