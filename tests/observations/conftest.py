@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 
@@ -14,3 +15,15 @@ from django.utils import translation
 def english_messages() -> Iterator[None]:
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def editor(db: None) -> Client:
+    """A signed-in editor of Bærum (3201), the municipality these tests write for."""
+    from sdgnet.accounts.actions import do_create_user
+    from sdgnet.accounts.models import Role
+
+    user = do_create_user("editor@example.no", Role.EDITOR, place="3201")
+    client = Client()
+    client.force_login(user)
+    return client

@@ -10,8 +10,6 @@ import html
 import pytest
 from django.test import Client
 
-from sdgnet.accounts.actions import do_create_user
-from sdgnet.accounts.models import Role
 from sdgnet.observations.models import Observation
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +18,6 @@ HOME = "3201"  # Bærum
 POPULATION = "population"  # persons: no range, so 130 921 and 130.921 both fit
 YEAR = 2026
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-@pytest.fixture
-def editor() -> Client:
-    user = do_create_user("editor@example.no", Role.EDITOR, place=HOME)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def enter(client: Client, prefix: str, value: str) -> tuple[int, str]:

@@ -58,14 +58,6 @@ BAD_IN_ENGLISH = [
 ]
 
 
-@pytest.fixture
-def editor() -> Client:
-    user = do_create_user("editor@example.no", Role.EDITOR, place=HOME)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def upload(client: Client, prefix: str, text: str, *, name: str = "data.csv") -> str:
     file = SimpleUploadedFile(name, text.encode("cp1252"), content_type="text/csv")
     response = client.post(f"{prefix}/data/upload/", {"file": file, "source": "Bærum kommune"})

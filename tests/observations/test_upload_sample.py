@@ -27,14 +27,6 @@ TURNOUT = "voter-turnout-storting"
 NBSP = "\u00a0"  # Babel's bokmål thousands separator
 
 
-@pytest.fixture
-def editor() -> Client:
-    user = do_create_user("editor@example.no", Role.EDITOR, place=HOME)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def preview(client: Client, text: str, *, language: str = "nb", **fields: str) -> Any:
     prefix = "" if language == "nb" else f"/{language}"
     return client.post(
