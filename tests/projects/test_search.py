@@ -284,3 +284,25 @@ def test_a_new_index_embeds_each_project_once(
         assert do_import_library({"projects": [record]}).ok
     assert search.stats["indexed"] - before == Project.objects.filter(published=True).count()
     assert "t-once" in [h.key for h in search_projects(AnonymousUser(), "bikuber").hits]
+
+
+@pytest.mark.django_db
+def test_a_new_index_version_removes_the_old_one(
+    tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    """After an upgrade that changes the index's version, the first search builds the new
+    index and the old one of the same database goes; another database's index stays."""
+    from sdgnet.projects import search
+
+    monkeypatch.setenv("SDGNET_EMBEDDINGS", "0")
+    settings.SDGNET_SEARCH_DIR = tmp_path / "search"
+    digest = search.index_dir().name.rsplit("-", 1)[-1]
+    old = tmp_path / "search" / f"projects-v1-{digest}"
+    other_database = tmp_path / "search" / f"projects-v1-{'0' * 12}"
+    for folder in (old, other_database):
+        folder.mkdir(parents=True)
+        (folder / "meta.json").write_text("{}")
+    assert search_projects(AnonymousUser(), "matsvinn").hits
+    assert search.index_dir().exists()
+    assert not old.exists()
+    assert other_database.exists()

@@ -325,7 +325,17 @@ def rebuild_index(say: Any = None) -> int:
                 )
     _store.reset()
     _write_stamp()
+    _remove_other_versions(path)
     return len(ids)
+
+
+def _remove_other_versions(path: Path) -> None:
+    """A release that changes INDEX_VERSION builds a new index beside the old one (same
+    database, other version); once the new one is built, the old one is only disk space."""
+    digest = path.name.rsplit("-", 1)[-1]
+    for other in path.parent.glob(f"projects-*-{digest}"):
+        if other != path and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
 
 
 # --- the in-memory vectors and facets --------------------------------------------------
