@@ -186,3 +186,42 @@ def test_a_partner_or_link_problem_is_shown_at_its_line_in_the_forms_words(
     # Not in the import's JSON terms.
     assert "partners 2" not in page and "links 1" not in page
     assert not imported.partners.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "problem"),
+    [("", "Linje 2: forskning er ikke en partnertype; skriv business, ngo, research, public "
+          "eller other, eller la det stå tomt."),
+     ("/en", "Line 2: forskning is not a kind of partner; write business, ngo, research, "
+             "public or other, or leave it empty.")],
+)  # fmt: skip
+def test_a_partner_kind_the_library_does_not_know_is_refused_at_its_line(
+    imported: Project, prefix: str, problem: str
+) -> None:
+    client = admin_client()
+    form = unchanged_form(client.get(f"{prefix}/projects/p/ind-test/edit/").content.decode())
+    form["partners"] = ["Equinor | business | penger\nNTNU | forskning | data"]
+    response = client.post(f"{prefix}/projects/p/ind-test/edit/", {**form, "save": "1"})
+    assert response.status_code == 200
+    assert problem in html.unescape(response.content.decode())
+    assert not imported.partners.exists()
+
+
+def test_a_partner_kind_may_be_written_as_its_label_in_either_language(
+    imported: Project,
+) -> None:
+    client = admin_client()
+    form = unchanged_form(client.get("/projects/p/ind-test/edit/").content.decode())
+    form["partners"] = [
+        "NTNU | Forskning og utdanning | data\nRøde Kors | voluntary organisation\n"
+        "Frivilligsentralen\nEquinor | BUSINESS"
+    ]
+    response = client.post("/projects/p/ind-test/edit/", {**form, "save": "1"})
+    assert response.status_code == 302, response.content[:3000]
+    kinds = dict(imported.partners.values_list("name", "kind"))
+    assert kinds == {
+        "NTNU": "research",
+        "Røde Kors": "ngo",
+        "Frivilligsentralen": "other",
+        "Equinor": "business",
+    }

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,23 @@ from sdgnet.catalog.models import Goal, Indicator
 from sdgnet.places.models import Place
 from sdgnet.projects.actions import MAX_LINK_TITLE, MAX_PARTNER_NAME, MAX_PARTNER_ROLE, url_ok
 from sdgnet.projects.models import Language, PartnerKind, Status, Visibility
+
+
+def partner_kind(written: str) -> str | None:
+    """The partner kind a line names: its code (`research`) or its label in either
+    language (`forskning og utdanning`, any case); `other` when left empty; None when it
+    names none of them."""
+    wanted = written.strip().casefold()
+    if not wanted:
+        return str(PartnerKind.OTHER)
+    for kind in PartnerKind:
+        names = {kind.value}
+        for language in ("nb", "en"):
+            with translation.override(language):
+                names.add(str(kind.label).casefold())
+        if wanted in names:
+            return str(kind.value)
+    return None
 
 
 class ProjectForm(forms.Form):
@@ -113,6 +131,15 @@ class ProjectForm(forms.Form):
                 continue
             parts = [part.strip() for part in line.split("|")]
             name, role = parts[0], parts[2] if len(parts) > 2 else ""
+            written_kind = parts[1] if len(parts) > 1 else ""
+            if partner_kind(written_kind) is None:
+                problems.append(
+                    _(
+                        "Line %(line)s: %(kind)s is not a kind of partner; write business, ngo, "
+                        "research, public or other, or leave it empty."
+                    )
+                    % {"line": number, "kind": written_kind}
+                )
             if not name:
                 problems.append(
                     _("Line %(line)s: a partner needs a name before the first |.")
@@ -169,9 +196,7 @@ class ProjectForm(forms.Form):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split("|")]
-            kind = (
-                parts[1] if len(parts) > 1 and parts[1] in PartnerKind.values else PartnerKind.OTHER
-            )
+            kind = partner_kind(parts[1] if len(parts) > 1 else "") or PartnerKind.OTHER
             partners.append(
                 {"name": parts[0], "kind": kind, "role": parts[2] if len(parts) > 2 else ""}
             )
