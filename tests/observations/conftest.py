@@ -5,10 +5,12 @@ the languages themselves (test_languages.py) choose theirs explicitly."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from openpyxl import Workbook
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +29,13 @@ def editor(db: None) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    """An xlsx file whose first sheet holds `rows`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)

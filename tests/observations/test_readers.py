@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from sdgnet.observations.readers import _COLUMNAR_MIN_CHARS, RawRow, read_observations
+
+from .conftest import write_xlsx
 
 FILES = Path(__file__).parent / "files"
 
@@ -158,18 +159,9 @@ def test_missing_file_raises_os_error(tmp_path: Path) -> None:
         read_observations(tmp_path / "nowhere.csv")
 
 
-def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-
-
 def test_xlsx_title_rows_numeric_cells_and_formulas(tmp_path: Path) -> None:
     path = tmp_path / "befolkning.xlsx"
-    _write_xlsx(
+    write_xlsx(
         path,
         [
             ["07459: Befolkning 1. januar"],
@@ -194,7 +186,7 @@ def test_xlsx_title_rows_numeric_cells_and_formulas(tmp_path: Path) -> None:
 
 def test_xlsx_wide(tmp_path: Path) -> None:
     path = tmp_path / "wide.xlsx"
-    _write_xlsx(path, [["place", "indicator", 2019, 2020], ["0301", "population", 681071, 693494]])
+    write_xlsx(path, [["place", "indicator", 2019, 2020], ["0301", "population", 681071, 693494]])
     result = read_observations(path)
     assert result.format == "xlsx-wide"
     assert [(row.line, row.year, row.value) for row in result.rows] == [

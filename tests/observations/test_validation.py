@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from sdgnet.observations.readers import RawRow, read_observations
 from sdgnet.observations.validation import (
@@ -21,6 +20,8 @@ from sdgnet.observations.validation import (
     validate,
 )
 from sdgnet.places.codes import CodeHistoryEntry, CodeMapper
+
+from .conftest import write_xlsx
 
 FILES = Path(__file__).parent / "files"
 
@@ -672,7 +673,7 @@ def test_rows_not_from_a_file_read_each_value_on_its_own() -> None:
 
 def test_number_cells_are_never_ambiguous(tmp_path: Path) -> None:
     path = tmp_path / "numbers.xlsx"
-    _write_xlsx(path, [["kommune", "år", "verdi"], ["0301", 2023, 130.921], ["3201", 2023, "4,5"]])
+    write_xlsx(path, [["kommune", "år", "verdi"], ["0301", 2023, 130.921], ["3201", 2023, "4,5"]])
     read = read_observations(path)
     assert [row.value for row in read.rows] == ["130.9210", "4,5"]
     result = check(read.rows, "population", file_numbers=FileNumbers(read.decimal_mark))
@@ -685,12 +686,3 @@ def test_number_cells_are_never_ambiguous(tmp_path: Path) -> None:
     read = read_observations(json_path, default_indicator="population")
     assert read.decimal_mark == "."
     assert [row.value for row in read.rows] == ["130.9210"]
-
-
-def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
