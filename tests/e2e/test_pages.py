@@ -155,3 +155,23 @@ def test_signed_in_page_renders_and_passes_axe(
     violations = run_axe(page, axe_source)
     assert violations == [], describe_violations(violations)
     assert console_errors == []
+
+
+# Chart text drawn outside its SVG's box: the server measures text with Liberation Sans's
+# metrics (vl-convert), so a browser drawing it in a wider font cuts labels at the edge.
+TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.chart svg')].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')]
+    .filter(text => text.textContent.trim())
+    .filter(text => {
+      const r = text.getBoundingClientRect();
+      return r.left < box.left - 1 || r.right > box.right + 1;
+    })
+    .map(text => text.textContent.trim());
+})"""
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_chart_text_stays_inside_its_chart(server: Server, page: Any, case: Case) -> None:
+    page.goto(server(case.path))
+    assert page.evaluate(TEXT_OUTSIDE_CHARTS) == []

@@ -31,7 +31,11 @@ from sdgnet.dashboards.access import STATUS, STATUS_FILL, STATUS_ORDER
 from sdgnet.web.templatetags.sdgnet_format import unit as unit_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+# vl-convert sizes a chart by measuring its text with Liberation Sans, whatever font is
+# named. Arial has the same metrics (Liberation Sans is its metric-compatible clone), so a
+# browser draws the labels in the width they were given; in system-ui (DejaVu Sans on
+# Linux) they were wider and cut at the chart's edge.
+FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 CONFIG: dict[str, Any] = {
     # Marks get no ARIA labels of their own: the whole chart is one image with a text
     # alternative, and its numbers are in the table that follows it.
@@ -48,7 +52,7 @@ VL_LOCALES: dict[str, Any] = {
 }
 
 # Part of every cache key: bump when `_lean` or the config changes what a file holds.
-RENDER_FORMAT = 3
+RENDER_FORMAT = 4
 
 _memory: dict[str, str] = {}
 _memory_lock = threading.Lock()
