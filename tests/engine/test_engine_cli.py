@@ -488,6 +488,15 @@ def test_a_failed_run_leaves_an_existing_out_directory_as_it_was(tmp_path):
             "must be from 1 to 100000, found 99999999999999999999",
         ),
         ("--seed", "-5", "must be at least 0, found -5"),
+        # int() reads these; a whole number is an optional sign and ASCII digits.
+        ("--threads", "1_0", "expected a whole number, found '1_0'"),
+        ("--seed", " 7 ", "expected a whole number, found ' 7 '"),
+        (
+            "--year",
+            "\uff12\uff10\uff12\uff10",
+            "expected a whole number, found '\uff12\uff10\uff12\uff10'",
+        ),
+        ("--trend-span", "+ 5", "expected a whole number, found '+ 5'"),
     ],
 )
 def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value, words):
@@ -497,6 +506,13 @@ def test_bad_engine_options_are_refused_by_name(tmp_path, capsys, option, value,
     assert f"argument {option}: {words}" in message
     assert "Traceback" not in message
     assert not out.exists()
+
+
+def test_a_whole_number_may_have_a_sign_and_leading_zeros():
+    from sdgnet.engine.cli import whole_number_from
+
+    parse = whole_number_from(-10, 10)
+    assert [parse(text) for text in ("+7", "-3", "007", "-0")] == [7, -3, 7, 0]
 
 
 @pytest.mark.parametrize(

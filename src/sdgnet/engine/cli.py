@@ -152,12 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A whole number on the command line: an optional sign and ASCII digits. (int() also
+# takes "1_0", " 7 " and the digits of other scripts.)
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def whole_number_from(least: int, most: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number, at least `least` (and at most `most`)."""
 
     def parse(text: str) -> int:
         try:
-            number = int(text)
+            if not WHOLE_NUMBER.fullmatch(text):
+                raise ValueError(text)
+            number = int(text)  # a ValueError too past the digits int() reads
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
         if most is not None and not least <= number <= most:
