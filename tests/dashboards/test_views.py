@@ -525,6 +525,33 @@ def test_anonymous_pages_come_from_the_cache_until_a_rescore(client: Client) -> 
     assert len(queries) > 5
 
 
+def test_a_new_release_does_not_serve_the_old_releases_cached_pages(client: Client) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    import sdgnet
+    from sdgnet.dashboards import views
+
+    client.get("/places/3201/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/places/3201/")
+    assert len(queries) == 1  # from the cache
+    package = Path(sdgnet.__file__).parent
+    template = package / "dashboards" / "templates" / "dashboards" / "place.html"
+    before = template.stat()
+    try:
+        # A new release on disk (a file newer than any other), seen by a new process.
+        os.utime(template, ns=(before.st_atime_ns, time.time_ns() + 10**10))
+        views.build_stamp.cache_clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/places/3201/").status_code == 200
+        assert len(queries) > 5  # built afresh
+    finally:
+        os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns))
+        views.build_stamp.cache_clear()
+
+
 def _without_csrf(response: Any) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 

@@ -15,8 +15,11 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache as once
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -93,13 +96,34 @@ def scores_and_library_stamp() -> str:
     return "|".join(str(value) for value in row) if row else ""
 
 
+# The files a page is built from besides its data: code, templates and translations.
+BUILD_SUFFIXES = frozenset({".py", ".html", ".mo"})
+
+
+@once
+def build_stamp() -> str:
+    """Changes with the release serving the pages: the static files' manifest (the cached
+    HTML links the stylesheet by its hashed name, which a new release may no longer have)
+    and the newest of the package's code, templates and translations. The page cache
+    lives in the data folder and outlives a restart; without this, a new release went on
+    serving the old release's pages for up to PAGE_TTL. Once per process."""
+    import sdgnet
+
+    package = Path(sdgnet.__file__).parent
+    newest = max(
+        (path.stat().st_mtime_ns for path in package.rglob("*") if path.suffix in BUILD_SUFFIXES),
+        default=0,
+    )
+    return f"{getattr(staticfiles_storage, 'manifest_hash', '')}|{newest}"
+
+
 def _cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
     if request.method != "GET" or request.COOKIES.get("messages"):
         return None
     if request.user.is_authenticated:
         return None  # embargoed values may show; never share those
     stamp = scores_and_library_stamp() if with_library else str(scores_stamp())
-    raw = f"{get_language()}|{request.get_full_path()}|{stamp}"
+    raw = f"{get_language()}|{request.get_full_path()}|{stamp}|{build_stamp()}"
     return "sdgnet-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
