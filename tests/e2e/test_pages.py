@@ -175,3 +175,13 @@ TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.chart svg')].flat
 def test_chart_text_stays_inside_its_chart(server: Server, page: Any, case: Case) -> None:
     page.goto(server(case.path))
     assert page.evaluate(TEXT_OUTSIDE_CHARTS) == []
+
+
+def test_printed_page_has_its_content_in_full_without_navigation(server: Server, page: Any) -> None:
+    page.goto(server("/network/"))
+    assert page.locator(".heatmap-wrap").evaluate("el => getComputedStyle(el).maxHeight") != "none"
+    page.emulate_media(media="print")
+    for chrome in (".site-nav", ".site-search", ".language"):
+        assert page.locator(chrome).first.is_hidden(), chrome
+    assert page.locator(".heatmap-wrap").evaluate("el => getComputedStyle(el).maxHeight") == "none"
+    assert page.locator("h1").is_visible()
