@@ -211,3 +211,49 @@ def test_the_rate_limit_answers_in_the_requests_language() -> None:
         error = response.json()["error"]
         assert (error["code"], error["message"]) == ("rate_limited", message), language
         assert int(response["Retry-After"]) >= 1
+
+
+def test_each_problem_with_the_schema_is_in_the_requests_language(
+    tokens: dict[str, str],
+) -> None:
+    """The 422's problems, not only its message: each worded by pydantic's error type, with
+    its limit filled in, and with the same index and field in either language."""
+    rows = [
+        {"place": HOME, "indicator": TURNOUT, "year": 1.5, "value": "81,5"},
+        {"indicator": TURNOUT, "year": 2026, "value": 1},
+    ]
+    write = Case(
+        "post", "/api/v1/observations?embargoed=kanskje", rows, "editor", 422,
+        "invalid_request", "", "",
+    )  # fmt: skip
+    read = Case("get", "/api/v1/goals?offset=-1&limit=ti", None, None, 422, "", "", "")
+    expected = {
+        "nb": [
+            (None, "query.embargoed", "Skal være true eller false."),
+            (0, "body.rows.year", "Skal være et heltall, uten desimaler."),
+            (0, "body.rows.value", "Skal være et tall; en tekst leses bare som et enkelt tall "
+             "med desimalpunktum (81.5)."),
+            (1, "body.rows.place", "Dette feltet er påkrevd."),
+            (None, "query.limit", "Skal være et heltall; denne teksten er ikke et heltall."),
+            (None, "query.offset", "Skal være minst 0."),
+        ],
+        "en": [
+            (None, "query.embargoed", "Should be true or false."),
+            (0, "body.rows.year", "Should be a whole number, without a fractional part."),
+            (0, "body.rows.value", "Should be a number; a text is read only as a plain number "
+             "with a decimal point (81.5)."),
+            (1, "body.rows.place", "This field is required."),
+            (None, "query.limit", "Should be a whole number; this text is not one."),
+            (None, "query.offset", "Should be at least 0."),
+        ],
+    }  # fmt: skip
+    for language, headers in (("nb", {}), ("en", ENGLISH)):
+        problems = []
+        for case in (write, read):
+            response = send(case, tokens, Client(), **headers)
+            assert response.status_code == 422, response.content[:300]
+            problems += [
+                (problem["index"], problem["field"], problem["message"])
+                for problem in response.json()["error"]["problems"]
+            ]
+        assert sorted(problems, key=str) == sorted(expected[language], key=str), language

@@ -32,6 +32,7 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from sdgnet.accounts.actions import user_for_token
+from sdgnet.web.schema_problems import problem_message
 
 
 class Problem(Schema):
@@ -213,11 +214,10 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "index": next((p for p in error.get("loc", ()) if isinstance(p, int)), None),
             "field": ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int))
             or None,
-            "message": str(error.get("msg", "")),
+            "message": problem_message(error),
         }
         for error in exc.errors
     ]
-    # The problems' own texts are pydantic's, in English; the message is ours.
     return error_response(
         request, 422, "invalid_request", _("The request does not match the schema."), problems
     )
