@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 HOME = "3201"  # Bærum
 POPULATION = "population"  # persons: no range, so 130 921 and 130.921 both fit
+POPULATION_NAME = {"": "Folketall", "/en": "Population"}
 YEAR = 2026
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -77,8 +78,8 @@ def test_a_typed_number_is_read_with_the_pages_decimal_mark_and_shown_back(
     assert status == 200
     assert stored() == [number]
     confirmation = {
-        "": f"Lagret: {shown} for {POPULATION}, {HOME}, {YEAR}.",
-        "/en": f"Saved: {shown} for {POPULATION}, {HOME}, {YEAR}.",
+        "": f"Lagret: {shown} for {POPULATION_NAME['']}, {HOME}, {YEAR}.",
+        "/en": f"Saved: {shown} for {POPULATION_NAME['/en']}, {HOME}, {YEAR}.",
     }[prefix]
     assert confirmation in page
 
@@ -110,7 +111,7 @@ def test_a_missing_value_is_saved_and_said_so(editor: Client) -> None:
     status, page = enter(editor, "", "..")
     assert status == 200
     assert stored() == [None]
-    assert f"Lagret som manglende: {POPULATION}, {HOME}, {YEAR}." in page
+    assert f"Lagret som manglende: {POPULATION_NAME['']}, {HOME}, {YEAR}." in page
 
 
 @pytest.mark.parametrize(("prefix", "example"), [("", "130 921,5"), ("/en", "130 921.5")])
@@ -119,3 +120,24 @@ def test_the_value_field_tells_how_to_write_a_number_in_the_pages_language(
 ) -> None:
     page = html.unescape(editor.get(f"{prefix}/data/enter/").content.decode())
     assert example in page
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_indicator_is_chosen_by_its_name_in_the_pages_language(
+    editor: Client, prefix: str
+) -> None:
+    response = editor.get(f"{prefix}/data/enter/")
+    choices = dict(response.context["form"].fields["indicator"].choices)
+    assert choices[POPULATION] == f"{POPULATION_NAME[prefix]} ({POPULATION})"
+    assert f'<option value="{POPULATION}">' in response.content.decode()
+
+
+def test_an_indicator_not_in_the_list_is_refused_on_the_field(editor: Client) -> None:
+    before = stored()
+    response = editor.post(
+        "/data/enter/",
+        {"place": HOME, "indicator": "no-such", "year": YEAR, "value": "1", "source": "x"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["indicator"]
+    assert stored() == before

@@ -77,9 +77,21 @@ class TypedValue(NamedTuple):
     number: float | None
 
 
+def named_indicator_choices() -> list[tuple[str, str | Promise]]:
+    """Every indicator by its name in the page's language, for a person choosing one."""
+    indicators = sorted(
+        Indicator.objects.only("key", "name_nb", "name_en"),
+        key=lambda indicator: (indicator.name.casefold(), indicator.key),
+    )
+    return [("", _("Choose an indicator"))] + [
+        (indicator.key, f"{indicator.name} ({indicator.key})") for indicator in indicators
+    ]
+
+
 class ValueForm(forms.Form):
     place = forms.CharField(label=_("Municipality number"), max_length=4)
-    indicator = forms.CharField(label=_("Indicator"), max_length=80)
+    # A list, not a box to type the indicator's id into: a person knows its name.
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=named_indicator_choices)
     year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100)
     value = forms.CharField(
         label=_("Value"),

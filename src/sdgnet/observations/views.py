@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sdgnet.accounts.access import permission_page
 from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
+from sdgnet.catalog.models import Indicator
 from sdgnet.observations.access import batch_places, embargoed_batches
 from sdgnet.observations.actions import (
     PublishError,
@@ -197,7 +198,8 @@ def _saved(data: dict[str, Any]) -> str:
     """The confirmation, with the number as it was read, written as the page's language
     writes numbers, so a misread value is seen at once."""
     typed: TypedValue = data["value"]
-    where = {"indicator": data["indicator"], "place": data["place"], "year": data["year"]}
+    indicator = Indicator.objects.get(key=data["indicator"])
+    where = {"indicator": indicator.name, "place": data["place"], "year": data["year"]}
     if typed.number is None:
         return _("Saved as missing: %(indicator)s, %(place)s, %(year)s.") % where
     return _("Saved: %(value)s for %(indicator)s, %(place)s, %(year)s.") % {
