@@ -50,6 +50,12 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "network/": ("/network/", PUBLIC),
     "search/": ("/search/?q=klima", PUBLIC),
     "goals/<int:number>/": ("/goals/13/", PUBLIC),
+    "frameworks/": ("/frameworks/", PUBLIC),
+    "frameworks/<slug:slug>/": (f"/frameworks/{FRAMEWORK}/", PUBLIC),
+    "frameworks/<slug:slug>/<slug:key>/edit/": (
+        f"/frameworks/{FRAMEWORK}/{TURNOUT}/edit/",
+        NETWORK_ADMIN,
+    ),
     "accounts/login/": ("/accounts/login/", PUBLIC),
     "accounts/logout/": ("/accounts/logout/", POST_ONLY),
     "accounts/signup/": ("/accounts/signup/", PUBLIC),

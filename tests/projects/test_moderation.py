@@ -4,16 +4,19 @@ mark reviewed, and readers' problem reports; everyone else gets 404 and changes 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
+from django.utils import timezone
 
 from sdgnet.accounts.actions import do_create_api_token
 from sdgnet.accounts.models import AuditEvent
+from sdgnet.projects import access
 from sdgnet.projects.actions import LibraryError, do_moderate, do_save_project, project_record
-from sdgnet.projects.models import ProblemReport, Project
+from sdgnet.projects.models import Method, ProblemReport, Project
 from sdgnet.projects.search import search_projects
 
 QUERY = "sykkelparkering"
@@ -238,3 +241,127 @@ def test_a_hidden_method_shows_its_reason_to_its_author_only(people: dict[str, A
     # Importing it again as published does not publish a hidden method.
     assert do_import_library({"methods": [method]}, user=people["editor"]).ok
     assert not Method.objects.get(key="t-method").published
+
+
+MANY = 230  # more than the 200 newest items the queue once stopped at
+
+
+@pytest.fixture
+def many_drafts(db: Any) -> list[Project]:
+    """MANY draft projects of Bærum, a day old and each changed a minute before the one
+    before it; every third is reviewed since, and so is the oldest, which a reader
+    reported afterwards."""
+    now = timezone.now()
+    projects = Project.objects.bulk_create(
+        Project(key=f"queue-{n:03d}", title=f"Utkast {n}", summary="Kø.", municipality_id="3201")
+        for n in range(MANY)
+    )
+    for n, project in enumerate(projects):
+        project.updated_at = now - timedelta(days=1, minutes=n)
+        if n % 3 == 0 or n == MANY - 1:
+            project.reviewed_at = project.updated_at + timedelta(seconds=1)
+    Project.objects.bulk_update(projects, ["updated_at", "reviewed_at"])
+    ProblemReport.objects.create(project=projects[-1], reason="Feil kommune.")
+    return projects
+
+
+def newest_first(items: list[Project | Method]) -> list[str]:
+    """The keys of these items in the queue's order."""
+    by_kind = sorted(items, key=lambda item: item.key)
+    by_kind.sort(key=lambda item: isinstance(item, Project), reverse=True)
+    return [item.key for item in sorted(by_kind, key=lambda item: item.updated_at, reverse=True)]
+
+
+def every_item() -> list[Project | Method]:
+    return [*Project.objects.all(), *Method.objects.all()]
+
+
+def api_pages(client: Client, state: str, limit: int) -> tuple[list[str], set[int]]:
+    """The keys of the whole queue in a state, read a page at a time, and the counts."""
+    keys: list[str] = []
+    counts: set[int] = set()
+    while True:
+        params = {"state": state, "limit": limit, "offset": len(keys)}
+        page = client.get("/api/v1/moderation", params).json()
+        counts.add(page["count"])
+        keys += [item["key"] for item in page["items"]]
+        if not page["items"]:
+            return keys, counts
+
+
+@pytest.mark.django_db
+def test_the_api_counts_and_pages_through_the_whole_queue(
+    many_drafts: list[Project], people: dict[str, Any]
+) -> None:
+    token = do_create_api_token(people["network_admin"]).secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    reported = many_drafts[-1]
+    open_reports = {reported.pk}
+    expected = {
+        "all": newest_first(every_item()),
+        "draft": newest_first(
+            [item for item in every_item() if not item.published and not item.hidden]
+        ),
+        "unreviewed": newest_first(
+            [
+                item
+                for item in every_item()
+                if item.reviewed_at is None
+                or item.updated_at > item.reviewed_at
+                or (isinstance(item, Project) and item.pk in open_reports)
+            ]
+        ),
+        "reported": [reported.key],
+    }
+    assert len(expected["all"]) > len(expected["draft"]) > len(expected["unreviewed"]) > MANY / 2
+    for state, keys in expected.items():
+        assert api_pages(client, state, 97) == (keys, {len(keys)}), state
+    # The oldest item is unreviewed by its report alone, and shows it.
+    last = client.get("/api/v1/moderation", {"state": "unreviewed", "offset": 10**6 - 1})
+    assert last.json()["items"] == []
+    oldest = client.get(
+        "/api/v1/moderation",
+        {"state": "unreviewed", "offset": len(expected["unreviewed"]) - 1},
+    ).json()["items"]
+    assert [(item["key"], item["reports"]) for item in oldest] == [
+        (reported.key, ["Feil kommune."])
+    ]
+
+
+@pytest.mark.django_db
+def test_a_page_of_the_queue_is_read_by_a_few_queries_whatever_its_length(
+    many_drafts: list[Project], people: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    drafts = newest_first([item for item in every_item() if not item.published and not item.hidden])
+    queue = access.moderation_queue(people["network_admin"], "draft")
+    # The rows of the page, its projects, its methods and their open reports.
+    with django_assert_max_num_queries(4):
+        page = queue[200:260]
+    with django_assert_max_num_queries(1):
+        assert len(queue) == len(drafts)
+    assert [entry.item.key for entry in page] == drafts[200:260]
+    assert [report.reason for report in page[-1].open_reports] == ["Feil kommune."]
+
+
+@pytest.mark.django_db
+def test_the_queue_page_counts_the_whole_queue_and_pages_through_it(
+    many_drafts: list[Project], people: dict[str, Any]
+) -> None:
+    admin = client_for(people["network_admin"])
+    drafts = newest_first([item for item in every_item() if not item.published and not item.hidden])
+    total = len(drafts)
+    first = admin.get("/projects/moderation/", {"state": "draft"}).content.decode()
+    assert f"<caption>{total} elementer</caption>" in first
+    assert f"Viser 1–50 av {total}" in first
+    assert '<a href="?state=draft&amp;page=2" rel="next">Neste side</a>' in first
+    second = admin.get("/projects/moderation/", {"state": "draft", "page": 2, "format": "json"})
+    body = json.loads(second.content)
+    assert (body["count"], body["page"]) == (total, 2)
+    assert [item["key"] for item in body["items"]] == drafts[50:100]
+    # A page past the end is the last one, in English too.
+    pages = -(-total // 50)
+    last = admin.get("/en/projects/moderation/", {"state": "draft", "page": 99}).content.decode()
+    assert f"Showing {(pages - 1) * 50 + 1}–{total} of {total}" in last
+    assert f'<a href="?state=draft&amp;page={pages - 1}" rel="prev">Previous page</a>' in last
+    assert 'rel="next"' not in last
+    assert many_drafts[-1].title in last

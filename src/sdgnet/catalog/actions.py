@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sdgnet.accounts import audit
 from sdgnet.catalog.models import (
     Framework,
     FrameworkIndicator,
@@ -262,3 +263,107 @@ def do_load_framework(
         entry.targets.set(Target.objects.filter(code__in=codes))
     framework.entries.exclude(indicator_id__in=keep).delete()
     return LoadedFramework(framework=framework, indicators=len(rows), stats_files=stats_files)
+
+
+# The fields of an entry that a network admin edits on the platform; the position and
+# the U4SSC classification stay as the framework file has them.
+ENTRY_FIELDS = (
+    "goal",
+    "direction",
+    "best",
+    "worst",
+    "green",
+    "red",
+    "target_value",
+    "target_year",
+    "weight",
+    "in_index",
+)
+
+
+@dataclass(frozen=True)
+class EntryUpdate:
+    entry: FrameworkIndicator
+    changed: tuple[str, ...]  # the fields that changed; none: nothing was written
+    rescored: bool  # the stored scores are recomputed once the write commits
+    # Entries of scored frameworks that the engine refuses (saved before its rules were
+    # checked): while any is left, a rescore would stop at it, so none is scheduled.
+    unscorable: tuple[FrameworkIndicator, ...] = ()
+
+
+def _entry_values(entry: FrameworkIndicator) -> dict[str, Any]:
+    """The edited fields as the audit log keeps them (the goal by its number)."""
+    return {
+        field: entry.goal_id if field == "goal" else getattr(entry, field) for field in ENTRY_FIELDS
+    }
+
+
+def unscorable_entries() -> list[FrameworkIndicator]:
+    """The entries of scored frameworks that the scoring engine refuses, in framework
+    and position order: a rescore of their framework stops at the first of them."""
+    entries = FrameworkIndicator.objects.filter(framework__scored=True).select_related(
+        "framework", "indicator"
+    )
+    return [entry for entry in entries.order_by("framework", "position") if entry_problems(entry)]
+
+
+def do_update_framework_entry(
+    actor: Any, entry: FrameworkIndicator, changes: dict[str, Any]
+) -> EntryUpdate:
+    """Change a framework entry's scoring fields (`ENTRY_FIELDS`; the goal as a `Goal`
+    or None) in one transaction with its audit event, or nothing: every problem is
+    raised together as a ValidationError by field, the engine's rules (`entry_problems`,
+    through the model's `clean()`) included. The framework is scored exactly while one
+    of its entries is; when it is or was, its scores are recomputed on commit."""
+    unknown = sorted(set(changes) - set(ENTRY_FIELDS))
+    if unknown:
+        raise ValueError(f"not an editable field of a framework entry: {', '.join(unknown)}")
+    if not actor.has_perm("catalog.edit_framework", entry.framework):
+        raise PermissionDenied
+    from sdgnet.scores.actions import do_rescore_framework, schedule_rescore
+
+    with transaction.atomic():
+        # The framework's row first: edits of its entries take turns, so each sees the
+        # others' when it decides whether the framework is still scored.
+        framework = Framework.objects.select_for_update().get(pk=entry.framework_id)
+        locked = FrameworkIndicator.objects.select_related("indicator").get(pk=entry.pk)
+        locked.framework = framework
+        before = _entry_values(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        after = _entry_values(locked)
+        changed = tuple(field for field in ENTRY_FIELDS if before[field] != after[field])
+        if not changed:
+            return EntryUpdate(entry=locked, changed=(), rescored=False)
+        # The fields' own limits and the engine's rules, on the fields at fault.
+        others = [f.name for f in locked._meta.fields if f.name not in ENTRY_FIELDS]
+        locked.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+        locked.save(update_fields=list(changed))
+        was_scored = framework.scored
+        framework.scored = any(
+            other.is_scored
+            for other in framework.entries.only("direction", "best", "worst", "goal")
+        )
+        if framework.scored != was_scored:
+            framework.save(update_fields=["scored"])
+        audit.record(
+            actor,
+            "catalog.update_framework_entry",
+            locked,
+            object_id=str(locked),
+            before={field: before[field] for field in changed},
+            after={field: after[field] for field in changed},
+        )
+        unscorable: tuple[FrameworkIndicator, ...] = ()
+        rescored = False
+        if framework.scored:
+            unscorable = tuple(unscorable_entries())
+            if not unscorable:
+                schedule_rescore()
+                rescored = True
+        elif was_scored:
+            # No longer among the scored frameworks, which the scheduled rescore goes
+            # through: its stored scores are recomputed here, without the entry.
+            transaction.on_commit(lambda: do_rescore_framework(framework))
+            rescored = True
+        return EntryUpdate(locked, changed, rescored=rescored, unscorable=unscorable)

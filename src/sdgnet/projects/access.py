@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from sdgnet.accounts.rules import place_of
@@ -84,7 +86,7 @@ def editable_projects(user: Any) -> QuerySet[Project]:
 # --- moderation (network admins only; everyone else gets 404) -------------------------
 
 QUEUE_STATES = ("all", "unreviewed", "reported", "hidden", "draft", "published")
-QUEUE_LIMIT = 200
+QUEUE_RELATED = ("municipality", "created_by", "reviewed_by")  # what the queue shows of each
 
 
 @dataclass
@@ -95,68 +97,104 @@ class QueueItem:
 
     @property
     def needs_review(self) -> bool:
+        # As _in_state's "unreviewed", which finds these in the database.
         reviewed = self.item.reviewed_at
         return reviewed is None or self.item.updated_at > reviewed or bool(self.open_reports)
 
 
-def _state_filter(state: str) -> Q:
-    # "unreviewed" is decided per item (QueueItem.needs_review), over the newest items.
+def _in_state(state: str, kind: str) -> Q | None:
+    """The items of one kind in a state of the queue; None when no item of it can be."""
+    open_reports = Exists(
+        ProblemReport.objects.filter(project=OuterRef("pk"), resolved_at__isnull=True)
+    )
+    if state == "reported":
+        return Q(open_reports) if kind == "project" else None
+    if state == "unreviewed":
+        # Open reports make a project unreviewed however long ago it was reviewed.
+        changed = Q(reviewed_at__isnull=True) | Q(updated_at__gt=F("reviewed_at"))
+        return changed | Q(open_reports) if kind == "project" else changed
     return {
         "all": Q(),
-        "unreviewed": Q(),
-        # Both conditions on the same join: a project without reports is not "reported".
-        "reported": Q(reports__isnull=False, reports__resolved_at__isnull=True),
         "hidden": Q(hidden=True),
         "draft": Q(published=False, hidden=False),
         "published": Q(published=True),
     }[state]
 
 
-def moderation_queue(user: Any, state: str = "all") -> list[QueueItem]:
-    """Projects and methods, most recently created, edited or published first, in one
-    state; projects carry their open problem reports."""
-    if not user.has_perm("projects.moderate_project"):
-        raise Http404("moderation")
-    if state not in QUEUE_STATES:
-        state = "all"
-    # Unreviewed items are looked for among more of the newest, then cut to the limit.
-    scan = QUEUE_LIMIT * 10 if state == "unreviewed" else QUEUE_LIMIT
-    projects = (
-        Project.objects.select_related("municipality", "created_by", "reviewed_by")
-        .filter(_state_filter(state))
-        .distinct()
-        .order_by("-updated_at", "key")[:scan]
-    )
-    items = [QueueItem("project", project) for project in projects]
-    if state == "unreviewed":
-        # Open reports make a project unreviewed however long ago it was changed.
-        reported = (
-            Project.objects.select_related("municipality", "created_by", "reviewed_by")
-            .filter(reports__isnull=False, reports__resolved_at__isnull=True)
-            .exclude(pk__in=[entry.item.pk for entry in items])
-            .distinct()
-        )
-        items += [QueueItem("project", project) for project in reported]
-    if state != "reported":
-        methods = (
-            Method.objects.select_related("municipality", "created_by", "reviewed_by")
-            .filter(_state_filter(state))
-            .order_by("-updated_at", "key")[:scan]
-        )
-        items += [QueueItem("method", method) for method in methods]
+class ModerationQueue(Sequence[QueueItem]):
+    """The queue in one state, newest first, however long: the database counts it and
+    reads the items of one page at a time (a slice)."""
+
+    def __init__(self, state: str) -> None:
+        parts = []
+        for kind, model in (("project", Project), ("method", Method)):
+            condition = _in_state(state, kind)
+            if condition is not None:
+                # (Method has a field named kind.)
+                matching = model.objects.filter(condition).annotate(queue_kind=Value(kind))
+                parts.append(
+                    matching.order_by().values_list("pk", "key", "updated_at", "queue_kind")
+                )
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        # A project before a method changed at the same moment ("project" > "method").
+        self._rows = rows.order_by("-updated_at", "-queue_kind", "key")
+
+    @cached_property
+    def _count(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> QueueItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[QueueItem]: ...
+
+    def __getitem__(self, index: int | slice) -> QueueItem | list[QueueItem]:
+        if isinstance(index, slice):
+            return _queue_items(list(self._rows[index]))
+        if index < 0:
+            index += len(self)
+        found = _queue_items(list(self._rows[index : index + 1])) if index >= 0 else []
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[QueueItem]:
+        return iter(self[:])
+
+
+def _queue_items(rows: list[tuple[int, str, Any, str]]) -> list[QueueItem]:
+    """The projects and methods of these rows of the queue, in their order, projects with
+    their open problem reports."""
+    wanted: dict[str, list[int]] = {"project": [], "method": []}
+    for pk, _key, _updated, kind in rows:
+        wanted[kind].append(pk)
+    found: dict[str, dict[int, Any]] = {
+        "project": Project.objects.select_related(*QUEUE_RELATED).in_bulk(wanted["project"]),
+        "method": Method.objects.select_related(*QUEUE_RELATED).in_bulk(wanted["method"]),
+    }
     reports: dict[int, list[ProblemReport]] = {}
     for report in ProblemReport.objects.filter(
-        project_id__in=[entry.item.pk for entry in items if entry.kind == "project"],
-        resolved_at__isnull=True,
+        project_id__in=wanted["project"], resolved_at__isnull=True
     ).select_related("reporter"):
         reports.setdefault(report.project_id, []).append(report)
-    for entry in items:
-        if entry.kind == "project":
-            entry.open_reports = reports.get(entry.item.pk, [])
-    if state == "unreviewed":
-        items = [entry for entry in items if entry.needs_review]
-    items.sort(key=lambda entry: entry.item.updated_at, reverse=True)
-    return items[:QUEUE_LIMIT]
+    items = []
+    for pk, _key, _updated, kind in rows:
+        item = found[kind].get(pk)
+        if item is not None:  # None: deleted since the rows were read
+            items.append(QueueItem(kind, item, reports.get(pk, []) if kind == "project" else []))
+    return items
+
+
+def moderation_queue(user: Any, state: str = "all") -> ModerationQueue:
+    """Projects and methods in one state, most recently created, edited or published first;
+    projects carry their open problem reports. An unknown state is "all"."""
+    if not user.has_perm("projects.moderate_project"):
+        raise Http404("moderation")
+    return ModerationQueue(state if state in QUEUE_STATES else "all")
 
 
 def access_for_moderation(user: Any, kind: str, key: str) -> Project | Method:

@@ -95,6 +95,38 @@ class QueueItemOut(Schema):
     needs_review: bool
     reports: list[str]
 
+    @staticmethod
+    def resolve_key(entry: access.QueueItem) -> str:
+        return entry.item.key
+
+    @staticmethod
+    def resolve_title(entry: access.QueueItem) -> str:
+        return entry.item.title
+
+    @staticmethod
+    def resolve_municipality(entry: access.QueueItem) -> str | None:
+        return entry.item.municipality_id
+
+    @staticmethod
+    def resolve_published(entry: access.QueueItem) -> bool:
+        return entry.item.published
+
+    @staticmethod
+    def resolve_hidden(entry: access.QueueItem) -> bool:
+        return entry.item.hidden
+
+    @staticmethod
+    def resolve_hidden_reason(entry: access.QueueItem) -> str:
+        return entry.item.hidden_reason
+
+    @staticmethod
+    def resolve_updated_at(entry: access.QueueItem) -> datetime:
+        return entry.item.updated_at
+
+    @staticmethod
+    def resolve_reports(entry: access.QueueItem) -> list[str]:
+        return [report.reason for report in entry.open_reports]
+
 
 def _refused(error: LibraryError, code: str) -> ApiError:
     return ApiError(
@@ -124,24 +156,10 @@ def report_project(request: HttpRequest, key: str, report: ReportIn) -> Any:
 
 @router.get("/moderation", response={200: list[QueueItemOut], 404: Error})
 @paginate(BoundedLimitOffsetPagination)
-def moderation_queue(request: HttpRequest, state: str = "all") -> list[dict[str, Any]]:
-    """The moderation queue as its page shows it (the newest items, at most
-    `access.QUEUE_LIMIT`), paginated like every other list; network admins only."""
-    return [
-        {
-            "kind": entry.kind,
-            "key": entry.item.key,
-            "title": entry.item.title,
-            "municipality": entry.item.municipality_id,
-            "published": entry.item.published,
-            "hidden": entry.item.hidden,
-            "hidden_reason": entry.item.hidden_reason,
-            "updated_at": entry.item.updated_at,
-            "needs_review": entry.needs_review,
-            "reports": [report.reason for report in entry.open_reports],
-        }
-        for entry in access.moderation_queue(auth_user(request), state)
-    ]
+def moderation_queue(request: HttpRequest, state: str = "all") -> access.ModerationQueue:
+    """The whole moderation queue, newest first, as its page shows it, paginated like every
+    other list (the database counts it and reads one page); network admins only."""
+    return access.moderation_queue(auth_user(request), state)
 
 
 @router.post(
@@ -156,16 +174,5 @@ def moderate(request: HttpRequest, kind: str, key: str, decision: DecisionIn) ->
         do_moderate(user, item, decision.decision, decision.reason)
     except LibraryError as error:
         raise _refused(error, "invalid_decision") from error
-    entry = access.QueueItem(kind, item)
-    return {
-        "kind": kind,
-        "key": item.key,
-        "title": item.title,
-        "municipality": item.municipality_id,
-        "published": item.published,
-        "hidden": item.hidden,
-        "hidden_reason": item.hidden_reason,
-        "updated_at": item.updated_at,
-        "needs_review": entry.needs_review,
-        "reports": [],
-    }
+    # Every decision resolves the open problem reports: none are left to show.
+    return access.QueueItem(kind, item)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ from sdgnet.projects.tagging import suggest
 PAGE_SIZE = 20
 # Page numbers linked on either side of the current page (the first and last always are).
 PAGE_LINKS_AROUND = 2
+QUEUE_PAGE_SIZE = 50  # items on a page of the moderation queue
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -315,15 +317,21 @@ def project_report(request: HttpRequest, key: str) -> HttpResponse:
 
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     """The network admins' queue: recently created, edited or published projects and
-    methods, newest first, with open problem reports (404 for everyone else)."""
+    methods, newest first, a page at a time, with open problem reports (404 for everyone
+    else)."""
     state = request.GET.get("state", "all")
-    items = access.moderation_queue(request.user, state)
     if state not in access.QUEUE_STATES:
         state = "all"
+    queue = access.moderation_queue(request.user, state)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = page.object_list
     if _wants_json(request):
         return JsonResponse(
             {
                 "state": state,
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
                 "items": [
                     {
                         "kind": entry.kind,
@@ -350,6 +358,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         "projects/moderation.html",
         {
             "items": items,
+            "page": page,
             "state": state,
             "states": [
                 ("all", _("All")),

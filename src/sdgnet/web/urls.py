@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("network/", dashboard_views.network_page, name="network-overview"),
     path("search/", dashboard_views.search_page, name="search"),
     path("goals/<int:number>/", catalog_views.goal_detail, name="goal"),
+    path("frameworks/", include("sdgnet.catalog.urls")),
     path("accounts/", include("sdgnet.accounts.urls")),
     path("data/", include("sdgnet.observations.urls")),
     path("network/", include("sdgnet.network.urls")),
