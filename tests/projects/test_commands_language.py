@@ -71,3 +71,22 @@ def test_seed_speaks_the_chosen_language(
     assert said == expected.format(n=len(seed["projects"]) + len(seed.get("methods", []))) + "\n"
     # Once, through the command's output, not also printed beside it.
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [(["--limit", "0"], "argument --limit: må være minst 1, fant 0"),
+     (["--limit", "1_0"], "argument --limit: forventet et heltall, fant «1_0»"),
+     (["--limit", "0", "--language", "en"], "argument --limit: must be at least 1, found 0"),
+     (["--language", "en", "--limit= 7 "], "argument --limit: expected a whole number, found “ 7 ”")],
+)  # fmt: skip
+def test_a_bad_search_limit_is_refused_in_the_chosen_language(
+    arguments: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse reads --limit before the command sets its language, and exits with 2."""
+    from sdgnet.cli import main as sdgnet_main
+
+    with pytest.raises(SystemExit) as refused:
+        sdgnet_main(["projects", "search", "sykkel", *arguments])
+    assert refused.value.code == 2
+    assert words in capsys.readouterr().err

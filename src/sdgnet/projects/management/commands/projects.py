@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -19,16 +18,7 @@ from sdgnet.projects.actions import (
     export_library,
     read_library_file,
 )
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return number
+from sdgnet.web.command_options import language_in, whole_number
 
 
 def _add_language(parser: CommandParser, what: str) -> None:
@@ -58,7 +48,7 @@ class Command(BaseCommand):
         _add_language(exp, "the report")
         find = sub.add_parser("search", help="search the library as an anonymous visitor")
         find.add_argument("query")
-        find.add_argument("--limit", type=_at_least_one, default=10)
+        find.add_argument("--limit", type=whole_number(1), default=10)
         find.add_argument("--json", action="store_true")
         find.add_argument("--as", dest="as_user", help="search as the user with this e-mail")
         _add_language(find, "what is said besides the results")
@@ -66,6 +56,12 @@ class Command(BaseCommand):
         _add_language(reindex, "the progress and the report")
         seed = sub.add_parser("seed", help="load the demo library (real Norwegian examples)")
         _add_language(seed, "the report")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # argparse checks the options before handle() chooses the language: its refusals
+        # (a bad --limit) are worded in the language asked for too.
+        with translation.override(language_in(argv[2:])):
+            super().run_from_argv(argv)
 
     def _user(self, email: str | None) -> Any:
         if not email:

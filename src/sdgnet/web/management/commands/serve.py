@@ -5,15 +5,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sdgnet.web.command_options import whole_number
+
 
 class Command(BaseCommand):
     help = "Serve sdgnet with gunicorn (static files through WhiteNoise)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--port", type=whole_number(0, 65535), default=int(os.environ.get("PORT", "8000"))
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument(
-            "--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="worker processes"
+            "--workers",
+            type=whole_number(1),
+            default=(os.cpu_count() or 1) * 2 + 1,
+            help="worker processes",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
