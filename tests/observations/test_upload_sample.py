@@ -230,13 +230,38 @@ def test_a_summed_row_names_every_line_and_cell_it_sums() -> None:
     assert sample_rows(response) == [
         [
             "2, 3, 4",
-            "3203 Asker",
+            "3203 Asker (from 0220, 0627, 0628)",
             "population",
             "2017",
             "61.523 + 1.234,5 + 9.436",
             "72,193.5",
             "thousands, as the file groups them",
         ]
+    ]
+
+
+OLD_NUMBERS = (
+    "kommune;indikator;år;verdi\n"
+    "0219;population;2017;120\n"  # Bærum before 2020
+    "219;population;2018;121\n"  # the same, its zero eaten by a spreadsheet
+    "3024;population;2021;122\n"  # Bærum in Viken, 2020-2023
+    f"{HOME};population;2024;123\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("nb", "fra"), ("en", "from")], ids=["bokmaal", "english"]
+)
+def test_a_row_given_by_an_old_municipality_number_shows_it_beside_todays(
+    editor: Client, language: str, word: str
+) -> None:
+    response = preview(editor, OLD_NUMBERS, language=language)
+    assert response.context["report"].ok, response.context["report"].problems
+    assert [row[1] for row in sample_rows(response)] == [
+        f"3201 Bærum ({word} 0219)",
+        f"3201 Bærum ({word} 0219)",
+        f"3201 Bærum ({word} 3024)",
+        "3201 Bærum",
     ]
 
 

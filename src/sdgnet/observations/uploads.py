@@ -142,6 +142,8 @@ class SampleRow:
     lines: str  # "3", or "3, 4, 5" for old municipalities summed into one
     place: str
     place_name: str
+    # The old number(s) the file gave, which the code history maps to `place`; "" for none.
+    from_places: str
     indicator: str
     year: int
     written: str  # the value cell(s) as written
@@ -179,6 +181,7 @@ def preview_sample(rows: Sequence[ValidRow]) -> PreviewSample:
             lines=", ".join(str(line) for line in row.lines),
             place=row.place,
             place_name=names.get(row.place, ""),
+            from_places=", ".join(dict.fromkeys(code for code in row.places if code != row.place)),
             indicator=row.indicator,
             year=row.year,
             written=" + ".join(row.written),

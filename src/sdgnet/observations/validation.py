@@ -214,6 +214,9 @@ class ValidRow:
     # how a point or comma in it was read where the rest of the file settled it.
     written: tuple[str, ...] = field(default=(), compare=False)
     reading: Reading = field(default="", compare=False)
+    # The municipality number each of `lines` gave, before the code history mapped it (the
+    # upload's preview shows the mapping; the rows kept for its confirmation leave it out).
+    places: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -852,7 +855,16 @@ def _combine_groups(
             if source == target:
                 append(
                     ValidRow(
-                        target, indicator, year, value, flags, (line,), origin, (written,), reading
+                        target,
+                        indicator,
+                        year,
+                        value,
+                        flags,
+                        (line,),
+                        origin,
+                        (written,),
+                        reading,
+                        (source,),
                     )
                 )
                 continue
@@ -900,6 +912,7 @@ def _combine_groups(
                     only.origin,
                     (only.written,),
                     only.reading,
+                    (only.source,),
                 )
             )
             result.mapped += 1
@@ -986,6 +999,7 @@ def _combine_groups(
                 tuple(pending.written for pending in ordered),
                 # A sum reads as its parts do; the first part read by the file stands for all.
                 next((pending.reading for pending in ordered if pending.reading), ""),
+                tuple(pending.source for pending in ordered),
             )
         )
         result.mapped += len(ordered)
