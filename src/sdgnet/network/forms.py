@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from sdgnet.catalog.forms import TypedNumberField
+from sdgnet.catalog.models import FrameworkIndicator
 
 
 class ApplicationForm(forms.Form):
@@ -24,9 +28,26 @@ class LearningGroupForm(forms.Form):
     )
 
 
+def scored_indicator_choices() -> list[tuple[str, str | Promise]]:
+    """The indicators a scored framework scores (a target means nothing for a context
+    indicator), by name in the page's language."""
+    entries = (
+        FrameworkIndicator.objects.filter(framework__scored=True)
+        .exclude(direction=FrameworkIndicator.Direction.CONTEXT)
+        .select_related("indicator")
+    )
+    indicators = sorted(
+        {entry.indicator for entry in entries},
+        key=lambda indicator: (indicator.name.casefold(), indicator.key),
+    )
+    return [("", _("Choose an indicator"))] + [
+        (indicator.key, f"{indicator.name} ({indicator.key})") for indicator in indicators
+    ]
+
+
 class LocalTargetForm(forms.Form):
-    indicator = forms.CharField(label=_("Indicator"), max_length=80)
-    value = forms.FloatField(label=_("Target value"))
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=scored_indicator_choices)
+    value = TypedNumberField(label=_("Target value"))
     year = forms.IntegerField(label=_("Target year"), initial=2030, min_value=2000, max_value=2100)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -17,7 +17,7 @@ from sdgnet.network.forms import (
     LocalTargetForm,
     split_codes,
 )
-from sdgnet.network.models import Membership
+from sdgnet.network.models import LocalTarget, Membership
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
 
@@ -99,30 +99,42 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 def targets(request: HttpRequest, code: str) -> HttpResponse:
-    """A municipality's own targets beside the framework's; its staff can set them."""
+    """A municipality's own targets beside the framework's; its staff can set, change and
+    remove them (a form with `remove` names the indicator whose target goes)."""
     place = get_object_or_404(Place, code=code, kind=Place.Kind.MUNICIPALITY)
     may_edit = request.user.has_perm("network.set_local_target", place)
-    form = LocalTargetForm(request.POST or None)
+    removing = request.method == "POST" and "remove" in request.POST
+    form = LocalTargetForm(None if removing else request.POST or None)
     problems: list[str] = []
-    if request.method == "POST":
-        if not may_edit:
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.do_set_local_target(
-                    request.user,
-                    place.code,
-                    data["indicator"],
-                    data["value"],
-                    year=data["year"],
-                    note=data["note"],
-                )
-            except actions.NetworkError as error:
-                problems = error.problems
-            else:
-                messages.success(request, _("The target has been saved."))
-                return redirect("local_targets", code=place.code)
+    if request.method == "POST" and not may_edit:
+        raise Http404
+    if removing:
+        target = get_object_or_404(
+            LocalTarget, place=place, indicator_id=request.POST.get("remove", "")
+        )
+        actions.do_delete_local_target(request.user, target)
+        messages.success(
+            request,
+            _("The target for %(indicator)s has been removed.")
+            % {"indicator": target.indicator.name},
+        )
+        return redirect("local_targets", code=place.code)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_set_local_target(
+                request.user,
+                place.code,
+                data["indicator"],
+                data["value"],
+                year=data["year"],
+                note=data["note"],
+            )
+        except actions.NetworkError as error:
+            problems = error.problems
+        else:
+            messages.success(request, _("The target has been saved."))
+            return redirect("local_targets", code=place.code)
     own = list(local_targets(place.code))
     framework_targets = {
         entry.indicator_id: entry
