@@ -4,6 +4,7 @@ query ceilings and the response cache; against the default data."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Callable
@@ -462,6 +463,63 @@ def test_network_overview_counts_members_per_colour(client: Client) -> None:
     assert len(data["heatmap"]) == 357
     shares = [g["red_or_falling_share"] for g in data["goals_of_concern"]]
     assert shares == sorted(shares, reverse=True)
+
+
+def _approve(*codes: str) -> None:
+    """Members approved through the network's own actions, by a network admin."""
+    from sdgnet.accounts.actions import do_create_user
+    from sdgnet.accounts.models import Role
+    from sdgnet.network.actions import do_apply_for_membership, do_decide_membership
+
+    admin = do_create_user("coordinator@example.no", Role.NETWORK_ADMIN)
+    for code in codes:
+        do_decide_membership(admin, do_apply_for_membership(admin, code), approve=True)
+
+
+def test_network_overview_shows_every_municipality_and_says_so_until_members_are_approved(
+    client: Client,
+) -> None:
+    page = html.unescape(client.get("/network/").content.decode())
+    assert "Ingen kommune er godkjent som medlem ennå, så alle 357 kommunene vises" in page
+    assert client.get("/network/", {"format": "json"}).json()["members_only"] is False
+
+
+def test_network_overview_shows_the_approved_members_ranked_among_themselves(
+    client: Client,
+) -> None:
+    from sdgnet.scores.models import IndexScore
+
+    client.get("/network/")  # cached before the decisions: they must show at once
+    members = ["3201", "3203", "0301", "5001"]  # Bærum, Asker, Oslo, Trondheim
+    _approve(*members)
+    data = client.get("/network/", {"format": "json"}).json()
+    assert data["members_only"] is True and data["members"] == 4
+    assert {row["code"] for row in data["heatmap"]} == set(members)
+    scores = dict(
+        IndexScore.objects.filter(
+            run=_latest_run(), year=data["year"], place_id__in=members, score__isnull=False
+        ).values_list("place_id", "score")
+    )
+    assert len(scores) >= 2  # a ranking to check
+    best_first = sorted(scores, key=lambda code: -scores[code])
+    ranks = {row["code"]: row["rank"] for row in data["heatmap"]}
+    assert [ranks[code] for code in best_first] == list(range(1, len(scores) + 1))
+    assert all(ranks[code] is None for code in set(members) - set(scores))
+    page = html.unescape(client.get("/network/").content.decode())
+    assert "4 medlemskommuner og deres målskårer" in page
+
+
+def test_a_members_page_ranks_it_among_all_municipalities_and_among_the_members(
+    client: Client,
+) -> None:
+    data = client.get("/places/3201/", {"format": "json"}).json()
+    assert "members" not in [peer["group"] for peer in data["peer_ranks"]]
+    _approve("3201", "0301")
+    data = client.get("/places/3201/", {"format": "json"}).json()
+    among_members = next(peer for peer in data["peer_ranks"] if peer["group"] == "members")
+    assert among_members["of"] == 2 and among_members["rank"] in (1, 2)
+    page = html.unescape(client.get("/places/3201/").content.decode())
+    assert "Alle kommuner" in page and "Medlemmer av nettverket" in page
 
 
 def test_national_goal_page_shows_stored_figures(client: Client) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.access import default_framework
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal
+from sdgnet.engine.methods.sdsn import RANK_DECIMALS
 from sdgnet.scores.models import ScoreRun
 
 # The SDSN dashboard colours, each with a text label and a glyph so that colour is never
@@ -140,3 +141,17 @@ def framework_entries(framework: Framework) -> list[FrameworkIndicator]:
 
 def round_or_none(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def ranks_among(scores: dict[str, float | None]) -> dict[str, int]:
+    """Rank 1 = the best index score among those given; scores equal in the index's
+    decimals share the best rank, as the engine's stored ranks do. Missing scores are
+    not ranked."""
+    rounded = {
+        code: round(score, RANK_DECIMALS) for code, score in scores.items() if score is not None
+    }
+    ordered = sorted(rounded.values(), reverse=True)
+    first_place: dict[float, int] = {}
+    for position, score in enumerate(ordered, start=1):
+        first_place.setdefault(score, position)
+    return {code: first_place[score] for code, score in rounded.items()}

@@ -16,12 +16,14 @@ from sdgnet.dashboards.access import (
     current,
     framework_entries,
     goal_info,
+    ranks_among,
     round_or_none,
     status_of,
     trend_of,
 )
 from sdgnet.engine.normalise import goalpost
 from sdgnet.network.access import local_targets
+from sdgnet.network.models import Membership
 from sdgnet.observations.access import visible_observations
 from sdgnet.observations.models import DataVersion
 from sdgnet.places.access import latest_values_by_goal
@@ -81,12 +83,8 @@ def green_score(entry: FrameworkIndicator) -> float:
 
 def _rank_among(scores: dict[str, float], code: str, members: set[str]) -> dict[str, Any]:
     """Rank 1 = best index score among the members that have one."""
-    ranked = {member: scores[member] for member in members if member in scores}
-    mine = ranked.get(code)
-    return {
-        "rank": None if mine is None else 1 + sum(1 for s in ranked.values() if s > mine),
-        "of": len(ranked),
-    }
+    ranks = ranks_among({member: scores[member] for member in members if member in scores})
+    return {"rank": ranks.get(code), "of": len(ranks)}
 
 
 def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
@@ -187,8 +185,22 @@ def municipality_dashboard(place: Place, user: Any = None) -> dict[str, Any]:
             "previous_score": round_or_none(previous[0], 1),
             "previous_rank": previous[1],
         }
-        # Every municipality counts as a network member until memberships decide who is
-        # (sdgnet.network); the rank above is the stored rank among all of them.
+        # The rank above is the stored one, among every municipality; among the network's
+        # approved members, where the place is one, it comes first below.
+        approved = set(
+            Membership.objects.filter(status=Membership.Status.APPROVED).values_list(
+                "place_id", flat=True
+            )
+        )
+        if place.code in approved:
+            data["peer_ranks"].append(
+                {
+                    "group": "members",
+                    "kind": "members",
+                    "name": str(_("Network members")),
+                    **_rank_among(index_scores, place.code, approved),
+                }
+            )
         groups = list(
             PeerGroup.objects.filter(
                 members=place, kind__in=[PeerGroup.Kind.COUNTY, PeerGroup.Kind.SIZE_CLASS]

@@ -15,10 +15,12 @@ from sdgnet.dashboards.access import (
     STATUS_ORDER,
     current,
     goal_info,
+    ranks_among,
     round_or_none,
     status_code,
     status_of,
 )
+from sdgnet.network.models import Membership
 from sdgnet.places.models import Place
 from sdgnet.scores.models import GoalScore, IndexScore
 
@@ -27,13 +29,20 @@ def network_overview() -> dict[str, Any]:
     state = current()
     year = state.year if state else None
     previous = state.previous_year if state else None
-    # Every municipality counts as a member until the network app's approved memberships
-    # decide who is; then filter `members` to them.
-    members = list(
-        Place.objects.filter(kind=Place.Kind.MUNICIPALITY)
+    # The approved members; while the network has approved none (a new installation, the
+    # demo), every municipality, and the page says so.
+    municipalities = [
+        (code, name, county, status == Membership.Status.APPROVED)
+        for code, name, county, status in Place.objects.filter(kind=Place.Kind.MUNICIPALITY)
         .order_by("name")
-        .values_list("code", "name", "parent__name")
-    )
+        .values_list("code", "name", "parent__name", "network_membership__status")
+    ]
+    members_only = any(approved for *_place, approved in municipalities)
+    members = [
+        (code, name, county)
+        for code, name, county, approved in municipalities
+        if approved or not members_only
+    ]
     latest: dict[tuple[str, int], tuple[float | None, str, str]] = {}
     before: dict[tuple[str, int], float] = {}
     index: dict[str, tuple[float | None, int | None]] = {}
@@ -121,12 +130,20 @@ def network_overview() -> dict[str, Any]:
                 "cells": cells,
             }
         )
+    if members_only:
+        # The stored ranks are among every municipality; here they are among the members.
+        member_ranks = ranks_among(
+            {code: index.get(code, (None, None))[0] for code, _name, _county in members}
+        )
+        for row in rows:
+            row["rank"] = member_ranks.get(str(row["code"]))
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["name"]))
     return {
         "year": year,
         "previous_year": previous,
         "data_version": state.data_version if state else 0,
         "members": len(members),
+        "members_only": members_only,
         "status_labels": {code: str(STATUS[code][0]) for code in STATUS_ORDER},
         "goals": goals,
         "goals_of_concern": [

@@ -3,8 +3,8 @@
 Every page's numbers come from one builder; `?format=json` returns that same data, so
 the JSON twin cannot drift from the page.
 
-Anonymous responses are cached per stored score run (see `respond`): pages only change
-when a rescore stores a new run, and the load goal (p95 < 100 ms at 20 concurrent
+Anonymous responses are cached per stored score run and membership decision (see
+`respond`, `data_stamp`): pages change only with those, and the load goal (p95 < 100 ms at 20 concurrent
 clients on two cores) leaves a few milliseconds per request.
 """
 
@@ -49,6 +49,7 @@ from sdgnet.dashboards.page_charts import (
     indicator_page_charts,
     network_page_charts,
 )
+from sdgnet.network.models import Membership
 from sdgnet.places.codes import normalise_municipality_code
 from sdgnet.places.models import CodeHistory, Place
 from sdgnet.projects.models import Project
@@ -70,28 +71,24 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def scores_stamp() -> int:
-    """Changes whenever a rescore stores a run: the pages' cache generation. Raw SQL,
-    because the ORM's aggregate costs more than the query on every cached request."""
-    table = connection.ops.quote_name(ScoreRun._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {table} WHERE complete = %s", [True])
-        row = cursor.fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-def scores_and_library_stamp() -> str:
-    """The score-run stamp and one that changes whenever a library project is saved,
-    published, hidden or deleted, in one query: for pages that list library projects
-    (the municipality page's "who to learn from")."""
+def data_stamp(with_library: bool = False) -> str:
+    """Changes whenever a cached page's content can change at the same address: a rescore
+    stores a run, a membership is decided (who the network's members are), and, for pages
+    that list library projects (the municipality page's "who to learn from"), a project
+    is saved, published, hidden or deleted. One query; raw SQL, because the ORM's
+    aggregates cost more than the query on every cached request."""
     runs = connection.ops.quote_name(ScoreRun._meta.db_table)
-    projects = connection.ops.quote_name(Project._meta.db_table)
+    members = connection.ops.quote_name(Membership._meta.db_table)
+    parts = [
+        f"(SELECT MAX(id) FROM {runs} WHERE complete = %s)",
+        f"(SELECT COUNT(*) FROM {members} WHERE status = %s)",
+        f"(SELECT MAX(decided_at) FROM {members})",
+    ]
+    if with_library:
+        projects = connection.ops.quote_name(Project._meta.db_table)
+        parts += [f"(SELECT MAX(updated_at) FROM {projects})", f"(SELECT COUNT(*) FROM {projects})"]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {runs} WHERE complete = %s),"
-            f" (SELECT MAX(updated_at) FROM {projects}), (SELECT COUNT(*) FROM {projects})",
-            [True],
-        )
+        cursor.execute("SELECT " + ", ".join(parts), [True, Membership.Status.APPROVED])
         row = cursor.fetchone()
     return "|".join(str(value) for value in row) if row else ""
 
@@ -122,7 +119,7 @@ def _cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
         return None
     if request.user.is_authenticated:
         return None  # embargoed values may show; never share those
-    stamp = scores_and_library_stamp() if with_library else str(scores_stamp())
+    stamp = data_stamp(with_library)
     raw = f"{get_language()}|{request.get_full_path()}|{stamp}|{build_stamp()}"
     return "sdgnet-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
