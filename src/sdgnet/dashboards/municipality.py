@@ -63,6 +63,7 @@ def entry_info(entry: FrameworkIndicator) -> dict[str, Any]:
         "direction_label": str(entry.get_direction_display()),
         "scored": entry.is_scored,
         "green": entry.green,
+        "red": entry.red,
         "target_value": entry.target_value,
         "target_year": entry.target_year,
         "url": reverse("indicator", args=[entry.indicator_id]),
