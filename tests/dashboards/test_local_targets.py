@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sdgnet.web.templatetags.sdgnet_format import number
+from sdgnet.web.templatetags.sdgnet_format import number, score
 
 HOME = "3201"  # Bærum
 TURNOUT = "voter-turnout-storting"  # goal 16; best 88.6, worst 72.5
@@ -75,7 +75,7 @@ def test_page_shows_the_own_target_beside_the_frameworks(
     well_formed(html)
     assert all(label in html for label in labels)
     with translation.override("en" if prefix else "nb"):
-        assert f"<dd>{number(turnout['score_local'], 1)}</dd>" in html
+        assert f"<dd>{score(turnout['score_local'])}</dd>" in html
         assert number(82.5, 1) in html
 
 

@@ -31,6 +31,15 @@ def number(value: float | int | None, digits: int = 1) -> str:
 
 
 @register.filter
+def score(value: float | None) -> str:
+    """A 0–100 score with exactly one decimal (68,0 beside 82,7, as the SDSN dashboards
+    write scores), so a column of scores lines up; an en dash for a missing score."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.0", locale=babel_locale())
+
+
+@register.filter
 def exact_number(value: float | None, grouped: bool = True) -> str:
     """A number with every digit it was read with (the shortest text that gives the same
     float: 130.921, 130921, 0.1), marked and, unless not `grouped` (years), grouped for the
