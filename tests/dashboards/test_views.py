@@ -539,6 +539,18 @@ def test_indicator_facts_say_which_values_are_green_and_red(
     assert expected in html.unescape(client.get(url).content.decode())
 
 
+def test_the_indicator_ranking_writes_its_values_with_one_number_of_decimals(
+    client: Client,
+) -> None:
+    data = client.get("/indicators/voter-turnout-storting/", {"format": "json"}).json()
+    assert data["value_decimals"] == 1
+    whole = next(row for row in data["rows"] if row["value"] == int(row["value"]))
+    page = html.unescape(client.get("/indicators/voter-turnout-storting/").content.decode())
+    assert f'<td class="num">{int(whole["value"])},0</td>' in page
+    population = client.get("/indicators/population/", {"format": "json"}).json()
+    assert population["value_decimals"] == 0
+
+
 def test_national_goal_page_shows_stored_figures(client: Client) -> None:
     data = client.get("/goals/16/", {"format": "json"}).json()
     assert data["municipalities_scored"] > 0

@@ -165,6 +165,9 @@ def indicator_overview(
             "max": max(values) if values else None,
             "years": years,
         },
+        # The ranking writes every value with as many decimals (at most one, as elsewhere)
+        # so that its column lines up: 85,0 beside 85,3.
+        "value_decimals": 0 if all(float(value).is_integer() for value in values) else 1,
         "rows": known + missing,
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from sdgnet.web.templatetags.sdgnet_format import score
+from sdgnet.web.templatetags.sdgnet_format import decimals, score
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,20 @@ from sdgnet.web.templatetags.sdgnet_format import score
 def test_a_score_has_exactly_one_decimal(language: str, value: float | None, written: str) -> None:
     with translation.override(language):
         assert score(value) == written
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "digits", "written"),
+    [
+        ("nb", 85.0, 1, "85,0"),
+        ("nb", 133228.0, 0, "133\u00a0228"),
+        ("en", 133228.0, 0, "133,228"),
+        ("en", 0.25, 1, "0.2"),  # half to even, as Babel rounds
+        ("nb", None, 1, "–"),
+    ],
+)
+def test_decimals_gives_exactly_that_many(
+    language: str, value: float | None, digits: int, written: str
+) -> None:
+    with translation.override(language):
+        assert decimals(value, digits) == written

@@ -31,12 +31,20 @@ def number(value: float | int | None, digits: int = 1) -> str:
 
 
 @register.filter
-def score(value: float | None) -> str:
-    """A 0–100 score with exactly one decimal (68,0 beside 82,7, as the SDSN dashboards
-    write scores), so a column of scores lines up; an en dash for a missing score."""
+def decimals(value: float | int | None, digits: int) -> str:
+    """A number with exactly `digits` decimals, so that a column of them lines up (85,0
+    beside 85,3, where `number` writes 85); an en dash for a missing value."""
     if value is None:
         return "–"
-    return format_decimal(value, format="#,##0.0", locale=babel_locale())
+    pattern = "#,##0" + ("." + "0" * int(digits) if int(digits) > 0 else "")
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """A 0–100 score with exactly one decimal (68,0 beside 82,7), as the SDSN dashboards
+    write scores."""
+    return decimals(value, 1)
 
 
 @register.filter
