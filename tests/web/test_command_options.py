@@ -79,3 +79,13 @@ def test_serve_refuses_a_bad_number_by_its_option(
         sdgnet_main(["serve", f"{option}={value}"])
     assert refused.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_port_variable_as_its_port_option(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "http")
+    with pytest.raises(SystemExit) as refused:
+        sdgnet_main(["serve"])
+    assert refused.value.code == 2
+    assert "argument --port: forventet et heltall, fant «http»" in capsys.readouterr().err

@@ -12,8 +12,10 @@ class Command(BaseCommand):
     help = "Serve sdgnet with gunicorn (static files through WhiteNoise)."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # The PORT variable is a default given as text, which argparse reads with the
+        # option's type: a bad one is refused as --port, not with a traceback.
         parser.add_argument(
-            "--port", type=whole_number(0, 65535), default=int(os.environ.get("PORT", "8000"))
+            "--port", type=whole_number(0, 65535), default=os.environ.get("PORT", "8000")
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument(
