@@ -365,3 +365,25 @@ def test_the_queue_page_counts_the_whole_queue_and_pages_through_it(
     assert f'<a href="?state=draft&amp;page={pages - 1}" rel="prev">Previous page</a>' in last
     assert 'rel="next"' not in last
     assert many_drafts[-1].title in last
+
+
+@pytest.mark.django_db
+def test_a_decision_returns_to_the_page_of_the_queue_it_was_made_on(
+    many_drafts: list[Project], people: dict[str, Any]
+) -> None:
+    admin = client_for(people["network_admin"])
+    second = admin.get("/projects/moderation/", {"state": "draft", "page": 2}).content.decode()
+    assert '<input type="hidden" name="page" value="2">' in second
+    key = newest_first([item for item in every_item() if not item.published])[60]
+    kind = "project" if Project.objects.filter(key=key).exists() else "method"
+    response = admin.post(
+        f"/projects/moderation/{kind}/{key}/",
+        {"decision": "review", "state": "draft", "page": "2"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/projects/moderation/?state=draft&page=2"
+    # A page that is no number (or the first) gives the queue's first page.
+    response = admin.post(
+        f"/projects/moderation/{kind}/{key}/", {"decision": "review", "page": "²"}
+    )
+    assert response["Location"] == "/projects/moderation/"

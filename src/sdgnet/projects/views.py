@@ -390,9 +390,17 @@ def moderate(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             "review": _("%(title)s is marked as reviewed."),
         }[decision]
         messages.success(request, done % {"title": item.title})
+    # Back to the page the decision was made on (the queue clamps a page that no longer
+    # exists to its last).
     state = request.POST.get("state", "all")
-    query = f"?state={state}" if state in access.QUEUE_STATES and state != "all" else ""
-    return redirect(reverse("moderation") + query)
+    page = request.POST.get("page", "")
+    query = urlencode(
+        {
+            **({"state": state} if state in access.QUEUE_STATES and state != "all" else {}),
+            **({"page": page} if page.isascii() and page.isdigit() and int(page) > 1 else {}),
+        }
+    )
+    return redirect(reverse("moderation") + (f"?{query}" if query else ""))
 
 
 @require_POST
