@@ -261,10 +261,23 @@ def build_places(data: Path, out: Path) -> dict[str, str]:
         sorted((c["id"], c["name"]) for c in counties),
     )
     rows = read_csv(data / "places" / "municipalities_2024.csv")
+    # The name shown is the official one, in every language it has (Kartverket's map data:
+    # "Rosse - Røros", "Trondheim - Tråante"); the municipalities file gives only one part
+    # of it, for twelve municipalities the Sami part alone ("Rosse", "Guovdageaidnu").
+    features = json.loads((data / "geo" / "kommuner_2024.geojson").read_text(encoding="utf-8"))
+    official = {
+        f["properties"]["kommunenummer"]: f["properties"]["name"] for f in features["features"]
+    }
+    for r in rows:
+        parts = official[r["kommunenummer"]].split(" - ")
+        if r["name"] not in parts or r["name_no"] not in parts:
+            raise BuildError(
+                f"{r['kommunenummer']}: the map names it {official[r['kommunenummer']]!r}"
+            )
     municipalities = sorted(
         (
             r["kommunenummer"],
-            r["name"],
+            official[r["kommunenummer"]],
             r["name_no"],
             r["county_code"],
             r["population"],

@@ -73,6 +73,20 @@ def test_committed_defaultdata_equals_a_fresh_build(fresh_build: tuple[Path, dic
     assert not changed, f"stale committed files (rerun scripts/build_default_data.py): {changed}"
 
 
+def test_municipalities_are_named_by_their_official_names_in_every_language() -> None:
+    names = {
+        row["code"]: (row["name"], row["name_no"]) for row in rows(COMMITTED / "municipalities.csv")
+    }
+    assert len(names) == 357
+    # The municipalities file named these by their Sami part alone; a reader looking for
+    # Røros or Kautokeino found "Rosse" and "Guovdageaidnu".
+    assert names["5025"] == ("Rosse - Røros", "Røros")
+    assert names["5612"] == ("Guovdageaidnu - Kautokeino", "Kautokeino")
+    assert names["5001"] == ("Trondheim - Tråante", "Trondheim")
+    assert names["3201"] == ("Bærum", "Bærum")
+    assert all(no in name.split(" - ") for name, no in names.values())
+
+
 @needs_data
 def test_build_is_deterministic_and_fast(
     fresh_build: tuple[Path, dict, float], tmp_path: Path
@@ -410,7 +424,7 @@ def test_every_stats_file_has_a_framework_row() -> None:
 def test_a_new_stats_file_without_a_framework_row_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    for sub in ("places", "sdg", "u4ssc"):
+    for sub in ("places", "geo", "sdg", "u4ssc"):
         (data / sub).symlink_to(DATA / sub)
     shutil.copytree(DATA / "stats", data / "stats")
     (data / "stats" / "new_series.csv").write_text("municipality,year,value\n0301,2024,1\n")
