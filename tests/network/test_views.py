@@ -88,3 +88,69 @@ def test_removing_a_target_that_is_not_set_answers_404(editor: Client) -> None:
 
 def test_the_municipality_page_links_to_its_own_targets(client: Client) -> None:
     assert f'href="{PAGE}"' in client.get(f"/places/{HOME}/").content.decode()
+
+
+# ------------------------------------------------------------------ learning groups
+
+
+@pytest.fixture
+def coordinator(db: Any) -> Client:
+    """A network admin, with Bærum, Asker and Oslo approved as members."""
+    from sdgnet.accounts.actions import do_create_user
+    from sdgnet.accounts.models import Role
+    from sdgnet.network.actions import do_apply_for_membership, do_decide_membership
+
+    admin = do_create_user("coordinator@example.no", Role.NETWORK_ADMIN)
+    for code in ("3201", "3203", "0301"):
+        do_decide_membership(admin, do_apply_for_membership(admin, code), approve=True)
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_a_learning_group_is_made_by_ticking_goals_and_members_by_name(
+    coordinator: Client,
+) -> None:
+    from sdgnet.network.models import LearningGroup
+
+    form = coordinator.get("/network/groups/new/").context["form"]
+    assert dict(form.fields["goals"].choices)[13] == "13. Stoppe klimaendringene"
+    # Only approved members can be ticked.
+    assert dict(form.fields["members"].choices) == {
+        "3201": "Bærum (3201)",
+        "3203": "Asker (3203)",
+        "0301": "Oslo (0301)",
+    }
+    response = coordinator.post(
+        "/network/groups/new/",
+        {"name": "Klima", "goals": ["13", "7"], "members": ["3201", "0301"]},
+    )
+    assert response.status_code == 302
+    group = LearningGroup.objects.get(slug="klima")
+    assert sorted(group.goals.values_list("number", flat=True)) == [7, 13]
+    assert sorted(group.members.values_list("code", flat=True)) == ["0301", "3201"]
+    refused = coordinator.post(
+        "/network/groups/new/", {"name": "Annet", "members": ["5001"], "goals": ["18"]}
+    )
+    assert set(refused.context["form"].errors) == {"members", "goals"}
+    assert not LearningGroup.objects.filter(slug="annet").exists()
+
+
+def test_a_network_admin_changes_a_groups_members_on_its_page(coordinator: Client) -> None:
+    from sdgnet.network.models import LearningGroup
+
+    coordinator.post("/network/groups/new/", {"name": "Klima", "members": ["3201"]})
+    page = coordinator.get("/network/groups/klima/")
+    assert page.context["form"].initial == {"members": ["3201"]}
+    response = coordinator.post(
+        "/network/groups/klima/", {"members": ["3203", "0301"]}, follow=True
+    )
+    assert "Medlemmene er lagret." in response.content.decode()
+    group = LearningGroup.objects.get(slug="klima")
+    assert sorted(group.members.values_list("code", flat=True)) == ["0301", "3203"]
+    assert AuditEvent.objects.filter(action="network.set_learning_group_members").count() == 1
+    # Everyone else reads the group and its members, without the form, and cannot post.
+    anonymous = Client()
+    assert anonymous.get("/network/groups/klima/").context["form"] is None
+    assert anonymous.post("/network/groups/klima/", {"members": []}).status_code == 404
+    assert group.members.count() == 2

@@ -5,7 +5,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.forms import TypedNumberField
-from sdgnet.catalog.models import FrameworkIndicator
+from sdgnet.catalog.models import FrameworkIndicator, Goal
+from sdgnet.network.models import Membership
 
 
 class ApplicationForm(forms.Form):
@@ -15,17 +16,47 @@ class ApplicationForm(forms.Form):
     )
 
 
+def goal_choices() -> list[tuple[int, str]]:
+    return [(goal.number, f"{goal.number}. {goal.short}") for goal in Goal.objects.all()]
+
+
+def member_choices() -> list[tuple[str, str]]:
+    """The network's approved members: only they can be in a learning group."""
+    members = Membership.objects.filter(status=Membership.Status.APPROVED).select_related("place")
+    return [
+        (membership.place_id, f"{membership.place.name} ({membership.place_id})")
+        for membership in members.order_by("place__name")
+    ]
+
+
+def members_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Members"),
+        required=False,
+        choices=member_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The network's approved members"),
+    )
+
+
 class LearningGroupForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea, required=False, help_text=_("Markdown")
     )
-    goals = forms.CharField(
-        label=_("Goals"), required=False, help_text=_("Goal numbers separated by commas")
+    # Lists to tick, not numbers to type: a coordinator knows goals and members by name.
+    goals = forms.TypedMultipleChoiceField(
+        label=_("Goals"),
+        required=False,
+        coerce=int,
+        choices=goal_choices,
+        widget=forms.CheckboxSelectMultiple,
     )
-    members = forms.CharField(
-        label=_("Members"), required=False, help_text=_("Municipality numbers separated by commas")
-    )
+    members = members_field()
+
+
+class LearningGroupMembersForm(forms.Form):
+    members = members_field()
 
 
 def scored_indicator_choices() -> list[tuple[str, str | Promise]]:
@@ -50,7 +81,3 @@ class LocalTargetForm(forms.Form):
     value = TypedNumberField(label=_("Target value"))
     year = forms.IntegerField(label=_("Target year"), initial=2030, min_value=2000, max_value=2100)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-
-def split_codes(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]

@@ -14,8 +14,8 @@ from sdgnet.network.access import applications, learning_groups, local_targets, 
 from sdgnet.network.forms import (
     ApplicationForm,
     LearningGroupForm,
+    LearningGroupMembersForm,
     LocalTargetForm,
-    split_codes,
 )
 from sdgnet.network.models import LocalTarget, Membership
 from sdgnet.places.models import Place
@@ -64,11 +64,35 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A learning group; network admins change its members here."""
     group = get_object_or_404(learning_groups(), slug=slug)
+    may_manage = request.user.has_perm("network.manage_learning_groups")
+    form = None
+    problems: list[str] = []
+    if may_manage:
+        current = [place.code for place in group.members.all()]
+        form = LearningGroupMembersForm(request.POST or None, initial={"members": current})
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.do_set_learning_group_members(
+                    request.user, group, form.cleaned_data["members"]
+                )
+            except actions.NetworkError as error:
+                problems = error.problems
+            else:
+                messages.success(request, _("The members have been saved."))
+                return redirect("learning_group", slug=group.slug)
+    elif request.method == "POST":
+        raise Http404
     return render(
         request,
         "network/group_detail.html",
-        {"group": group, "description": render_markdown(group.description)},
+        {
+            "group": group,
+            "description": render_markdown(group.description),
+            "form": form,
+            "problems": problems,
+        },
     )
 
 
@@ -79,22 +103,17 @@ def group_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            goals = [int(code) for code in split_codes(data["goals"])]
-        except ValueError:
-            problems = [_("Goals are numbers from 1 to 17.")]
+            group = actions.do_create_learning_group(
+                request.user,
+                data["name"],
+                description=data["description"],
+                goals=data["goals"],
+                members=data["members"],
+            )
+        except actions.NetworkError as error:
+            problems = error.problems
         else:
-            try:
-                group = actions.do_create_learning_group(
-                    request.user,
-                    data["name"],
-                    description=data["description"],
-                    goals=goals,
-                    members=split_codes(data["members"]),
-                )
-            except actions.NetworkError as error:
-                problems = error.problems
-            else:
-                return redirect("learning_group", slug=group.slug)
+            return redirect("learning_group", slug=group.slug)
     return render(request, "network/group_form.html", {"form": form, "problems": problems})
 
 
