@@ -23,6 +23,7 @@ PAGES = [
     ("indicator", "/indicators/population-share-80plus/", None),
     ("compare", "/compare/?places=3201,3203", None),
     ("network", "/network/", None),
+    ("framework", "/frameworks/kommunale-baerekraftsindikatorer/", None),
     ("search", "/search/?q=B%C3%A6rum", None),
 ]
 LANGUAGES = [("nb", ""), ("en", "/en")]
@@ -98,6 +99,14 @@ SIGNED_IN_PAGES = [
     ("people", "/accounts/people/"),
     ("person", "{person}"),
     ("password-change", "/accounts/password/"),
+    ("enter-value", "/data/enter/"),
+    ("upload", "/data/upload/"),
+    ("local-targets", "/network/targets/3201/"),
+    ("new-learning-group", "/network/groups/new/"),
+    (
+        "framework-entry",
+        "/frameworks/kommunale-baerekraftsindikatorer/voter-turnout-storting/edit/",
+    ),
 ]
 ADMIN_EMAIL = "e2e-admin@example.no"
 ADMIN_PASSWORD = "kvitveis-Ugle-2030"
