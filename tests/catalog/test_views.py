@@ -13,7 +13,11 @@ from django.test import Client
 
 from sdgnet.accounts.actions import do_create_user
 from sdgnet.accounts.models import AuditEvent, Role
-from sdgnet.catalog.actions import do_load_framework, do_update_framework_entry
+from sdgnet.catalog.actions import (
+    FrameworkFileError,
+    do_load_framework,
+    do_update_framework_entry,
+)
 from sdgnet.catalog.models import Framework, FrameworkIndicator
 from sdgnet.scores.actions import do_rescore_all
 from sdgnet.scores.models import IndicatorScore, ScoreRun
@@ -418,3 +422,45 @@ def test_the_framework_is_scored_exactly_while_one_of_its_entries_is(
 def test_the_action_takes_only_the_scoring_fields(admin):
     with pytest.raises(ValueError, match="position"):
         do_update_framework_entry(admin, entry(), {"position": 0})
+
+
+# ---------------------------------------------- edits made on the platform outlive setup
+
+
+def shipped_framework() -> tuple[Path, Path]:
+    from sdgnet.web.defaultload import DEFAULT_DATA_DIR
+
+    csv_path = DEFAULT_DATA_DIR / "frameworks" / f"{FRAMEWORK}.csv"
+    return csv_path, csv_path.with_suffix(".json")
+
+
+def test_loading_the_framework_file_again_keeps_what_an_admin_changed(admin: Any) -> None:
+    do_update_framework_entry(admin, entry(), {"green": 82.0, "target_value": 90.0})
+    assert entry().edited_fields == ["green", "target_value"]
+    do_load_framework(*shipped_framework(), is_default=True)  # as `sdgnet setup` does
+    turnout = entry()
+    assert (turnout.green, turnout.target_value) == (82.0, 90.0)
+    # The fields the admin left alone still follow the file.
+    assert (turnout.best, turnout.worst, turnout.red) == (88.6, 72.5, 74.8)
+    assert turnout.edited_fields == ["green", "target_value"]
+
+
+def test_an_admins_value_the_file_no_longer_fits_is_named_as_the_admins(
+    admin: Any, tmp_path: Path
+) -> None:
+    do_update_framework_entry(admin, entry(), {"red": 79.0})
+    csv_path, meta = shipped_framework()
+    # A new edition of the file moves green below the admin's red.
+    text = csv_path.read_text(encoding="utf-8").replace(
+        ",88.6,72.5,80.0,74.8,", ",88.6,72.5,78.0,74.8,"
+    )
+    assert text != csv_path.read_text(encoding="utf-8")
+    changed = tmp_path / csv_path.name
+    changed.write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkFileError) as refused:
+        do_load_framework(changed, meta, is_default=True)
+    assert str(refused.value) == (
+        f"{FRAMEWORK}.csv linje 4, kolonne green: Grønn grense (78) må ligge over rød (79) når"
+        " høyere er bedre. (en nettverksadministrator satte red på plattformen)"
+    )
+    assert entry().green == 80.0  # nothing written

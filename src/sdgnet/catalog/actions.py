@@ -173,10 +173,17 @@ def do_load_framework(
 
     Every row is checked before anything is written, against the catalog and, for the
     indicators that are scored, the scoring engine's rules (`catalog.specs`); problems
-    are reported together, in the active language.
+    are reported together, in the active language. The scoring fields a network admin
+    has changed on the platform (`edited_fields`) keep the admin's values: the file's
+    values for them are left aside, and the rules are checked on the entry as it will be.
     """
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     rows = list(read_csv_dicts(csv_path))
+    edited = {
+        entry.indicator_id: entry
+        for entry in FrameworkIndicator.objects.filter(framework_id=meta["slug"])
+        if entry.edited_fields
+    }
     known_goals = set(Goal.objects.values_list("number", flat=True))
     known_targets = set(Target.objects.values_list("code", flat=True))
     problems: list[str] = []
@@ -211,12 +218,30 @@ def do_load_framework(
             if code.strip() not in known_targets:
                 say("targets", _("unknown SDG target %(code)s") % {"code": repr(code)})
         fields.append(_entry_fields(row, _row_numbers(row, say)))
+        kept = edited.get(key)
+        kept_fields = set(kept.edited_fields) if kept else set()
+        for field in kept_fields:
+            attribute = "goal_id" if field == "goal" else field
+            fields[-1][attribute] = getattr(kept, attribute)
         # The goal is checked against the catalog above.
         entry = FrameworkIndicator(indicator_id=key, **fields[-1])
         for field, messages in entry_problems(entry).items():
             if field != "goal":
+                column = None if field == NON_FIELD_ERRORS else _COLUMNS.get(field, field)
                 for message in messages:
-                    say(None if field == NON_FIELD_ERRORS else _COLUMNS.get(field, field), message)
+                    # The rules may meet the admin's value on any field of the entry.
+                    say(
+                        column,
+                        _("%(problem)s (a network admin set %(fields)s on the platform)")
+                        % {
+                            "problem": message,
+                            "fields": ", ".join(
+                                _COLUMNS.get(name, name) for name in sorted(kept_fields)
+                            ),
+                        }
+                        if kept_fields
+                        else message,
+                    )
     if problems:
         raise FrameworkFileError("\n".join(problems))
 
@@ -338,7 +363,9 @@ def do_update_framework_entry(
         # The fields' own limits and the engine's rules, on the fields at fault.
         others = [f.name for f in locked._meta.fields if f.name not in ENTRY_FIELDS]
         locked.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
-        locked.save(update_fields=list(changed))
+        # Loading the framework's file again leaves these as the admin set them.
+        locked.edited_fields = sorted(set(locked.edited_fields) | set(changed))
+        locked.save(update_fields=[*changed, "edited_fields"])
         was_scored = framework.scored
         framework.scored = any(
             other.is_scored

@@ -200,6 +200,9 @@ class FrameworkIndicator(models.Model):
     sub_dimension = models.CharField(max_length=80, blank=True)
     category = models.CharField(max_length=80, blank=True)
     tier = models.CharField(max_length=20, blank=True)
+    # The scoring fields a network admin has changed on the platform: loading the
+    # framework's file again (`sdgnet setup`) leaves them as the admin set them.
+    edited_fields = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["framework", "position"]
