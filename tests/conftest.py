@@ -70,3 +70,17 @@ def fresh_cache() -> None:
 
     caches["default"].clear()
     caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request to an /en/ page leaves
+    English active in the thread (the locale middleware activates, nothing resets), and
+    a later test that reverses addresses or words messages outside a request would see
+    it: the permission matrix failed after the bokmål-page tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
