@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
@@ -371,7 +372,8 @@ def test_an_entry_saved_around_the_rules_is_flagged_for_admins_and_holds_the_res
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(EDIT, form_data(green="81"))
     assert response.status_code == 302 and entry().green == 81.0
-    assert not callbacks and ScoreRun.objects.count() == runs
+    # (the page cache is emptied, as after every edit)
+    assert callbacks == [cache.clear] and ScoreRun.objects.count() == runs
     assert "Skårene ble ikke regnet ut på nytt" in page(client, response["Location"])
 
     # Corrected, the scores are recomputed.
@@ -379,7 +381,7 @@ def test_an_entry_saved_around_the_rules_is_flagged_for_admins_and_holds_the_res
         response = client.post(
             f"/frameworks/{FRAMEWORK}/{MEASLES}/edit/", form_data(MEASLES, weight="1")
         )
-    assert response.status_code == 302 and callbacks
+    assert response.status_code == 302 and do_rescore_all in callbacks
     assert ScoreRun.objects.filter(framework_id=FRAMEWORK).count() > 0
     assert "Vekten må ligge" not in page(client, f"/frameworks/{FRAMEWORK}/")
 
@@ -464,3 +466,23 @@ def test_an_admins_value_the_file_no_longer_fits_is_named_as_the_admins(
         " høyere er bedre. (en nettverksadministrator satte red på plattformen)"
     )
     assert entry().green == 80.0  # nothing written
+
+
+def test_an_edit_of_an_unscored_framework_shows_at_once_on_its_cached_page(
+    admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    internet = FrameworkIndicator.objects.get(framework_id="u4ssc", indicator_id="ec-ict-ict-1c")
+
+    def weight_shown() -> float:
+        page = Client().get("/en/frameworks/u4ssc/", {"format": "json"}).json()
+        entries = [entry for goal in page["goals"] for entry in goal["entries"]]
+        weight: float = next(e for e in entries if e["indicator"] == internet.indicator_id)[
+            "weight"
+        ]
+        return weight
+
+    assert weight_shown() == 1.0  # and the page is cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        update = do_update_framework_entry(admin, internet, {"weight": 2.5})
+    assert not update.rescored  # no new score run to refresh the cached pages
+    assert weight_shown() == 2.5

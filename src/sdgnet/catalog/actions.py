@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -373,6 +374,9 @@ def do_update_framework_entry(
         )
         if framework.scored != was_scored:
             framework.save(update_fields=["scored"])
+        # Anonymous pages are cached until a rescore stores a run; this edit may not
+        # rescore (an unscored framework), and the framework's pages show it.
+        transaction.on_commit(cache.clear)
         audit.record(
             actor,
             "catalog.update_framework_entry",
