@@ -660,6 +660,43 @@ def test_the_nominal_sensitivity_rank_is_the_rank_of_the_run_asked_for(tmp_path,
     assert nominal == ranks
 
 
+@pytest.mark.parametrize(
+    ("runs", "budget", "fewer"),
+    [
+        # 20 bytes hold a count per rank for 3 units (3 × 3 × 2 bytes), no more, or the
+        # ranks of 6 units in 1 run (6 × 2 bytes).
+        ("30", 20, "give at most 3 units in --units, or --sensitivity 1 or fewer runs"),
+        # Beyond 65,535 runs a count takes 4 bytes: 100 bytes hold 5 units' counts, and
+        # the 6 units' in 2-byte counts.
+        ("70000", 100, "give at most 5 units in --units, or --sensitivity 65535 or fewer runs"),
+    ],
+)
+def test_a_sensitivity_analysis_too_large_for_its_memory_is_refused_before_scoring(
+    tmp_path, capsys, monkeypatch, *, runs, budget, fewer
+):
+    # The golden data's 6 units, against a budget lowered from 512 MiB (which holds
+    # 181,620 units' counts, 288,330 with at most 65,535 runs, and more where the runs
+    # are few enough to keep their ranks).
+    from sdgnet.engine import cli, sensitivity
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored before refusing")
+
+    monkeypatch.setattr(sensitivity, "RANKS_BUDGET", budget)
+    monkeypatch.setattr(cli, "run_sdsn", no_scoring)
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "index.csv").write_text("earlier results\n")
+    status, _ = score(tmp_path, "--sensitivity", runs, out=out)
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"error: --sensitivity {runs}: 6 units are too many: summarising their ranks would take "
+        f"more than the {budget} bytes the analysis may use; {fewer}\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["index.csv"]
+    assert (out / "index.csv").read_text() == "earlier results\n"
+
+
 def test_indexes_equal_in_decimals_share_their_rank_in_sensitivity_csv_too(tmp_path):
     # A and B have the same goal scores in another order, so equal indexes in decimals;
     # summed in goal order they differ in binary ((0.1 + 0.2) + 0.3 = 0.6000000000000001,

@@ -11,10 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sdgnet.engine import sensitivity
 from sdgnet.engine.aggregate import grouped_weighted_mean, weighted_mean
 from sdgnet.engine.framework import Framework, parse_framework
-from sdgnet.engine.normalise import goalpost, min_max, percentile_rank, z_score
-from sdgnet.engine.sensitivity import SensitivityChoices, rank_intervals
+from sdgnet.engine.normalise import goalpost, min_max, normalise, percentile_rank, z_score
+from sdgnet.engine.sensitivity import (
+    RANKS_BUDGET,
+    SensitivityChoices,
+    TooManyUnits,
+    max_runs,
+    max_units,
+    rank_intervals,
+    rank_plan,
+)
 
 # ---------------------------------------------------------------- normalisation
 
@@ -228,12 +237,51 @@ def random_data(units: int, seed: int) -> tuple[pa.Table, pa.Table]:
     return observations(data), units_of(groups)
 
 
-def test_same_seed_same_result_and_runs_are_used() -> None:
+def smallest_budget(units: int, runs: int) -> int:
+    """The fewest bytes in which the ranks of `units` units over `runs` runs can be
+    counted: the widest first-pass bins, so two passes from 7 units on."""
+    low, high = 0, units * units * 4  # too few; enough for a count per unit and rank
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            rank_plan(units, runs, middle)
+        except TooManyUnits:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def budget_for(kind: str, ranked: int, runs: int) -> int | None:
+    """`None` (the default budget) or the smallest one for `ranked` units, which makes
+    the counting take two passes over the runs with bins of several ranks."""
+    if kind == "default":
+        return None
+    budget = smallest_budget(ranked, runs)
+    assert rank_plan(ranked, runs, budget).passes == 2
+    return budget
+
+
+BUDGETS = pytest.mark.parametrize("budget", ["default", "smallest"])
+
+
+def ranked_count(table: pa.Table) -> int:
+    """The units with a nominal rank: here, the qualifying ones (the ranks' range)."""
+    return int(table.num_rows - table.column("nominal_rank").null_count)
+
+
+@BUDGETS
+def test_same_seed_same_result_and_runs_are_used(budget: str) -> None:
     values, units = random_data(40, seed=7)
     first = rank_intervals(values, small_framework(), units, runs=200, seed=11)
-    again = rank_intervals(values, small_framework(), units, runs=200, seed=11)
+    ranks_budget = budget_for(budget, ranked_count(first), 200)
+    again = rank_intervals(
+        values, small_framework(), units, runs=200, seed=11, ranks_budget=ranks_budget
+    )
     assert first.equals(again)
-    other = rank_intervals(values, small_framework(), units, runs=200, seed=12)
+    other = rank_intervals(
+        values, small_framework(), units, runs=200, seed=12, ranks_budget=ranks_budget
+    )
     assert not first.equals(other)
     rows = [row for row in first.to_pylist() if row["nominal_rank"] is not None]
     assert rows and all(row["runs"] == 200 for row in rows)
@@ -241,9 +289,19 @@ def test_same_seed_same_result_and_runs_are_used() -> None:
     assert any(row["min_rank"] < row["max_rank"] for row in rows)
 
 
-def test_intervals_hold_the_nominal_and_are_ordered() -> None:
+@BUDGETS
+def test_intervals_hold_the_nominal_and_are_ordered(budget: str) -> None:
     values, units = random_data(60, seed=3)
-    for row in rank_intervals(values, small_framework(), units, runs=300, seed=5).to_pylist():
+    ranked = ranked_count(rank_intervals(values, small_framework(), units, runs=1))
+    result = rank_intervals(
+        values,
+        small_framework(),
+        units,
+        runs=300,
+        seed=5,
+        ranks_budget=budget_for(budget, ranked, 300),
+    )
+    for row in result.to_pylist():
         if row["nominal_rank"] is None:
             assert row["median_rank"] is None
             continue
@@ -267,12 +325,23 @@ def test_fixed_choices_collapse_every_interval_to_the_nominal() -> None:
             assert row["min_rank"] == row["max_rank"] == row["nominal_rank"]
 
 
-def test_a_unit_best_everywhere_is_first_in_every_run() -> None:
+@BUDGETS
+def test_a_unit_best_everywhere_is_first_in_every_run(budget: str) -> None:
     values, units = random_data(50, seed=9)
     champion = observations({"champ": {"a1": 100.0, "a2": 0.0, "b1": 100.0, "c1": 100.0}})
     table = pa.concat_tables([values, champion])
     all_units = pa.concat_tables([units, units_of({"champ": "g0"})])
-    result = by_unit(rank_intervals(table, small_framework(), all_units, runs=300, seed=2))
+    ranked = ranked_count(rank_intervals(table, small_framework(), all_units, runs=1))
+    result = by_unit(
+        rank_intervals(
+            table,
+            small_framework(),
+            all_units,
+            runs=300,
+            seed=2,
+            ranks_budget=budget_for(budget, ranked, 300),
+        )
+    )
     champ = result["champ"]
     assert (champ["nominal_rank"], champ["p05_rank"], champ["p95_rank"]) == (1, 1, 1)
     assert (champ["min_rank"], champ["max_rank"]) == (1, 1)
@@ -488,3 +557,345 @@ def test_harmonic_mean_of_a_score_near_zero_is_zero_without_a_warning() -> None:
         )
     assert plain.tolist() == [0.0]
     assert grouped.tolist() == [[0.0]]
+
+
+# ------------------------------------------------- sensitivity in bounded memory
+
+
+def previous_intervals(
+    values: pa.Table,
+    framework: Framework,
+    units: pa.Table,
+    *,
+    runs: int,
+    seed: int,
+    coverage: float = 0.8,
+    choices: SensitivityChoices | None = None,
+) -> pa.Table:
+    """The previous implementation's summary, the reference: every run's ranks kept
+    (runs × units) and summarised with NumPy's nanquantile, nanmin and nanmax."""
+    choices = choices or SensitivityChoices()
+    problem = sensitivity._problem(values, framework, units, None, coverage)
+    all_ranks = np.stack(
+        list(
+            sensitivity._run_ranks(
+                problem,
+                choices,
+                runs=runs,
+                seed=seed,
+                normalised={
+                    name: sensitivity._positive_scores(problem, name)
+                    for name in choices.normalisations
+                },
+                nominal_scores=normalise(
+                    "goalpost", problem.values, problem.best, problem.worst, problem.direction
+                ),
+            )
+        )
+    )
+    ranked = problem.qualifies & ~np.isnan(all_ranks[0])
+    counts = (~np.isnan(all_ranks)).sum(axis=0)
+    summary: dict[str, np.ndarray] = {}
+    if ranked.any():
+        subset = all_ranks[:, ranked]
+        for name, quantile in (("median_rank", 0.5), ("p05_rank", 0.05), ("p95_rank", 0.95)):
+            column = np.full(len(problem.units), np.nan)
+            column[ranked] = np.nanquantile(subset, quantile, axis=0, method="inverted_cdf")
+            summary[name] = column
+        summary["min_rank"] = np.where(ranked, np.nanmin(np.where(ranked, all_ranks, 0), 0), np.nan)
+        summary["max_rank"] = np.where(ranked, np.nanmax(np.where(ranked, all_ranks, 0), 0), np.nan)
+    else:
+        for name in ("median_rank", "p05_rank", "p95_rank", "min_rank", "max_rank"):
+            summary[name] = np.full(len(problem.units), np.nan)
+
+    def rank_column(column: np.ndarray) -> pa.Array:
+        return pa.array([None if np.isnan(v) else round(float(v)) for v in column], pa.int64())
+
+    return pa.table(
+        {
+            "unit": pa.array(problem.units, pa.string()),
+            "nominal_rank": rank_column(np.where(ranked, all_ranks[0], np.nan)),
+            **{name: rank_column(column) for name, column in summary.items()},
+            "runs": pa.array(np.where(ranked, counts, 0).tolist(), pa.int64()),
+        }
+    )
+
+
+def varied_data(
+    units: int, seed: int, *, missing: float, levels: int | None
+) -> tuple[pa.Table, pa.Table]:
+    """`units` units on small_framework's indicators: a share `missing` of the values
+    missing, values whole numbers below `levels` (many ties) or any in [0, 100]; every
+    fifth unit without a group, so that `group-mean` has nothing to fill it from."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, dict[str, float | None]] = {
+        f"u{i:03d}": {
+            indicator: (
+                None
+                if rng.random() < missing
+                else float(rng.integers(0, levels) if levels else rng.uniform(0, 100))
+            )
+            for indicator in ("a1", "a2", "b1", "c1")
+        }
+        for i in range(units)
+    }
+    groups = {unit: ("" if i % 5 == 4 else f"g{i % 3}") for i, unit in enumerate(data)}
+    return observations(data), units_of(groups)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    units=st.integers(min_value=1, max_value=70),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    runs=st.integers(min_value=1, max_value=90),
+    missing=st.sampled_from([0.0, 0.1, 0.5, 0.9]),
+    levels=st.sampled_from([None, 2, 6]),
+    # 0: the qualifying units include some without any value, ranked only in runs
+    # that fill their goals from their group: their runs are fewer than the runs.
+    coverage=st.sampled_from([0.0, 0.5, 0.8]),
+    skip=st.booleans(),
+    share=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_any_budget_gives_the_previous_implementations_table(
+    *,
+    units: int,
+    seed: int,
+    runs: int,
+    missing: float,
+    levels: int | None,
+    coverage: float,
+    skip: bool,
+    share: float,
+) -> None:
+    # Any budget, from the smallest that fits (the widest bins, two passes) to one that
+    # holds a count per unit and rank, gives the previous implementation's table, on
+    # data with ties, units that do not qualify and units without a rank in some runs;
+    # so does the default one (the ranks kept where the runs are fewer than the units).
+    values, unit_table = varied_data(units, seed, missing=missing, levels=levels)
+    choices = SensitivityChoices(nominal_missing_goal="skip" if skip else "group-mean")
+    options = {"runs": runs, "seed": seed % 1000, "coverage": coverage, "choices": choices}
+    expected = previous_intervals(values, small_framework(), unit_table, **options)  # type: ignore[arg-type]
+    qualifying = sensitivity._problem(values, small_framework(), unit_table, None, coverage)
+    count = int(qualifying.qualifies.sum())
+    smallest = smallest_budget(count, runs)
+    budget = smallest + round(share * max(count * count * 2 - smallest, 0))
+    for ranks_budget in (None, budget):
+        result = rank_intervals(
+            values,
+            small_framework(),
+            unit_table,
+            ranks_budget=ranks_budget,
+            **options,  # type: ignore[arg-type]
+        )
+        assert result.equals(expected)
+
+
+@pytest.mark.parametrize(("units", "runs"), [(9, 150), (30, 150), (120, 150), (120, 60)])
+def test_every_way_of_summarising_gives_the_same_table(units: int, runs: int) -> None:
+    # Every budget from the smallest that fits up: the ranks kept (where the runs are
+    # fewer than the units), counted per rank in one pass, or per bin of 2, 3, ...
+    # ranks and then per rank inside the percentiles' bins in a second pass.
+    values, unit_table = varied_data(units, seed=units, missing=0.0, levels=8)
+    expected = previous_intervals(values, small_framework(), unit_table, runs=runs, seed=3)
+    assert ranked_count(expected) == units  # no value missing: every unit qualifies
+    plans = set()
+    for budget in range(smallest_budget(units, runs), max(units, runs) * units * 2 + 1):
+        plan = rank_plan(units, runs, budget)
+        if plan in plans:
+            continue
+        plans.add(plan)
+        result = rank_intervals(
+            values, small_framework(), unit_table, runs=runs, seed=3, ranks_budget=budget
+        )
+        assert result.equals(expected), plan
+    widths = {plan.bin_width for plan in plans if not plan.keep_ranks}
+    assert max(widths) > (2 if units > 9 else 1)  # two passes
+    # Fewer runs than units: kept ranks take fewer bytes than a count per rank.
+    assert any(plan.keep_ranks for plan in plans) == (runs < units) == (1 not in widths)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 149, 150, 1000])
+@pytest.mark.parametrize(
+    ("units", "runs", "budget", "passes"),
+    [(30, 150, "default", 1), (30, 150, "smallest", 2), (120, 60, "default", 0)],
+    ids=["counted", "counted in two passes", "kept"],
+)
+def test_batches_of_runs_and_blocks_of_units_do_not_change_the_table(
+    monkeypatch: pytest.MonkeyPatch, *, batch: int, units: int, runs: int, budget: str, passes: int
+) -> None:
+    # The working bytes (`WORKING_BYTES`, 16 MiB) set how many runs' ranks are gathered
+    # before they are counted (here `batch` runs: 24 bytes and a flag per unit and run),
+    # and how many units' counts or kept ranks are read at a time.
+    values, unit_table = varied_data(units, seed=runs, missing=0.0, levels=8)
+    expected = previous_intervals(values, small_framework(), unit_table, runs=runs, seed=9)
+    monkeypatch.setattr(sensitivity, "WORKING_BYTES", batch * units * 25)
+    ranks_budget = budget_for(budget, units, runs)
+    plan = rank_plan(units, runs, ranks_budget)
+    assert (0 if plan.keep_ranks else plan.passes) == passes
+    counted: list[int] = []
+    finish = sensitivity._FirstPass.finish
+
+    def spy(self: sensitivity._FirstPass) -> None:
+        counted.append(self.gathered)
+        finish(self)
+
+    monkeypatch.setattr(sensitivity._FirstPass, "finish", spy)
+    result = rank_intervals(
+        values, small_framework(), unit_table, runs=runs, seed=9, ranks_budget=ranks_budget
+    )
+    assert result.equals(expected)
+    batches = [gathered for gathered in counted if gathered]
+    assert batches == (
+        [] if plan.keep_ranks else [batch] * (runs // batch) + [runs % batch] * (runs % batch > 0)
+    )
+
+
+@pytest.mark.parametrize(("units", "runs", "kept"), [(40, 90, False), (70, 30, True)])
+def test_4_byte_counts_and_ranks_give_the_same_table(
+    monkeypatch: pytest.MonkeyPatch, units: int, runs: int, kept: bool
+) -> None:
+    # Counts of more than 65,535 runs and ranks among more than 65,535 units take 4
+    # bytes. Here the bound is lowered to 50: 90 runs' counts (one pass and two) and 70
+    # units' kept ranks take the 4-byte path.
+    values, unit_table = varied_data(units, seed=8, missing=0.0, levels=None)
+    expected = previous_intervals(values, small_framework(), unit_table, runs=runs, seed=4)
+    monkeypatch.setattr(sensitivity, "MAX_SHORT", 50)
+    plan = rank_plan(units, runs)
+    assert plan.keep_ranks == kept
+    assert (plan.rank_type if plan.keep_ranks else plan.count_type) is np.uint32
+    for budget in (None, smallest_budget(units, runs)):
+        result = rank_intervals(
+            values, small_framework(), unit_table, runs=runs, seed=4, ranks_budget=budget
+        )
+        assert result.equals(expected)
+
+
+@pytest.mark.parametrize("budget", ["default", "smallest"])
+@pytest.mark.parametrize(("runs", "seed"), [(8, 0), (8, 5), (200, 0), (200, 1), (200, 7)])
+def test_percentiles_hand_computed_from_the_drawn_rules(budget: str, runs: int, seed: int) -> None:
+    # Only the missing-goal rule varies. A has no value for goal 2: skip ranks it on
+    # goal 1 alone (52: second, behind C's 55, ahead of B's 50), group-mean fills goal 2
+    # with its group's mean (30), which makes it 41, third. F1..F7 (indexes 1..7, their
+    # own group) are always last. The rules drawn are those of the documented stream:
+    # per run, an integer below the number of normalisations, of aggregations, of
+    # rules, then the weight factors. 8 runs of 10 units are kept, 200 counted (the
+    # smallest budget: in two passes).
+    data: dict[str, dict[str, float | None]] = {
+        "A": {"a": 52},
+        "B": {"a": 80, "b": 20},
+        "C": {"a": 70, "b": 40},
+        **{f"F{k}": {"a": float(k), "b": float(k)} for k in range(1, 8)},
+    }
+    groups = {"A": "g", "B": "g", "C": "g", **{f"F{k}": "h" for k in range(1, 8)}}
+    choices = SensitivityChoices(
+        normalisations=("goalpost",), aggregations=("arithmetic",), weight_spread=0.0
+    )
+    rng = np.random.default_rng(seed)
+    skips = 0
+    for _ in range(1, runs):
+        rng.integers(1)
+        rng.integers(1)
+        skips += choices.missing_goal_rules[rng.integers(2)] == "skip"
+        rng.uniform(1.0, 1.0, 2)
+    assert 0 < skips < runs - 1
+    ranks_budget = budget_for(budget, 10, runs)
+    assert rank_plan(10, runs, ranks_budget).keep_ranks == (runs == 8 and budget == "default")
+    result = by_unit(
+        rank_intervals(
+            observations(data),
+            rescaled_0_to_100({"a": "1", "b": "2"}),
+            units_of(groups),
+            runs=runs,
+            seed=seed,
+            coverage=0.5,
+            choices=choices,
+            ranks_budget=ranks_budget,
+        )
+    )
+
+    # A is second in the `skips` runs, third in the others (the nominal run included);
+    # the inverted CDF's q-th percentile is 2 where at least the share q of runs rank it 2.
+    def percentile(share_percent: int) -> int:
+        return 2 if skips * 100 >= share_percent * runs else 3
+
+    assert result["A"] == {
+        "nominal_rank": 3,
+        "median_rank": percentile(50),
+        "p05_rank": percentile(5),
+        "p95_rank": percentile(95),
+        "min_rank": 2,
+        "max_rank": 3,
+        "runs": runs,
+    }
+    assert result["C"]["min_rank"] == result["C"]["max_rank"] == 1
+    assert {result[f"F{k}"]["median_rank"] for k in range(1, 8)} == set(range(4, 11))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    units=st.integers(min_value=0, max_value=400_000),
+    runs=st.integers(min_value=1, max_value=sensitivity.MAX_RUNS),
+    budget=st.one_of(st.just(RANKS_BUDGET), st.integers(min_value=1, max_value=2**31)),
+)
+def test_a_plan_stays_within_its_budget(units: int, runs: int, budget: int) -> None:
+    unit_limit = max_units(runs, budget)
+    run_limit = max_runs(units, budget)
+    if units > unit_limit:
+        assert run_limit < runs
+        with pytest.raises(TooManyUnits, match=f"give at most {unit_limit:,} units") as refused:
+            rank_plan(units, runs, budget)
+        assert (refused.value.unit_limit, refused.value.run_limit) == (unit_limit, run_limit)
+    else:
+        assert run_limit >= runs
+        plan = rank_plan(units, runs, budget)
+        assert plan.table_bytes <= budget
+        if not plan.keep_ranks:
+            assert plan.bins * plan.bin_width >= units
+        if not plan.keep_ranks and plan.bin_width > 1:
+            # The narrowest bins that fit: one rank fewer per bin would not.
+            narrower = -(-units // (plan.bin_width - 1))
+            assert units * narrower * np.dtype(plan.count_type).itemsize > budget
+    # Both limits are the bounds: one unit or one run more does not fit.
+    rank_plan(unit_limit, runs, budget)
+    with pytest.raises(TooManyUnits):
+        rank_plan(unit_limit + 1, runs, budget)
+    if run_limit > 0:
+        rank_plan(units, run_limit, budget)
+    if 0 < run_limit < sensitivity.MAX_RUNS:
+        with pytest.raises(TooManyUnits):
+            rank_plan(units, run_limit + 1, budget)
+
+
+def test_the_default_budget_in_figures() -> None:
+    # 10,000 units × 100,000 runs: 8 GB of ranks kept before; 400 MB of counts now, one
+    # pass; 20 MB of 2-byte ranks kept for 1,000 runs. 20,000 units × 20,000 runs: two
+    # passes. The bound: 181,620 units with 4-byte counts, 288,330 with 2-byte ones
+    # (at most 65,535 runs), more where the runs are few enough to keep their ranks.
+    assert rank_plan(10_000, 100_000) == sensitivity.RankPlan(10_000, 100_000, False, 1)
+    assert rank_plan(10_000, 100_000).table_bytes == 400_000_000
+    assert rank_plan(10_000, 1000) == sensitivity.RankPlan(10_000, 1000, True, 1)
+    assert rank_plan(10_000, 1000).table_bytes == 20_000_000
+    assert rank_plan(20_000, 20_000).passes == 2
+    assert rank_plan(100_000, 100_000).passes == 2
+    assert rank_plan(100_000, 100_000).table_bytes <= RANKS_BUDGET
+    assert (max_units(100_000), max_units(65_535), max_units(400)) == (181_620, 288_330, 335_544)
+    with pytest.raises(TooManyUnits) as refused:
+        rank_plan(200_000, 100_000)
+    assert str(refused.value) == (
+        "200,000 units are too many for a sensitivity analysis of 100,000 runs: summarising "
+        "their ranks would take more than 512 MiB; give at most 181,620 units, or at most "
+        "65,535 runs"
+    )
+    with pytest.raises(TooManyUnits, match=r"give at most 288,330 units, or at most 447 runs$"):
+        rank_plan(300_000, 1000)
+
+
+def test_too_many_units_are_refused_before_any_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    values, unit_table = random_data(40, seed=7)
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a run was computed")
+
+    monkeypatch.setattr(sensitivity, "_run_ranks", no_run)
+    with pytest.raises(TooManyUnits, match="units are too many for a sensitivity analysis"):
+        rank_intervals(values, small_framework(), unit_table, runs=100, ranks_budget=100)

@@ -250,6 +250,8 @@ def main(argv: list[str]) -> int:
             local_targets = None
             if args.method == "sdsn":
                 framework.require_bounds()
+                if args.sensitivity is not None:
+                    check_sensitivity_size(len(units["unit"][1]), args.sensitivity)
                 if args.local_targets is not None:
                     from sdgnet.engine.local_targets import read_local_targets
 
@@ -381,6 +383,25 @@ def write_sdsn(backend: DuckDBBackend, folder: Path, local_targets: pa.Table | N
         )
     backend.write_csv(GOALS_CSV, folder / "goals.csv")
     backend.write_csv(INDEX_CSV, folder / "index.csv")
+
+
+def check_sensitivity_size(unit_count: int, runs: int) -> None:
+    """Refuse, before any scoring, a sensitivity analysis whose ranks could not be
+    summarised in the memory it may use (`sdgnet.engine.sensitivity.rank_plan`), naming
+    what to lower. Every unit of --units is counted: the most that can be ranked."""
+    from sdgnet.engine.sensitivity import TooManyUnits, rank_plan
+
+    try:
+        rank_plan(unit_count, runs)
+    except TooManyUnits as error:
+        fewer = f"give at most {error.unit_limit:,} units in --units"
+        if error.run_limit > 0:
+            fewer += f", or --sensitivity {error.run_limit} or fewer runs"
+        raise ValueError(
+            f"--sensitivity {runs}: {unit_count:,} units are too many: summarising their "
+            f"ranks would take more than the {error.budget_text} the analysis may use; "
+            f"{fewer}"
+        ) from None
 
 
 def write_sensitivity(

@@ -38,12 +38,38 @@ min_rank, max_rank, runs`` (``runs``: the runs in which the unit had an index).
 Percentiles are the "inverted CDF" kind (the smallest rank r such that at least
 the share q of the runs have a rank <= r), so they are ranks that occurred. Units
 that do not qualify get nulls.
+
+Memory: whatever the number of runs, their ranks are summarised within
+``RANKS_BUDGET`` bytes (512 MiB); before, every run's ranks were kept as 8-byte
+numbers (runs × units: 8 GB for 10,000 units and 100,000 runs, and about three times
+that at the peak of summarising them). Ranks are whole numbers from 1 to the number of
+qualifying units, so (:func:`rank_plan`) either
+
+* every run's ranks are kept as 2-byte integers (4-byte from 65,536 units), where
+  runs × units of them fit the budget and take no more than a count per unit and rank
+  (fewer runs than units) or spare the second pass below; or
+* each ranked unit's ranks are counted per rank (2-byte counts, 4-byte beyond 65,535
+  runs) and the percentiles read from the counts; where that does not fit (from
+  11,586 units with more than 65,535 runs, from 16,385 with fewer), a first pass
+  counts ranks in bins of several, which locates each percentile's bin, and a second
+  pass over the same runs (the same random draws again) counts the ranks inside those
+  bins: the same results, for twice the time.
+
+Either way the percentiles are the ranks NumPy's ``nanquantile(...,
+method="inverted_cdf")`` takes from all runs' ranks. Where nothing fits (more than
+181,620 units with more than 65,535 runs, 288,330 with fewer, unless the runs are few
+enough for their ranks to be kept), :func:`rank_plan` refuses before any run. The runs
+themselves are computed one at a time, as before (their matrices are units ×
+indicators, whatever the number of runs), and their ranks counted a batch of runs at a
+time; the batches and the blocks of units whose percentiles are read at a time take at
+most ``WORKING_BYTES`` (16 MiB) besides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -66,11 +92,27 @@ MISSING_GOAL_RULES: tuple[MissingGoalRule, ...] = ("group-mean", "skip")
 
 Matrix = NDArray[np.float64]
 
-# The runs a sensitivity analysis may ask for. Every run's ranks are kept (runs × units
-# numbers of 8 bytes, 0.3 GB for 357 units at this bound) and the percentiles settle
-# within a few thousand runs, so a larger count is a mistyped one, which would
-# otherwise end in a failed allocation after the scoring.
+# The runs a sensitivity analysis may ask for: the percentiles settle within a few
+# thousand runs, so a larger count is a mistyped one (and would run for hours).
 MAX_RUNS = 100_000
+
+# The bytes the summary of the runs' ranks may take: the ranks kept, or counted per unit
+# and rank (or bin of ranks), see the module's docstring.
+RANKS_BUDGET = 512 * 2**20
+# The bytes the working arrays take besides: a batch of runs' ranks before they are
+# counted, a block of units whose percentiles are read at a time.
+WORKING_BYTES = 16 * 2**20
+
+# A count of at most this many runs, and a rank among at most this many units, fit in
+# 2 bytes; beyond, in 4.
+MAX_SHORT = int(np.iinfo(np.uint16).max)
+
+# The percentiles reported, by column.
+QUANTILES: tuple[tuple[str, float], ...] = (
+    ("median_rank", 0.5),
+    ("p05_rank", 0.05),
+    ("p95_rank", 0.95),
+)
 
 
 @dataclass(frozen=True)
@@ -267,8 +309,356 @@ def _index_ranks(
     return _ranks(index)
 
 
-def _inverted_cdf(ranks: Matrix, quantile: float) -> Matrix:
-    return np.nanquantile(ranks, quantile, axis=0, method="inverted_cdf")
+def _count_type(runs: int) -> type[np.unsignedinteger[Any]]:
+    """The type of a count of runs: a count is at most `runs`."""
+    return np.uint16 if runs <= MAX_SHORT else np.uint32
+
+
+def _rank_type(units: int) -> type[np.unsignedinteger[Any]]:
+    """The type of a kept rank (0: no rank): a rank is at most `units`."""
+    return np.uint16 if units <= MAX_SHORT else np.uint32
+
+
+def _bin_width(units: int, runs: int, budget: int) -> int | None:
+    """The fewest ranks per bin with which `units` units' ranks (each from 1 to
+    `units`) over `runs` runs are counted within `budget` bytes; None where no width
+    does it (the second pass's bins, one per unit and percentile, take a count per rank
+    of a first-pass bin)."""
+    if units == 0:
+        return 1
+    per_unit = budget // (units * np.dtype(_count_type(runs)).itemsize)
+    if per_unit >= units:
+        return 1
+    if per_unit == 0:
+        return None
+    width = -(-units // per_unit)
+    return width if len(QUANTILES) * width <= per_unit else None
+
+
+@dataclass(frozen=True)
+class RankPlan:
+    """How the ranks of `units` units over `runs` runs are summarised: kept as small
+    integers (`keep_ranks`), or counted per unit in bins of `bin_width` ranks (1: per
+    rank, one pass over the runs; more: a second pass counts the ranks inside the bins
+    that hold the percentiles)."""
+
+    units: int
+    runs: int
+    keep_ranks: bool
+    bin_width: int
+
+    @property
+    def rank_type(self) -> type[np.unsignedinteger[Any]]:
+        return _rank_type(self.units)
+
+    @property
+    def count_type(self) -> type[np.unsignedinteger[Any]]:
+        return _count_type(self.runs)
+
+    @property
+    def bins(self) -> int:
+        return -(-self.units // self.bin_width)
+
+    @property
+    def passes(self) -> int:
+        return 1 if self.keep_ranks or self.bin_width == 1 else 2
+
+    @property
+    def table_bytes(self) -> int:
+        """The bytes of the kept ranks, or of the larger of the passes' tables of counts
+        (the first one's is freed before the second one's is made)."""
+        if self.keep_ranks:
+            return self.runs * self.units * np.dtype(self.rank_type).itemsize
+        per_unit = (
+            self.bins if self.passes == 1 else max(self.bins, len(QUANTILES) * self.bin_width)
+        )
+        return self.units * per_unit * np.dtype(self.count_type).itemsize
+
+
+def _plan(units: int, runs: int, budget: int) -> RankPlan | None:
+    """The plan that fits `budget`, if any: the ranks kept where they fit and take no
+    more than one pass's counts (or where the counts need two passes or do not fit),
+    the counts otherwise."""
+    width = _bin_width(units, runs, budget)
+    counted = None if width is None else RankPlan(units, runs, keep_ranks=False, bin_width=width)
+    kept = RankPlan(units, runs, keep_ranks=True, bin_width=1)
+    if kept.table_bytes <= budget and (
+        counted is None or counted.passes == 2 or kept.table_bytes <= counted.table_bytes
+    ):
+        return kept
+    return counted
+
+
+def _largest(fits: Callable[[int], bool], most: int | None = None) -> int:
+    """The largest n >= 0 (and <= `most`) for which `fits(n)`, where `fits` holds up to
+    some n and not beyond: a search by halves."""
+    feasible, beyond = 0, 1
+    while (most is None or beyond <= most) and fits(beyond):
+        feasible, beyond = beyond, beyond * 2
+    if most is not None:
+        beyond = min(beyond, most + 1)
+    while beyond - feasible > 1:
+        middle = (feasible + beyond) // 2
+        if fits(middle):
+            feasible = middle
+        else:
+            beyond = middle
+    return feasible
+
+
+def max_units(runs: int, budget: int | None = None) -> int:
+    """The most units whose ranks over `runs` runs can be summarised within `budget`
+    bytes (default `RANKS_BUDGET`)."""
+    budget = RANKS_BUDGET if budget is None else budget
+    return _largest(lambda units: _plan(units, runs, budget) is not None)
+
+
+def max_runs(units: int, budget: int | None = None) -> int:
+    """The most runs (at most `MAX_RUNS`; 0: none) over which the ranks of `units` units
+    can be summarised within `budget` bytes (default `RANKS_BUDGET`)."""
+    budget = RANKS_BUDGET if budget is None else budget
+    return _largest(lambda runs: _plan(units, runs, budget) is not None, MAX_RUNS)
+
+
+class TooManyUnits(ValueError):
+    """The ranks of `units` units over `runs` runs cannot be summarised within `budget`
+    bytes. `unit_limit`: the most units that can be with `runs` runs; `run_limit`: the
+    most runs with `units` units (0: none)."""
+
+    def __init__(self, units: int, runs: int, budget: int) -> None:
+        self.units = units
+        self.runs = runs
+        self.budget = budget
+        self.unit_limit = max_units(runs, budget)
+        self.run_limit = max_runs(units, budget)
+        message = (
+            f"{units:,} units are too many for a sensitivity analysis of {runs:,} runs: "
+            f"summarising their ranks would take more than {self.budget_text}; "
+            f"give at most {self.unit_limit:,} units"
+        )
+        if self.run_limit > 0:
+            message += f", or at most {self.run_limit:,} runs"
+        super().__init__(message)
+
+    @property
+    def budget_text(self) -> str:
+        if self.budget >= 2**20:
+            return f"{self.budget / 2**20:,.0f} MiB"
+        return f"{self.budget:,} bytes"
+
+
+def rank_plan(units: int, runs: int, budget: int | None = None) -> RankPlan:
+    """The plan for summarising the ranks of `units` units over `runs` runs within
+    `budget` bytes (default `RANKS_BUDGET`); `TooManyUnits` (a ValueError that says what
+    to lower) where none fits. It needs no run (`units`: those that may be ranked, or
+    more), so a caller can refuse before any scoring."""
+    budget = RANKS_BUDGET if budget is None else budget
+    plan = _plan(units, runs, budget)
+    if plan is None:
+        raise TooManyUnits(units, runs, budget)
+    return plan
+
+
+def _run_ranks(
+    problem: _Problem,
+    choices: SensitivityChoices,
+    *,
+    runs: int,
+    seed: int,
+    normalised: dict[Normalisation, Matrix],
+    nominal_scores: Matrix,
+) -> Iterator[Matrix]:
+    """Each run's ranks (units; NaN: no index), run 0 (the nominal one) first. Each call
+    draws the same runs again from `seed`."""
+    yield _index_ranks(
+        problem, nominal_scores, problem.weights, "arithmetic", choices.nominal_missing_goal
+    )
+    rng = np.random.default_rng(seed)
+    for _ in range(1, runs):
+        normalisation = choices.normalisations[rng.integers(len(choices.normalisations))]
+        aggregation = choices.aggregations[rng.integers(len(choices.aggregations))]
+        missing_goal = choices.missing_goal_rules[rng.integers(len(choices.missing_goal_rules))]
+        factors = rng.uniform(
+            1.0 - choices.weight_spread, 1.0 + choices.weight_spread, problem.weights.size
+        )
+        yield _index_ranks(
+            problem, normalised[normalisation], problem.weights * factors, aggregation, missing_goal
+        )
+
+
+class _Tally:
+    """Per ranked unit (`rows`): the runs in which it has a rank, its lowest and highest
+    rank."""
+
+    def __init__(self, rows: NDArray[np.intp]) -> None:
+        self.rows = rows
+        self.runs = np.zeros(rows.size, np.int64)
+        self.lowest = np.full(rows.size, np.inf)
+        self.highest = np.full(rows.size, -np.inf)
+
+    def add(self, ranks: Matrix) -> tuple[Matrix, NDArray[np.intp]]:
+        """Tally a run's ranks; the ranked units' ranks and the positions of those that
+        have one."""
+        mine = ranks[self.rows]
+        present = np.flatnonzero(~np.isnan(mine))
+        self.runs[present] += 1
+        np.fmin(self.lowest, mine, out=self.lowest)
+        np.fmax(self.highest, mine, out=self.highest)
+        return mine, present
+
+
+class _KeptRanks(_Tally):
+    """Every run's ranks of the ranked units, as small integers (0: no rank)."""
+
+    def __init__(self, rows: NDArray[np.intp], plan: RankPlan) -> None:
+        super().__init__(rows)
+        self.ranks = np.zeros((plan.runs, rows.size), plan.rank_type)
+        self.added = 0
+
+    def add(self, ranks: Matrix) -> tuple[Matrix, NDArray[np.intp]]:
+        mine, present = super().add(ranks)
+        self.ranks[self.added, present] = mine[present]
+        self.added += 1
+        return mine, present
+
+    def percentiles(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The ranks at `positions` (percentiles × units) of each unit's ranks in order,
+        sorting a block of units at a time (at most `WORKING_BYTES`)."""
+        runs, units = self.ranks.shape
+        found = np.zeros(positions.shape, np.int64)
+        block = max(1, WORKING_BYTES // max(runs * self.ranks.itemsize, 1))
+        for start in range(0, units, block):
+            stop = min(units, start + block)
+            ordered = np.sort(self.ranks[:, start:stop], axis=0)  # 0 (no rank) first
+            first = runs - self.runs[start:stop]
+            for quantile, targets in enumerate(positions[:, start:stop]):
+                found[quantile, start:stop] = ordered[first + targets, np.arange(stop - start)]
+        return found
+
+
+class _FirstPass(_Tally):
+    """Besides the tally: how many of each ranked unit's ranks fall in each bin of
+    `plan.bin_width` ranks (`counts`, complete after `finish`).
+
+    The runs' bins are gathered a batch at a time (at most `WORKING_BYTES` with the
+    positions they make) and counted unit by unit: a run counted alone adds one count
+    to every unit's row, a cache miss each in a large table (units × units)."""
+
+    def __init__(self, rows: NDArray[np.intp], plan: RankPlan) -> None:
+        super().__init__(rows)
+        self.width = plan.bin_width
+        self.counts = np.zeros((rows.size, plan.bins), plan.count_type)
+        # Per run: its bins, their positions in the table (twice) and which are ranks.
+        per_run = max(rows.size, 1) * (3 * np.dtype(np.intp).itemsize + 1)
+        batch = max(1, WORKING_BYTES // per_run)
+        self.batch = np.zeros((batch, rows.size), np.intp)  # bins; -1: no rank
+        self.gathered = 0
+        self.row_starts = (np.arange(rows.size, dtype=np.intp) * plan.bins)[:, None]
+
+    def add(self, ranks: Matrix) -> tuple[Matrix, NDArray[np.intp]]:
+        mine, present = super().add(ranks)
+        bins = self.batch[self.gathered]
+        bins.fill(-1)
+        bins[present] = (mine[present].astype(np.intp) - 1) // self.width
+        self.gathered += 1
+        if self.gathered == len(self.batch):
+            self.finish()
+        return mine, present
+
+    def finish(self) -> None:
+        """Count the batch gathered so far."""
+        bins = self.batch[: self.gathered].T  # units × runs: a unit's counts together
+        positions = (bins + self.row_starts)[bins >= 0]
+        np.add.at(self.counts.reshape(-1), positions, self.counts.dtype.type(1))
+        self.gathered = 0
+
+
+class _SecondPass:
+    """Per ranked unit and percentile: how many of its ranks fall on each rank of the
+    first-pass bin (`bins`, percentiles × units) that holds the percentile."""
+
+    def __init__(self, rows: NDArray[np.intp], plan: RankPlan, bins: NDArray[np.int64]) -> None:
+        self.rows = rows
+        self.width = plan.bin_width
+        self.bins = bins
+        self.counts = np.zeros((len(bins), rows.size, plan.bin_width), plan.count_type)
+
+    def add(self, ranks: Matrix) -> None:
+        mine = ranks[self.rows]
+        present = np.flatnonzero(~np.isnan(mine))
+        offsets = mine[present].astype(np.intp) - 1
+        bins = offsets // self.width
+        offsets -= bins * self.width
+        for quantile, counts in enumerate(self.counts):
+            hit = bins == self.bins[quantile, present]
+            counts[present[hit], offsets[hit]] += 1
+
+
+def _order_positions(runs: NDArray[np.int64], quantile: float) -> NDArray[np.int64]:
+    """Per unit with `runs` ranks, the position (from 0) among its ranks in order of the
+    one NumPy's ``nanquantile(ranks, quantile, method="inverted_cdf")`` takes, asked of
+    NumPy itself once per number of runs that occurs (a unit's runs are all runs but
+    those in which it has no index, so there are one or two)."""
+    positions = np.zeros_like(runs)
+    for count in np.unique(runs[runs > 0]).tolist():
+        ordered = np.arange(count, dtype=np.float64)
+        position = np.quantile(ordered, quantile, method="inverted_cdf")
+        positions[runs == count] = int(position)
+    return positions
+
+
+def _locate(
+    counts: NDArray[Any], positions: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where `positions` (percentiles × rows) fall in `counts` (rows × columns): per
+    percentile and row, the column whose count holds that position of the row's ranks
+    in order, and the position within the column. Rows are taken a block at a time, so
+    the running sums take at most `WORKING_BYTES` (a running sum is at most the runs,
+    which an int32 holds)."""
+    rows, columns = counts.shape
+    found = np.zeros(positions.shape, np.int64)
+    within = np.zeros(positions.shape, np.int64)
+    block = max(1, WORKING_BYTES // (max(columns, 1) * 5))  # int32 sums, bool comparisons
+    for start in range(0, rows, block):
+        stop = min(rows, start + block)
+        running = np.cumsum(counts[start:stop], axis=1, dtype=np.int32)
+        for quantile, targets in enumerate(positions[:, start:stop]):
+            column = (running <= targets[:, None]).sum(axis=1)
+            before = running[np.arange(stop - start), np.maximum(column - 1, 0)]
+            found[quantile, start:stop] = column
+            within[quantile, start:stop] = targets - np.where(column > 0, before, 0)
+    return found, within
+
+
+def _summarise(
+    each_run: Callable[[], Iterator[Matrix]], rows: NDArray[np.intp], plan: RankPlan
+) -> tuple[_Tally, NDArray[np.int64]]:
+    """The ranked units' (`rows`) tally and percentiles (as `QUANTILES`), by `plan`."""
+    if plan.keep_ranks:
+        kept = _KeptRanks(rows, plan)
+        for ranks in each_run():
+            kept.add(ranks)
+        positions = np.stack([_order_positions(kept.runs, q) for _, q in QUANTILES])
+        return kept, kept.percentiles(positions)
+    first = _FirstPass(rows, plan)
+    for ranks in each_run():
+        first.add(ranks)
+    first.finish()
+    positions = np.stack([_order_positions(first.runs, q) for _, q in QUANTILES])
+    bins, within = _locate(first.counts, positions)
+    if plan.passes == 1:
+        return first, bins + 1
+    del first.counts, first.batch  # before the second pass's
+    second = _SecondPass(rows, plan, bins)
+    for ranks in each_run():
+        second.add(ranks)
+    offsets = np.stack(
+        [
+            _locate(counts, within[quantile : quantile + 1])[0][0]
+            for quantile, counts in enumerate(second.counts)
+        ]
+    )
+    return first, bins * plan.bin_width + offsets + 1
 
 
 def rank_intervals(
@@ -281,9 +671,13 @@ def rank_intervals(
     seed: int = 0,
     choices: SensitivityChoices | None = None,
     coverage: float = 0.8,
+    ranks_budget: int | None = None,
 ) -> pa.Table:
     """Each unit's rank under the nominal method and across ``runs`` Monte Carlo runs
-    (the nominal run included); the same ``seed`` gives the same table.
+    (the nominal run included); the same ``seed`` gives the same table, whatever
+    ``ranks_budget`` (the bytes the ranks' summary may take, default ``RANKS_BUDGET``,
+    see the module's docstring; `TooManyUnits` before any run where the units are too
+    many for it).
 
     ``observations``: ``unit, indicator, year, value``; ``units``: ``unit, group`` and
     the scope columns (as for ``score_sdsn``); ``year``: latest value at or before it.
@@ -291,8 +685,10 @@ def rank_intervals(
     if not 1 <= runs <= MAX_RUNS:
         raise ValueError(f"runs must be from 1 to {MAX_RUNS}, found {runs}")
     choices = choices or SensitivityChoices()
+    budget = RANKS_BUDGET if ranks_budget is None else ranks_budget
     problem = _problem(observations, framework, units, year, coverage)
-    rng = np.random.default_rng(seed)
+    # Ranks run from 1 to the number of qualifying units, the most that can be ranked.
+    plan = rank_plan(int(problem.qualifies.sum()), runs, budget)
     normalised = {name: _positive_scores(problem, name) for name in choices.normalisations}
     # The nominal run is the SDSN computation on its own 0-100 scale (the arithmetic
     # mean needs no positive shift), so that its index scores, rounded for ranking,
@@ -302,48 +698,41 @@ def rank_intervals(
         "goalpost", problem.values, problem.best, problem.worst, problem.direction
     )
 
-    all_ranks = np.full((runs, len(problem.units)), np.nan)
-    all_ranks[0] = _index_ranks(
-        problem, nominal_scores, problem.weights, "arithmetic", choices.nominal_missing_goal
-    )
-    for run in range(1, runs):
-        normalisation = choices.normalisations[rng.integers(len(choices.normalisations))]
-        aggregation = choices.aggregations[rng.integers(len(choices.aggregations))]
-        missing_goal = choices.missing_goal_rules[rng.integers(len(choices.missing_goal_rules))]
-        factors = rng.uniform(
-            1.0 - choices.weight_spread, 1.0 + choices.weight_spread, problem.weights.size
-        )
-        all_ranks[run] = _index_ranks(
-            problem, normalised[normalisation], problem.weights * factors, aggregation, missing_goal
+    def each_run() -> Iterator[Matrix]:
+        return _run_ranks(
+            problem,
+            choices,
+            runs=runs,
+            seed=seed,
+            normalised=normalised,
+            nominal_scores=nominal_scores,
         )
 
-    ranked = problem.qualifies & ~np.isnan(all_ranks[0])
-    counts = (~np.isnan(all_ranks)).sum(axis=0)
-    summary: dict[str, Matrix] = {}
-    if ranked.any():
-        subset = all_ranks[:, ranked]
-        for name, quantile in (("median_rank", 0.5), ("p05_rank", 0.05), ("p95_rank", 0.95)):
-            column = np.full(len(problem.units), np.nan)
-            column[ranked] = _inverted_cdf(subset, quantile)
-            summary[name] = column
-        summary["min_rank"] = np.where(ranked, np.nanmin(np.where(ranked, all_ranks, 0), 0), np.nan)
-        summary["max_rank"] = np.where(ranked, np.nanmax(np.where(ranked, all_ranks, 0), 0), np.nan)
-    else:
-        for name in ("median_rank", "p05_rank", "p95_rank", "min_rank", "max_rank"):
-            summary[name] = np.full(len(problem.units), np.nan)
+    nominal = next(each_run())
+    ranked = problem.qualifies & ~np.isnan(nominal)
+    rows = np.flatnonzero(ranked)
+    tally, percentiles = _summarise(each_run, rows, plan)
+
+    def of_units(ranked_values: NDArray[Any]) -> Matrix:
+        column = np.full(len(problem.units), np.nan)
+        column[rows] = ranked_values
+        return column
 
     def rank_column(values: Matrix) -> pa.Array:
         return pa.array([None if np.isnan(v) else round(float(v)) for v in values], type=pa.int64())
 
+    summary = {name: of_units(percentiles[q]) for q, (name, _) in enumerate(QUANTILES)}
+    runs_column = np.zeros(len(problem.units), np.int64)
+    runs_column[rows] = tally.runs
     return pa.table(
         {
             "unit": pa.array(problem.units, pa.string()),
-            "nominal_rank": rank_column(np.where(ranked, all_ranks[0], np.nan)),
+            "nominal_rank": rank_column(np.where(ranked, nominal, np.nan)),
             "median_rank": rank_column(summary["median_rank"]),
             "p05_rank": rank_column(summary["p05_rank"]),
             "p95_rank": rank_column(summary["p95_rank"]),
-            "min_rank": rank_column(summary["min_rank"]),
-            "max_rank": rank_column(summary["max_rank"]),
-            "runs": pa.array(np.where(ranked, counts, 0).tolist(), pa.int64()),
+            "min_rank": rank_column(of_units(tally.lowest)),
+            "max_rank": rank_column(of_units(tally.highest)),
+            "runs": pa.array(runs_column.tolist(), pa.int64()),
         }
     )
