@@ -80,3 +80,15 @@ def boolean(cell: object, file: str | Path, row: int, column: str) -> bool | Non
     raise InputError(
         file, f"expected 1/0, yes/no or true/false, found {raw!r}", row=row, column=column
     )
+
+
+# A whole number as typed: an optional sign and ASCII digits. (int() also takes "1_0",
+# " 7 " and the digits of other scripts.)
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def read_whole_number(text: str) -> int:
+    """The whole number `text` writes; ValueError for anything but a sign and digits."""
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return int(text)

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from sdgnet.engine.backend import DuckDBBackend, duckdb_backend
+from sdgnet.engine.cells import read_whole_number
 from sdgnet.engine.duck import Columns, arrow_table
 from sdgnet.engine.errors import InputError
 from sdgnet.engine.framework import FIRST_YEAR, LAST_YEAR, Framework, read_framework
@@ -152,19 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# A whole number on the command line: an optional sign and ASCII digits. (int() also
-# takes "1_0", " 7 " and the digits of other scripts.)
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
 def whole_number_from(least: int, most: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number, at least `least` (and at most `most`)."""
 
     def parse(text: str) -> int:
         try:
-            if not WHOLE_NUMBER.fullmatch(text):
-                raise ValueError(text)
-            number = int(text)  # a ValueError too past the digits int() reads
+            number = read_whole_number(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
         if most is not None and not least <= number <= most:

@@ -6,15 +6,12 @@ argparse names the refused option itself ("argument --limit: ..."); what follows
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-# A whole number on the command line: an optional sign and ASCII digits. (int() also takes
-# "1_0", " 7 " and the digits of other scripts.)
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+from sdgnet.engine.cells import read_whole_number
 
 
 def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
@@ -22,9 +19,7 @@ def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
 
     def parse(text: str) -> int:
         try:
-            if not WHOLE_NUMBER.fullmatch(text):
-                raise ValueError(text)
-            number = int(text)  # a ValueError too past the digits int() reads
+            number = read_whole_number(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
                 _("expected a whole number, found “%(text)s”") % {"text": text}
