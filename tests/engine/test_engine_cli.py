@@ -631,6 +631,34 @@ def test_sensitivity_is_reproducible_with_a_seed_and_centred_on_the_sdsn_rank(tm
             assert int(row["min_rank"]) <= int(row["nominal_rank"]) <= int(row["max_rank"])
 
 
+@pytest.mark.parametrize("year", [None, 2020])
+def test_sensitivity_csv_is_the_librarys_analysis_of_the_observations(tmp_path, year):
+    # `sdgnet score` analyses the values its scoring run found (the latest at or
+    # before --year); the library reads the observations itself: the same table.
+    from sdgnet.engine import read_framework
+    from sdgnet.engine.sensitivity import rank_intervals
+
+    options = ["--sensitivity", "25", "--seed", "4"]
+    if year is not None:
+        options += ["--year", str(year)]
+    status, out = score(tmp_path, *options)
+    assert status == 0
+    ids_as_text = pacsv.ConvertOptions(column_types={"unit": pa.string()})
+    expected = rank_intervals(
+        pacsv.read_csv(GOLDEN / "observations.csv", convert_options=ids_as_text),
+        read_framework(GOLDEN / "framework.csv"),
+        pacsv.read_csv(GOLDEN / "units.csv", convert_options=ids_as_text),
+        year=year,
+        runs=25,
+        seed=4,
+    )
+    rows = list(csv.DictReader((out / "sensitivity.csv").open()))
+    assert len(rows) == expected.num_rows
+    assert any(row["nominal_rank"] for row in rows)
+    for row, wanted in zip(rows, expected.to_pylist(), strict=True):
+        assert row == {name: "" if v is None else str(v) for name, v in wanted.items()}
+
+
 @pytest.mark.parametrize("missing_goal", ["group-mean", "skip"])
 def test_the_nominal_sensitivity_rank_is_the_rank_of_the_run_asked_for(tmp_path, missing_goal):
     # A has no value for goal 2: skip ranks it on goal 1 alone (52, second), group-mean

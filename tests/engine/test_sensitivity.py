@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -366,6 +367,44 @@ def test_scope_excludes_an_indicator_from_coverage_and_scores() -> None:
     assert [result[u]["nominal_rank"] for u in "pqr"] == [1, 2, 3]
 
 
+def test_latest_values_with_a_pair_given_twice_are_refused_naming_it() -> None:
+    latest = pa.table(
+        {"unit": ["A", "A", "B"], "indicator": ["a1", "a1", "a1"], "value": [1.0, 2.0, 3.0]}
+    )
+    with pytest.raises(ValueError, match="unit 'A', indicator 'a1' has more than one value"):
+        sensitivity.rank_intervals_of_latest(
+            latest, small_framework(), units_of({"A": "g", "B": "g"}), runs=1
+        )
+
+
+def test_latest_values_are_the_latest_valued_at_or_before_the_year() -> None:
+    rows = [
+        ("A", "a1", 2019, 10.0), ("A", "a1", 2021, 15.0), ("A", "a1", 2022, None),
+        ("A", "b1", 2022, float("nan")), ("B", "a1", 2018, 70.0), ("B", "b1", 2020, 40.0),
+        ("B", "b1", 2023, 45.0), ("C", "a1", 2022, 30.0),
+    ]  # fmt: skip
+    values = pa.table(
+        {name: [row[k] for row in rows] for k, name in enumerate(("unit", "indicator", "year"))}
+        | {"value": pa.array([row[3] for row in rows], pa.float64())}
+    )
+
+    def latest(year: int | None) -> list[tuple[str, str, float]]:
+        table = sensitivity.latest_values(values, year)
+        return sorted((r["unit"], r["indicator"], r["value"]) for r in table.to_pylist())
+
+    assert latest(None) == [("A", "a1", 15.0), ("B", "a1", 70.0), ("B", "b1", 45.0),
+                            ("C", "a1", 30.0)]  # fmt: skip
+    assert latest(2020) == [("A", "a1", 10.0), ("B", "a1", 70.0), ("B", "b1", 40.0)]
+    units = units_of({"A": "g", "B": "g", "C": "h"})
+    options: dict[str, Any] = {"runs": 40, "seed": 5, "coverage": 0.0}
+    for year in (None, 2020):
+        of_latest = sensitivity.rank_intervals_of_latest(
+            sensitivity.latest_values(values, year), small_framework(), units, **options
+        )
+        assert of_latest == rank_intervals(values, small_framework(), units, year=year, **options)
+        assert of_latest.column("nominal_rank").null_count < of_latest.num_rows
+
+
 def test_bad_arguments_are_refused() -> None:
     values, units = random_data(5, seed=1)
     with pytest.raises(ValueError, match="runs must be from 1 to 100000, found 0"):
@@ -575,7 +614,8 @@ def previous_intervals(
     """The previous implementation's summary, the reference: every run's ranks kept
     (runs × units) and summarised with NumPy's nanquantile, nanmin and nanmax."""
     choices = choices or SensitivityChoices()
-    problem = sensitivity._problem(values, framework, units, None, coverage)
+    latest = sensitivity.latest_values(values, None)
+    problem = sensitivity._problem(latest, framework, units, coverage)
     all_ranks = np.stack(
         list(
             sensitivity._run_ranks(
@@ -675,7 +715,8 @@ def test_any_budget_gives_the_previous_implementations_table(
     choices = SensitivityChoices(nominal_missing_goal="skip" if skip else "group-mean")
     options = {"runs": runs, "seed": seed % 1000, "coverage": coverage, "choices": choices}
     expected = previous_intervals(values, small_framework(), unit_table, **options)  # type: ignore[arg-type]
-    qualifying = sensitivity._problem(values, small_framework(), unit_table, None, coverage)
+    latest = sensitivity.latest_values(values, None)
+    qualifying = sensitivity._problem(latest, small_framework(), unit_table, coverage)
     count = int(qualifying.qualifies.sum())
     smallest = smallest_budget(count, runs)
     budget = smallest + round(share * max(count * count * 2 - smallest, 0))

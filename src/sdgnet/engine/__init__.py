@@ -12,7 +12,8 @@ Public API (see each module's docstring):
   (`sdgnet.engine.scoring`): the SDSN index and dashboards for one year, a list
   of years or every year with data (`years="all"`);
 - `sdgnet.engine.progress.assess(method, observations, framework, year)`: the
-  progress methods; `sdgnet.engine.sensitivity.rank_intervals(...)`;
+  progress methods; `sdgnet.engine.sensitivity.rank_intervals(...)` (or
+  `rank_intervals_of_latest(...)` from the values already scored);
   `sdgnet.engine.peers`;
 - `InputError`: bad input, with file, row and column.
 

@@ -268,9 +268,7 @@ def main(argv: list[str]) -> int:
                     run_sdsn(backend, options, years)
                     write_sdsn(backend, staging, local_targets)
                     if args.sensitivity is not None:
-                        write_sensitivity(
-                            framework, units, args.observations, args=args, folder=staging
-                        )
+                        write_sensitivity(backend, framework, units, args=args, folder=staging)
                 else:
                     backend.check_observations()
                     progress_note = write_progress(
@@ -399,15 +397,18 @@ def check_sensitivity_size(unit_count: int, runs: int) -> None:
 
 
 def write_sensitivity(
-    framework: Framework, units: Columns, observations: Path, *, args: Any, folder: Path
+    backend: DuckDBBackend, framework: Framework, units: Columns, *, args: Any, folder: Path
 ) -> None:
-    from sdgnet.engine.sensitivity import SensitivityChoices, rank_intervals
+    from sdgnet.engine.sensitivity import SensitivityChoices, rank_intervals_of_latest
 
-    intervals = rank_intervals(
-        load_observations(observations),
+    # The values the scoring run found for its year: the observations are not read again.
+    latest = backend.fetch(
+        "SELECT unit, indicator, value FROM indicator_results WHERE value IS NOT NULL"
+    )
+    intervals = rank_intervals_of_latest(
+        latest,
         framework,
         arrow_table(units),
-        year=args.year,
         runs=args.sensitivity,
         seed=0 if args.seed is None else args.seed,
         # The nominal run is the run asked for, so its ranks are index.csv's.

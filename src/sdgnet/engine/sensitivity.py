@@ -157,7 +157,9 @@ class _Problem:
     has_goal: NDArray[np.bool_]
 
 
-def _latest_values(observations: pa.Table, year: int | None) -> pl.DataFrame:
+def latest_values(observations: pa.Table, year: int | None) -> pa.Table:
+    """Each (unit, indicator)'s latest value at or before ``year`` (any year if None):
+    ``unit, indicator, value``, the input of `rank_intervals_of_latest`."""
     frame = pl.from_arrow(observations)
     assert isinstance(frame, pl.DataFrame)
     frame = frame.select(
@@ -168,14 +170,31 @@ def _latest_values(observations: pa.Table, year: int | None) -> pl.DataFrame:
     ).filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan())
     if year is not None:
         frame = frame.filter(pl.col("year") <= year)
-    return frame.sort("year").group_by("unit", "indicator").agg(pl.col("value").last()).sort("unit")
+    latest = frame.sort("year").group_by("unit", "indicator").agg(pl.col("value").last())
+    return latest.to_arrow()
+
+
+def _latest_frame(latest: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(latest.select(["unit", "indicator", "value"]))
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.select(
+        pl.col("unit").cast(pl.String),
+        pl.col("indicator").cast(pl.String),
+        pl.col("value").cast(pl.Float64),
+    ).filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan())
+    repeated = frame.filter(pl.struct("unit", "indicator").is_duplicated())
+    if repeated.height:
+        unit, indicator = repeated.row(0)[:2]
+        raise ValueError(
+            f"latest values: unit {unit!r}, indicator {indicator!r} has more than one value"
+        )
+    return frame
 
 
 def _problem(
-    observations: pa.Table,
+    latest: pa.Table,
     framework: Framework,
     units: pa.Table,
-    year: int | None,
     coverage: float,
 ) -> _Problem:
     framework.require_bounds()
@@ -190,12 +209,14 @@ def _problem(
     indicator_position = {spec.indicator: j for j, spec in enumerate(specs)}
 
     values = np.full((len(unit_ids), len(specs)), np.nan)
-    latest = _latest_values(observations, year).filter(
+    in_problem = _latest_frame(latest).filter(
         pl.col("unit").is_in(unit_ids) & pl.col("indicator").is_in(list(indicator_position))
     )
-    rows = np.array([unit_position[u] for u in latest["unit"].to_list()], dtype=np.int64)
-    columns = np.array([indicator_position[i] for i in latest["indicator"].to_list()], np.int64)
-    values[rows, columns] = latest["value"].to_numpy()
+    rows = np.array([unit_position[u] for u in in_problem["unit"].to_list()], dtype=np.int64)
+    columns = np.array(
+        [indicator_position[i] for i in in_problem["indicator"].to_list()], dtype=np.int64
+    )
+    values[rows, columns] = in_problem["value"].to_numpy()
 
     applies = np.ones(values.shape, dtype=bool)
     for j, spec in enumerate(specs):
@@ -682,11 +703,38 @@ def rank_intervals(
     ``observations``: ``unit, indicator, year, value``; ``units``: ``unit, group`` and
     the scope columns (as for ``score_sdsn``); ``year``: latest value at or before it.
     """
+    return rank_intervals_of_latest(
+        latest_values(observations, year),
+        framework,
+        units,
+        runs=runs,
+        seed=seed,
+        choices=choices,
+        coverage=coverage,
+        ranks_budget=ranks_budget,
+    )
+
+
+def rank_intervals_of_latest(
+    latest: pa.Table,
+    framework: Framework,
+    units: pa.Table,
+    *,
+    runs: int = 1000,
+    seed: int = 0,
+    choices: SensitivityChoices | None = None,
+    coverage: float = 0.8,
+    ranks_budget: int | None = None,
+) -> pa.Table:
+    """`rank_intervals` from each (unit, indicator)'s value for the year scored
+    (``latest``: ``unit, indicator, value``, one row per pair; missing values may be
+    left out or given as null), such as `sdgnet score` has already found: the
+    observations are not read again."""
     if not 1 <= runs <= MAX_RUNS:
         raise ValueError(f"runs must be from 1 to {MAX_RUNS}, found {runs}")
     choices = choices or SensitivityChoices()
     budget = RANKS_BUDGET if ranks_budget is None else ranks_budget
-    problem = _problem(observations, framework, units, year, coverage)
+    problem = _problem(latest, framework, units, coverage)
     # Ranks run from 1 to the number of qualifying units, the most that can be ranked.
     plan = rank_plan(int(problem.qualifies.sum()), runs, budget)
     normalised = {name: _positive_scores(problem, name) for name in choices.normalisations}
