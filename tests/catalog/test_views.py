@@ -141,7 +141,8 @@ def test_anyone_reads_how_each_indicator_of_a_framework_is_scored(prefix, number
     goals = {goal["number"]: goal for goal in data["goals"]}
     assert list(goals) == sorted(goals)
     turnout = next(item for item in goals[16]["entries"] if item["indicator"] == TURNOUT)
-    assert turnout | {"name": "", "direction_label": ""} == {
+    assert [goal["url"] for goal in turnout["goals"]] == [f"{prefix}/goals/16/"]
+    assert turnout | {"name": "", "direction_label": "", "goals": []} == {
         "indicator": TURNOUT,
         "name": "",
         "url": f"{prefix}/indicators/{TURNOUT}/",
@@ -158,6 +159,7 @@ def test_anyone_reads_how_each_indicator_of_a_framework_is_scored(prefix, number
         "target_year": 2030,
         "weight": 1.0,
         "in_index": True,
+        "goals": [],
     }
     population = next(item for item in goals[11]["entries"] if item["indicator"] == POPULATION)
     assert (population["scored"], population["in_index"], population["best"]) == (

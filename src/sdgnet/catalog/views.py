@@ -1,40 +1,173 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from sdgnet.accounts.access import permission_page
+from sdgnet.catalog.access import default_framework
 from sdgnet.catalog.actions import EntryUpdate, do_update_framework_entry
 from sdgnet.catalog.forms import FrameworkEntryForm
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal
 from sdgnet.catalog.specs import entry_problems
+from sdgnet.dashboards.access import goal_info
 from sdgnet.dashboards.overview import national_goal
 from sdgnet.dashboards.page_charts import national_goal_chart
 from sdgnet.dashboards.views import Page, respond
+from sdgnet.projects.access import visible_projects
+
+# The U4SSC classification (ITU-T Y.4903) as the framework file writes it, in English
+# words and category codes; the pages show it in the reader's language. A value not
+# listed here is shown as the file has it.
+U4SSC_DIMENSIONS = {
+    "Economy": pgettext_lazy("U4SSC", "Economy"),
+    "Environment": pgettext_lazy("U4SSC", "Environment"),
+    "Society and Culture": pgettext_lazy("U4SSC", "Society and Culture"),
+    "ICT": pgettext_lazy("U4SSC", "ICT"),
+    "Productivity": pgettext_lazy("U4SSC", "Productivity"),
+    "Infrastructure": pgettext_lazy("U4SSC", "Infrastructure"),
+    "Energy": pgettext_lazy("U4SSC", "Energy"),
+    "Education, Health and Culture": pgettext_lazy("U4SSC", "Education, Health and Culture"),
+    "Safety, Housing and Social Inclusion": pgettext_lazy(
+        "U4SSC", "Safety, Housing and Social Inclusion"
+    ),
+}
+U4SSC_CATEGORIES = {
+    "ICT": pgettext_lazy("U4SSC", "ICT infrastructure"),
+    "WS": pgettext_lazy("U4SSC", "Water and sanitation"),
+    "D": pgettext_lazy("U4SSC", "Drainage"),
+    "ES": pgettext_lazy("U4SSC", "Electricity supply"),
+    "T": pgettext_lazy("U4SSC", "Transport"),
+    "PS": pgettext_lazy("U4SSC", "Public sector"),
+    "IN": pgettext_lazy("U4SSC", "Innovation"),
+    "EM": pgettext_lazy("U4SSC", "Employment"),
+    "WA": pgettext_lazy("U4SSC", "Waste"),
+    "B": pgettext_lazy("U4SSC", "Buildings"),
+    "UP": pgettext_lazy("U4SSC", "Urban planning"),
+    "AQ": pgettext_lazy("U4SSC", "Air quality"),
+    "EQ": pgettext_lazy("U4SSC", "Environmental quality"),
+    "PSN": pgettext_lazy("U4SSC", "Public space and nature"),
+    "E": pgettext_lazy("U4SSC", "Energy"),
+    "ED": pgettext_lazy("U4SSC", "Education"),
+    "H": pgettext_lazy("U4SSC", "Health and health care"),
+    "C": pgettext_lazy("U4SSC", "Culture"),
+    "HO": pgettext_lazy("U4SSC", "Housing"),
+    "SI": pgettext_lazy("U4SSC", "Social inclusion"),
+    "SA": pgettext_lazy("U4SSC", "Safety"),
+    "FS": pgettext_lazy("U4SSC", "Food security"),
+}
+U4SSC_TIERS = {
+    "core": pgettext_lazy("U4SSC", "core indicator"),
+    "advanced": pgettext_lazy("U4SSC", "advanced indicator"),
+}
+
+
+def _classification(entry: FrameworkIndicator) -> dict[str, str]:
+    """The entry's U4SSC classification as stored and in the active language's words."""
+
+    def word(words: dict[str, Any], value: str) -> str:
+        return str(words.get(value, value))
+
+    dimension = word(U4SSC_DIMENSIONS, entry.dimension)
+    if entry.sub_dimension:
+        dimension = f"{dimension} › {word(U4SSC_DIMENSIONS, entry.sub_dimension)}"
+    return {
+        "dimension": entry.dimension,
+        "sub_dimension": entry.sub_dimension,
+        "category": entry.category,
+        "tier": entry.tier,
+        "dimension_label": dimension if entry.dimension else "",
+        "category_label": word(U4SSC_CATEGORIES, entry.category),
+        "tier_label": word(U4SSC_TIERS, entry.tier),
+    }
+
+
+def _other_frameworks(goal: Goal, shown: Framework | None) -> list[dict[str, Any]]:
+    """Every framework but the one whose indicators the goal page shows, each with its
+    entries linked to the goal (as their goal or among several), in the framework's order;
+    the frameworks without any are left out. One query."""
+    entries = (
+        FrameworkIndicator.objects.filter(Q(goal=goal) | Q(goals=goal))
+        .exclude(framework=shown)
+        .select_related("framework", "indicator")
+        .order_by("framework_id", "position", "pk")
+        .distinct()
+    )
+    frameworks: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        framework = entry.framework
+        if framework.slug not in frameworks:
+            frameworks[framework.slug] = {
+                "slug": framework.slug,
+                "name": framework.name,
+                "scored": framework.scored,
+                "url": reverse("framework", args=[framework.slug]),
+                "classified": False,
+                "entries": [],
+            }
+        group = frameworks[framework.slug]
+        row = {
+            "indicator": entry.indicator_id,
+            "name": entry.indicator.name,
+            "url": f"{group['url']}#entry-{entry.indicator_id}",
+            **_classification(entry),
+        }
+        group["classified"] |= bool(entry.dimension or entry.category or entry.tier)
+        group["entries"].append(row)
+    return list(frameworks.values())
+
+
+def _goal_with_neighbours(number: int) -> tuple[Goal, Goal | None, Goal | None]:
+    """The goal, with `public_projects`: how many library projects on it everyone may see
+    (the page is cached for every anonymous visitor alike); and the goals before and after
+    it, for the pager. One query."""
+    public = visible_projects(AnonymousUser())
+    goals = {
+        goal.number: goal
+        for goal in Goal.objects.filter(number__in=[number - 1, number, number + 1]).annotate(
+            public_projects=Count("projects", filter=Q(projects__in=public))
+        )
+    }
+    if number not in goals:
+        raise Http404(number)
+    return goals[number], goals.get(number - 1), goals.get(number + 1)
+
+
+def _library(goal: Goal) -> dict[str, Any]:
+    """The library's list of the projects on the goal, and how many everyone may see."""
+    return {
+        "url": reverse("library") + "?" + urlencode({"goal": goal.number}),
+        "projects": goal.public_projects,  # type: ignore[attr-defined]
+    }
 
 
 def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
     def build() -> Page:
-        goal = get_object_or_404(Goal, number=number)
+        goal, previous, following = _goal_with_neighbours(number)
         data = national_goal(goal)
+        data["other_frameworks"] = _other_frameworks(goal, default_framework())
+        data["library"] = _library(goal)
 
         def extra() -> dict[str, Any]:
             return {
-                "previous": Goal.objects.filter(number=number - 1).first(),
-                "next": Goal.objects.filter(number=number + 1).first(),
+                "previous": previous,
+                "next": following,
                 "history_svg": national_goal_chart(data),
             }
 
         return Page("catalog/goal_detail.html", data, extra=extra)
 
-    return respond(request, build)
+    # The library count changes with the projects: the cached page must follow them.
+    return respond(request, build, with_library=True)
 
 
 def _framework(framework: Framework, indicators: int) -> dict[str, Any]:
@@ -81,7 +214,15 @@ def _entry(entry: FrameworkIndicator) -> dict[str, Any]:
         "target_year": entry.target_year,
         "weight": entry.weight,
         "in_index": entry.in_index,
+        "goals": [goal_info(goal) for goal in _goals_of(entry)],
     }
+
+
+def _goals_of(entry: FrameworkIndicator) -> list[Goal]:
+    """Every goal the entry is linked to, its goal first: those the framework file links
+    it to (`goals`) and its goal, which a network admin may have changed since."""
+    others = [goal for goal in entry.goals.all() if goal.number != entry.goal_id]
+    return ([entry.goal] if entry.goal is not None else []) + others
 
 
 def _by_goal(entries: list[FrameworkIndicator], *, checked: bool) -> list[dict[str, Any]]:
@@ -117,7 +258,9 @@ def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> Page:
         framework = get_object_or_404(Framework, slug=slug)
         entries = list(
-            framework.entries.select_related("indicator", "goal").order_by("position", "pk")
+            framework.entries.select_related("indicator", "goal")
+            .prefetch_related("goals")
+            .order_by("position", "pk")
         )
         may_edit = request.user.has_perm("catalog.edit_framework", framework)
         goals = _by_goal(entries, checked=may_edit)
