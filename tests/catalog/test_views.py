@@ -18,8 +18,9 @@ from sdgnet.catalog.actions import (
     FrameworkFileError,
     do_load_framework,
     do_update_framework_entry,
+    linked_goals,
 )
-from sdgnet.catalog.models import Framework, FrameworkIndicator
+from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal
 from sdgnet.scores.actions import do_rescore_all
 from sdgnet.scores.models import IndicatorScore, ScoreRun
 
@@ -447,6 +448,29 @@ def test_loading_the_framework_file_again_keeps_what_an_admin_changed(admin: Any
     # The fields the admin left alone still follow the file.
     assert (turnout.best, turnout.worst, turnout.red) == (88.6, 72.5, 74.8)
     assert turnout.edited_fields == ["green", "target_value"]
+
+
+def test_an_entry_moved_to_another_goal_is_listed_under_that_goal_after_a_reload_too(
+    admin: Any,
+) -> None:
+    # The goal pages list a framework's indicators by the entry's goals (the m2m); the
+    # edit moves the primary goal, and the goals with it.
+    assert entry().goal_id == 16
+    do_update_framework_entry(admin, entry(), {"goal": Goal.objects.get(number=10)})
+    for _reload in range(2):
+        assert list(entry().goals.values_list("number", flat=True)) == [10]
+        assert "Valgdeltakelse ved stortingsvalg" in page(Client(), "/goals/10/")
+        assert "Valgdeltakelse ved stortingsvalg" not in page(Client(), "/goals/16/")
+        do_load_framework(*shipped_framework(), is_default=True)  # as `sdgnet setup` does
+        cache.clear()
+
+
+def test_linked_goals_put_the_primary_goal_in_the_listed_ones_place() -> None:
+    assert linked_goals([5, 9, 17], 9, 5) == [9, 17]
+    assert linked_goals([5, 9, 17], 11, 5) == [11, 9, 17]
+    assert linked_goals([5, 9, 17], None, 5) == [9, 17]
+    assert linked_goals([], 3, None) == [3]
+    assert linked_goals([5, 9], 5, 5) == [5, 9]
 
 
 def test_an_admins_value_the_file_no_longer_fits_is_named_as_the_admins(

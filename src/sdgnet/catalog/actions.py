@@ -114,6 +114,14 @@ def _goal_list(text: str) -> list[int]:
     return [int(part) for part in re.split(r"[;,\s]+", text.strip()) if part]
 
 
+def linked_goals(goals: list[int], primary: int | None, listed_primary: int | None) -> list[int]:
+    """An entry's goals (`FrameworkIndicator.goals`) once its primary goal (`goal`) is
+    `primary`: `goals` with `listed_primary`, the primary goal they were given with, in
+    its place, so that the goal pages list the entry where its goal now is."""
+    others = [goal for goal in goals if goal not in (listed_primary, primary)]
+    return others if primary is None else [primary, *others]
+
+
 def _entry_fields(row: dict[str, str], numbers: dict[str, float | None]) -> dict[str, Any]:
     """The entry's fields from a row of the framework file and its parsed numbers."""
     goals = _goal_list(row.get("goal") or row.get("goals") or "")
@@ -284,7 +292,8 @@ def do_load_framework(
             indicator=indicator,
             defaults={"position": position, **entry_fields},
         )
-        entry.goals.set(goals)
+        # The file's first goal is its primary one, which an admin may have changed.
+        entry.goals.set(linked_goals(goals, entry.goal_id, goals[0] if goals else None))
         codes = [code.strip() for code in (row.get("targets") or "").split(";") if code.strip()]
         entry.targets.set(Target.objects.filter(code__in=codes))
     framework.entries.exclude(indicator_id__in=keep).delete()
@@ -367,6 +376,9 @@ def do_update_framework_entry(
         # Loading the framework's file again leaves these as the admin set them.
         locked.edited_fields = sorted(set(locked.edited_fields) | set(changed))
         locked.save(update_fields=[*changed, "edited_fields"])
+        if "goal" in changed:
+            goals = list(locked.goals.values_list("number", flat=True))
+            locked.goals.set(linked_goals(goals, after["goal"], before["goal"]))
         was_scored = framework.scored
         framework.scored = any(
             other.is_scored
