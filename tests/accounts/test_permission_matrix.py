@@ -45,6 +45,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "": ("/", PUBLIC),
     "places/<str:code>/": (f"/places/{HOME}/", PUBLIC),
     "places/<str:code>/goals/<int:number>/": (f"/places/{HOME}/goals/13/", PUBLIC),
+    "places/<str:code>/report/": (f"/places/{HOME}/report/", PUBLIC),
+    "places/<str:code>/report.pdf": (f"/places/{HOME}/report.pdf", PUBLIC),
     "indicators/<slug:key>/": (f"/indicators/{TURNOUT}/", PUBLIC),
     "compare/": ("/compare/", PUBLIC),
     "network/": ("/network/", PUBLIC),

@@ -39,6 +39,7 @@ PAGES = [
     ("home", "/", 200),
     ("home-search", "/?q=b%C3%A6r", 200),
     ("dashboard", "/places/3201/", 200),
+    ("council-report", "/places/3201/report/", 200),
     ("goal", "/places/3201/goals/3/", 200),
     ("goal-16", "/places/3201/goals/16/", 200),
     ("goal-without-indicators", "/places/3201/goals/1/", 200),

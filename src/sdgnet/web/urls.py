@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from sdgnet.catalog import views as catalog_views
 from sdgnet.dashboards import views as dashboard_views
+from sdgnet.reports import views as report_views
 from sdgnet.web import views as web_views
 from sdgnet.web.api import api
 from sdgnet.web.api import not_found as api_not_found
@@ -24,6 +25,10 @@ urlpatterns += i18n_patterns(
         "places/<str:code>/goals/<int:number>/",
         dashboard_views.place_goal_page,
         name="place-goal",
+    ),
+    path("places/<str:code>/report/", report_views.council_report_page, name="council-report"),
+    path(
+        "places/<str:code>/report.pdf", report_views.council_report_pdf, name="council-report-pdf"
     ),
     path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
     path("compare/", dashboard_views.compare_page, name="compare"),
