@@ -25,7 +25,11 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $(AXE); \
 	else echo "npm not found: axe-core (browser tests) not installed" >&2; fi
 
+# Pango for the council report's PDF; without root or sudo the demo runs all the same and
+# the PDF address says what to install.
 demo: install
+	@scripts/install_system_packages.sh --pdf \
+	  || echo "Pango not installed: PDF reports answer 503 (run scripts/install_system_packages.sh --pdf as root)" >&2
 	$(BIN)/sdgnet setup
 	$(BIN)/sdgnet serve --port $(PORT)
 

@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # Debian packages sdgnet needs beyond Python: Chromium for the browser tests (Playwright
-# drives /usr/bin/chromium; it never downloads a browser of its own), Pango for PDFs.
+# drives /usr/bin/chromium; it never downloads a browser of its own), Pango and fonts for
+# PDFs (WeasyPrint loads Pango when the council report's PDF is made).
 #   scripts/install_system_packages.sh           install what is missing (root, or sudo)
+#   scripts/install_system_packages.sh --pdf     only what PDFs need (`make demo` runs this)
 #   scripts/install_system_packages.sh --bench   also the load-benchmark tools (wrk)
 #   scripts/install_system_packages.sh --check   only report what is missing (exit 1 if any)
 # Idempotent and silent when everything is installed; apt's output goes to a log that is
 # printed only when apt fails.
 set -euo pipefail
-PACKAGES=(chromium chromium-driver fonts-dejavu-core fonts-liberation libpango-1.0-0 libpangoft2-1.0-0)
+PDF_PACKAGES=(fonts-dejavu-core fonts-liberation libpango-1.0-0 libpangoft2-1.0-0)
+TEST_PACKAGES=(chromium chromium-driver)
 BENCH_PACKAGES=(wrk)
 mode=install
+only_pdf=0
+bench=0
 for arg in "$@"; do
   case "$arg" in
     --check) mode=check ;;
-    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
-    *) echo "usage: $0 [--check] [--bench]" >&2; exit 2 ;;
+    --pdf) only_pdf=1 ;;
+    --bench) bench=1 ;;
+    *) echo "usage: $0 [--check] [--pdf] [--bench]" >&2; exit 2 ;;
   esac
 done
+PACKAGES=("${PDF_PACKAGES[@]}")
+if [ "$only_pdf" = 0 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+if [ "$bench" = 1 ]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' \
