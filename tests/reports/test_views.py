@@ -60,6 +60,20 @@ def test_no_report_for_what_is_not_a_municipality(client: Client, code: str) -> 
     assert client.get(f"/places/{code}/report.pdf").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "moved_to"),
+    [
+        ("/places/1201/report/", "/places/4601/report/"),  # Bergen before the 2020 reform
+        ("/en/places/1201/report/?format=json", "/en/places/4601/report/?format=json"),
+        ("/places/301/report.pdf", "/places/0301/report.pdf"),
+    ],
+)
+def test_an_old_number_moves_to_todays(client: Client, path: str, moved_to: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == moved_to
+
+
 def test_anonymous_visitors_get_the_cached_page_until_the_data_changes(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
