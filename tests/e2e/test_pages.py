@@ -19,6 +19,7 @@ PAGES = [
     ("home", "/", None),
     ("place", "/places/3201/", "Bærum"),
     ("place-goal", "/places/3201/goals/3/", "Bærum"),
+    ("council-report", "/places/3201/report/", "Bærum"),
     ("goal", "/goals/3/", None),
     ("indicator", "/indicators/population-share-80plus/", None),
     ("compare", "/compare/?places=3201,3203", None),

@@ -40,6 +40,9 @@ def test_pdf_says_what_the_page_says(client: Client) -> None:
     assert f"Poengsummer per {data['year']}" in text
     assert f"{score(goal_3['score'])} ✔ {goal_3['status_label']}" in text  # "82,7 ✔ Målet er nådd"
     assert score(data["index"]["score"]) in text
+    # The sources, and the attribution the pages' footer gives.
+    assert all(source["name"] in text for source in data["sources"])
+    assert "Data: Statistisk sentralbyrå, Valgdirektoratet" in text
     # Every page: the municipality and year at the top, "Side n av N" at the bottom.
     for number, page in enumerate(pages, start=1):
         assert f"Bærum · {data['year']}" in page

@@ -58,7 +58,9 @@ def _pdf(request: HttpRequest, code: str) -> HttpResponse:
     if key is not None and (hit := cache.get(key)) is not None:
         return _pdf_response(*hit)
     data = council_report(_municipality(code), request.user)
-    html = render_to_string("reports/report_pdf.html", {"data": data, **_print_context(data)})
+    html = render_to_string(
+        "reports/report_pdf.html", {"data": data, "for_pdf": True, **_print_context(data)}
+    )
     try:
         pdf = render_pdf(html, base_url=request.build_absolute_uri())
     except PdfUnavailable:
