@@ -114,7 +114,7 @@ def build_stamp() -> str:
     return f"{getattr(staticfiles_storage, 'manifest_hash', '')}|{newest}"
 
 
-def _cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
+def page_cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
     if request.method != "GET" or request.COOKIES.get("messages"):
         return None
     if request.user.is_authenticated:
@@ -127,7 +127,7 @@ def _cache_key(request: HttpRequest, with_library: bool = False) -> str | None:
 def respond(
     request: HttpRequest, build: Callable[[], Page], *, with_library: bool = False
 ) -> HttpResponse:
-    key = _cache_key(request, with_library)
+    key = page_cache_key(request, with_library)
     if key is not None and (hit := cache.get(key)) is not None:
         return _response(request, *hit)
     page = build()
@@ -190,7 +190,7 @@ def _today_number(code: str) -> str | None:
     return None
 
 
-def _or_moved(
+def or_moved(
     request: HttpRequest, respond_here: Callable[[], HttpResponse], code: str, name: str, *rest: int
 ) -> HttpResponse:
     """The page, or where `code` is not today's number but an old or shortened one, a
@@ -212,7 +212,7 @@ def place_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         place = _municipality(code)
         return Page("dashboards/place.html", municipality_dashboard(place, request.user))
 
-    return _or_moved(request, lambda: respond(request, build, with_library=True), code, "place")
+    return or_moved(request, lambda: respond(request, build, with_library=True), code, "place")
 
 
 def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
@@ -233,7 +233,7 @@ def place_goal_page(request: HttpRequest, code: str, number: int) -> HttpRespons
             csv_name=f"{place.code}-goal-{goal.number}{suffix}.csv",
         )
 
-    return _or_moved(request, lambda: respond(request, build), code, "place-goal", number)
+    return or_moved(request, lambda: respond(request, build), code, "place-goal", number)
 
 
 def indicator_page(request: HttpRequest, key: str) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from sdgnet.dashboards.views import PAGE_TTL, Page, _cache_key, _or_moved, respond
+from sdgnet.dashboards.views import PAGE_TTL, Page, or_moved, page_cache_key, respond
 from sdgnet.places.models import Place
 from sdgnet.reports.pdf import (
     PANGO_PACKAGES,
@@ -42,19 +42,19 @@ def council_report_page(request: HttpRequest, code: str) -> HttpResponse:
 
     # The report lists the municipality's library projects: cached pages follow the library.
     # An old or shortened number moves to today's, as the municipality page does.
-    return _or_moved(
+    return or_moved(
         request, lambda: respond(request, build, with_library=True), code, "council-report"
     )
 
 
 def council_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    return _or_moved(request, lambda: _pdf(request, code), code, "council-report-pdf")
+    return or_moved(request, lambda: _pdf(request, code), code, "council-report-pdf")
 
 
 def _pdf(request: HttpRequest, code: str) -> HttpResponse:
     # The page cache's key (anonymous visitors only): it changes with every rescore,
     # membership decision and library change, so a cached PDF is never older than its data.
-    key = _cache_key(request, with_library=True)
+    key = page_cache_key(request, with_library=True)
     if key is not None and (hit := cache.get(key)) is not None:
         return _pdf_response(*hit)
     data = council_report(_municipality(code), request.user)
