@@ -51,6 +51,18 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+@pytest.fixture(scope="session")
+def stored_scores(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The default data's scores, stored once per session as `sdgnet setup` does: pages
+    and who to learn from read stored runs only."""
+    from sdgnet.scores.actions import do_rescore_all
+    from sdgnet.scores.models import ScoreRun
+
+    with django_db_blocker.unblock():
+        if not ScoreRun.objects.filter(complete=True).exists():
+            do_rescore_all()
+
+
 @pytest.fixture
 def transactional_default_data(transactional_db: Any) -> None:
     """For tests that need real transactions (concurrency, threads): the default data,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 
@@ -44,22 +43,10 @@ def well_formed() -> Callable[[str], _Checker]:
     return check_html
 
 
-@pytest.fixture(scope="session")
-def stored_scores(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """The default data's scores, stored once per session as `sdgnet setup` does: pages
-    only read stored runs."""
-    from sdgnet.scores.actions import do_rescore_all
-    from sdgnet.scores.models import ScoreRun
-
-    with django_db_blocker.unblock():
-        if not ScoreRun.objects.filter(complete=True).exists():
-            do_rescore_all()
-
-
 @pytest.fixture(autouse=True)
-def empty_page_cache(stored_scores: None) -> Iterator[None]:
+def with_stored_scores(stored_scores: None) -> None:
+    """Pages only read stored runs: every test here has the default data's scores, and
+    starts with an empty page cache (after the first test's scoring too)."""
     from django.core.cache import cache
 
-    cache.clear()
-    yield
     cache.clear()

@@ -48,15 +48,3 @@ def hidden(db: Any, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         report = do_import_library(hidden_projects())
     assert report.ok, report.problems
-
-
-@pytest.fixture(scope="session")
-def stored_scores(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """The default data's scores, stored once per session as `sdgnet setup` does: who to
-    learn from reads stored runs only."""
-    from sdgnet.scores.actions import do_rescore_all
-    from sdgnet.scores.models import ScoreRun
-
-    with django_db_blocker.unblock():
-        if not ScoreRun.objects.filter(complete=True).exists():
-            do_rescore_all()
