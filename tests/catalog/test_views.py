@@ -171,6 +171,18 @@ def test_anyone_reads_how_each_indicator_of_a_framework_is_scored(prefix, number
     assert "problems" not in turnout and "unscorable" not in data
 
 
+def test_an_entry_that_is_not_scored_says_nothing_of_the_index() -> None:
+    # U4SSC's KPIs have no bounds, so no score: "counts in the index" would be untrue.
+    html = page(Client(), "/frameworks/u4ssc/")
+    row = html[html.index('<tr id="entry-ec-ict-ict-1c">') :]
+    row = row[: row.index("</tr>")]
+    assert "(skåres ikke)" in row
+    assert ">teller<" not in row and ">teller ikke<" not in row
+    assert row.rstrip().endswith("<td>–</td>")
+    # A scored entry still says whether it counts.
+    assert "<td>teller</td>" in page(Client(), f"/frameworks/{FRAMEWORK}/")
+
+
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_an_unknown_framework_is_not_found(prefix, admin):
     assert Client().get(f"{prefix}/frameworks/no-such-framework/").status_code == 404
