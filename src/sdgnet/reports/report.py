@@ -18,20 +18,23 @@ from sdgnet.places.models import Place
 from sdgnet.projects.access import visible_projects
 from sdgnet.projects.models import Status
 
-# What a goal tile of the municipality page says that a printed table can use (its links
-# and coverage are for the screen).
-GOAL_FIELDS = (
-    "number",
-    "short",
-    "colour",
-    "text_colour",
-    "score",
+# A goal as its badge shows it, and a row's dashboard colour and trend, in the words the
+# municipality page's tiles and goal pages give them.
+GOAL_BADGE = ("number", "short", "colour", "text_colour")
+STATUS_AND_TREND = (
     "status",
     "status_label",
     "status_glyph",
     "trend",
     "trend_arrow",
     "trend_label",
+)
+# What a goal tile of the municipality page says that a printed table can use (its links
+# and coverage are for the screen).
+GOAL_FIELDS = (
+    *GOAL_BADGE,
+    "score",
+    *STATUS_AND_TREND,
     "indicators_with_data",
     "indicators_total",
 )
@@ -46,12 +49,7 @@ INDICATOR_FIELDS = (
     "local_target",
     "score",
     "score_local",
-    "status",
-    "status_label",
-    "status_glyph",
-    "trend",
-    "trend_arrow",
-    "trend_label",
+    *STATUS_AND_TREND,
 )
 
 
@@ -73,7 +71,7 @@ def council_report(place: Place, user: Any = None) -> dict[str, Any]:
             if item["scored"]
         ]
         if indicators:
-            goal = {field: tile[field] for field in ("number", "short", "colour", "text_colour")}
+            goal = {field: tile[field] for field in GOAL_BADGE}
             indicator_groups.append({"goal": goal, "indicators": indicators})
     code = place.code
     return {
