@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sdgnet.projects",
     "sdgnet.accounts",
     "sdgnet.network",
+    "sdgnet.participation",
     "sdgnet.reports",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from sdgnet.catalog import views as catalog_views
 from sdgnet.dashboards import views as dashboard_views
+from sdgnet.participation import views as participation_views
 from sdgnet.reports import views as report_views
 from sdgnet.web import views as web_views
 from sdgnet.web.api import api
@@ -30,6 +31,14 @@ urlpatterns += i18n_patterns(
     path(
         "places/<str:code>/report.pdf", report_views.council_report_pdf, name="council-report-pdf"
     ),
+    path(
+        "places/<str:code>/proposals/",
+        participation_views.place_proposal_list,
+        name="place-proposals",
+    ),
+    path(
+        "places/<str:code>/proposals/new/", participation_views.proposal_new, name="proposal-new"
+    ),
     path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
     path("compare/", dashboard_views.compare_page, name="compare"),
     path("network/", dashboard_views.network_page, name="network-overview"),
@@ -40,5 +49,6 @@ urlpatterns += i18n_patterns(
     path("data/", include("sdgnet.observations.urls")),
     path("network/", include("sdgnet.network.urls")),
     path("projects/", include("sdgnet.projects.urls")),
+    path("proposals/", include("sdgnet.participation.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,54 @@
+"""Reads of participation shared by pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
+from sdgnet.participation.models import Proposal, Support
+
+# How a list may be sorted: by support (ties: newest first) or newest first.
+ORDERINGS = {
+    "support": ("-support_count", "-created_at", "-pk"),
+    "new": ("-created_at", "-pk"),
+}
+
+
+def proposals(user: Any) -> QuerySet[Proposal]:
+    """The proposals `user` may see, each with `support_count`: every visible one, plus
+    hidden ones for their author and their moderators."""
+    shown = Q(hidden=False)
+    if is_network_admin(user):
+        shown = Q()
+    elif getattr(user, "is_authenticated", False):
+        shown |= Q(created_by=user)
+        if is_municipality_admin(user) and place_of(user):
+            shown |= Q(place_id=place_of(user))
+    return (
+        Proposal.objects.filter(shown)
+        .select_related("place")
+        .prefetch_related("goals")
+        .annotate(support_count=Count("supports", distinct=True))
+    )
+
+
+def supported_by(user: Any, proposal_ids: list[int]) -> set[int]:
+    """Which of these proposals `user` supports."""
+    if not getattr(user, "is_authenticated", False) or not proposal_ids:
+        return set()
+    return set(
+        Support.objects.filter(user=user, proposal_id__in=proposal_ids).values_list(
+            "proposal_id", flat=True
+        )
+    )
+
+
+def public_counts_by_goal(place: str | None = None) -> dict[int, int]:
+    """Visible proposals per goal number (of one municipality, or of all)."""
+    visible = Proposal.objects.filter(hidden=False)
+    if place:
+        visible = visible.filter(place_id=place)
+    rows = visible.values("goals__number").annotate(n=Count("pk", distinct=True))
+    return {row["goals__number"]: row["n"] for row in rows if row["goals__number"] is not None}

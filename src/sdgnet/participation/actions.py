@@ -1,0 +1,184 @@
+"""Every write to participation goes through here. Proposals, answers and moderation
+record their audit event; a person's support does not, so the audit log does not become
+a register of who backed what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sdgnet.accounts import audit
+from sdgnet.catalog.models import Goal
+from sdgnet.participation.models import (
+    BODY_MAX,
+    RESPONSE_MAX,
+    TITLE_MAX,
+    Proposal,
+    Support,
+)
+from sdgnet.places.models import Place
+
+# A person's proposals in a day: enough for anyone taking part, few enough to stop a flood.
+PROPOSALS_PER_DAY = 5
+TITLE_MIN = 5
+BODY_MIN = 20
+GOALS_MAX = 3
+
+
+class ParticipationError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    # Actions re-check the permission so no caller can skip it.
+    if not user.has_perm(perm, obj):
+        raise ParticipationError([_("You may not do this.")])
+
+
+def proposal_problems(title: str, body: str, goals: list[int]) -> list[str]:
+    """What is wrong with a proposal's fields, in the reader's language."""
+    problems: list[str] = []
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        problems.append(
+            _("The title needs %(low)d to %(high)d characters; it has %(n)d.")
+            % {"low": TITLE_MIN, "high": TITLE_MAX, "n": len(title)}
+        )
+    if not BODY_MIN <= len(body) <= BODY_MAX:
+        problems.append(
+            _("The description needs %(low)d to %(high)d characters; it has %(n)d.")
+            % {"low": BODY_MIN, "high": BODY_MAX, "n": len(body)}
+        )
+    numbers = set(goals)
+    if not 1 <= len(numbers) <= GOALS_MAX:
+        problems.append(_("Choose one to %(high)d goals.") % {"high": GOALS_MAX})
+    elif Goal.objects.filter(number__in=numbers).count() != len(numbers):
+        problems.append(_("Unknown goal number."))
+    return problems
+
+
+def do_propose(user: Any, place_code: str, title: str, body: str, goals: list[int]) -> Proposal:
+    _require(user, "participation.propose")
+    place = Place.objects.filter(code=place_code, kind=Place.Kind.MUNICIPALITY).first()
+    if place is None:
+        raise ParticipationError(
+            [_("No municipality has the number %(code)s.") % {"code": place_code}]
+        )
+    title, body = title.strip(), body.strip()
+    problems = proposal_problems(title, body, goals)
+    since = timezone.now() - timedelta(days=1)
+    if Proposal.objects.filter(created_by=user, created_at__gte=since).count() >= (
+        PROPOSALS_PER_DAY
+    ):
+        problems.append(
+            _("You have made %(n)d proposals in the last 24 hours; please wait a little.")
+            % {"n": PROPOSALS_PER_DAY}
+        )
+    if problems:
+        raise ParticipationError(problems)
+    with transaction.atomic():
+        proposal = Proposal.objects.create(place=place, title=title, body=body, created_by=user)
+        proposal.goals.set(Goal.objects.filter(number__in=set(goals)))
+        audit.record(
+            user,
+            "participation.propose",
+            proposal,
+            place=place,
+            after={"title": title, "goals": sorted(set(goals))},
+        )
+    return proposal
+
+
+def _current(proposal: Proposal) -> Proposal:
+    # Whether it takes support is decided on its stored state, not on a copy read earlier.
+    return Proposal.objects.get(pk=proposal.pk)
+
+
+def do_support(user: Any, proposal: Proposal) -> bool:
+    """Add `user`'s support; False if they supported it already."""
+    _require(user, "participation.support", _current(proposal))
+    try:
+        with transaction.atomic():
+            Support.objects.create(proposal=proposal, user=user)
+    except IntegrityError:
+        return False  # supported already (perhaps in another tab at the same moment)
+    return True
+
+
+def do_withdraw_support(user: Any, proposal: Proposal) -> bool:
+    """Take `user`'s support back while the proposal is open; False if there was none."""
+    _require(user, "participation.support", _current(proposal))
+    deleted, _counts = Support.objects.filter(proposal=proposal, user=user).delete()
+    return deleted > 0
+
+
+def do_respond(user: Any, proposal: Proposal, status: str, response: str) -> Proposal:
+    """The municipality's answer: a status and, for a decision (accepted or declined),
+    what it will do and why."""
+    _require(user, "participation.respond", proposal)
+    response = response.strip()
+    problems: list[str] = []
+    if status not in Proposal.Status.values:
+        problems.append(_("Unknown status."))
+    elif status in (Proposal.Status.ACCEPTED, Proposal.Status.DECLINED) and not response:
+        problems.append(_("Say in a few words what the municipality will do."))
+    if len(response) > RESPONSE_MAX:
+        problems.append(
+            _("The answer may have at most %(high)d characters; it has %(n)d.")
+            % {"high": RESPONSE_MAX, "n": len(response)}
+        )
+    if problems:
+        raise ParticipationError(problems)
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        before = {"status": locked.status, "response": locked.response}
+        locked.status = status
+        locked.response = response
+        locked.responded_by = user
+        locked.responded_at = timezone.now()
+        locked.save(update_fields=["status", "response", "responded_by", "responded_at"])
+        audit.record(
+            user,
+            "participation.respond",
+            locked,
+            place=locked.place_id,
+            before=before,
+            after={"status": status, "response": response},
+        )
+    return locked
+
+
+def do_hide(user: Any, proposal: Proposal, reason: str) -> Proposal:
+    _require(user, "participation.moderate", proposal)
+    reason = reason.strip()
+    if not reason:
+        raise ParticipationError([_("Give a reason for hiding the proposal.")])
+    return _set_hidden(user, proposal, hidden=True, reason=reason[:300])
+
+
+def do_restore(user: Any, proposal: Proposal) -> Proposal:
+    _require(user, "participation.moderate", proposal)
+    return _set_hidden(user, proposal, hidden=False, reason="")
+
+
+def _set_hidden(user: Any, proposal: Proposal, *, hidden: bool, reason: str) -> Proposal:
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        before = {"hidden": locked.hidden, "reason": locked.hidden_reason}
+        locked.hidden = hidden
+        locked.hidden_reason = reason
+        locked.save(update_fields=["hidden", "hidden_reason"])
+        audit.record(
+            user,
+            "participation.hide" if hidden else "participation.restore",
+            locked,
+            place=locked.place_id,
+            before=before,
+            after={"hidden": hidden, "reason": reason},
+        )
+    return locked

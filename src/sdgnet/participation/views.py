@@ -1,0 +1,254 @@
+"""Proposal pages; each list and proposal has a JSON twin (`?format=json`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sdgnet.catalog.models import Goal
+from sdgnet.dashboards.views import or_moved
+from sdgnet.participation import actions
+from sdgnet.participation.access import ORDERINGS, proposals, supported_by
+from sdgnet.participation.forms import HideForm, ProposalForm, ResponseForm
+from sdgnet.participation.models import Proposal
+from sdgnet.places.models import Place
+from sdgnet.projects.markdown import render_markdown
+
+PAGE_SIZE = 20
+
+
+def _municipality(code: str) -> Place:
+    return get_object_or_404(Place, code=code, kind=Place.Kind.MUNICIPALITY)
+
+
+def _record(proposal: Any) -> dict[str, Any]:
+    """A proposal as its JSON twin shows it: never who made or supported it."""
+    return {
+        "id": proposal.pk,
+        "place": proposal.place_id,
+        "place_name": proposal.place.name,
+        "title": proposal.title,
+        "body": proposal.body,
+        "goals": sorted(goal.number for goal in proposal.goals.all()),
+        "status": proposal.status,
+        "support_count": proposal.support_count,
+        "response": proposal.response,
+        "responded_at": proposal.responded_at.isoformat() if proposal.responded_at else None,
+        "created_at": proposal.created_at.isoformat(),
+        "hidden": proposal.hidden,
+        "url": reverse("proposal", args=[proposal.pk]),
+    }
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    """The list's filters as asked; a value the list does not know is left out."""
+    chosen: dict[str, Any] = {}
+    goal = request.GET.get("goal", "")
+    if goal.isdigit() and 1 <= int(goal) <= 17:
+        chosen["goal"] = int(goal)
+    if request.GET.get("status") in Proposal.Status.values:
+        chosen["status"] = request.GET["status"]
+    chosen["sort"] = request.GET.get("sort") if request.GET.get("sort") in ORDERINGS else "support"
+    return chosen
+
+
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, None)
+
+
+def place_proposal_list(request: HttpRequest, code: str) -> HttpResponse:
+    return or_moved(request, lambda: _list(request, _municipality(code)), code, "place-proposals")
+
+
+def _list(request: HttpRequest, place: Place | None) -> HttpResponse:
+    chosen = _filters(request)
+    shown = proposals(request.user)
+    if place is not None:
+        shown = shown.filter(place=place)
+    if "goal" in chosen:
+        shown = shown.filter(goals__number=chosen["goal"])
+    if "status" in chosen:
+        shown = shown.filter(status=chosen["status"])
+    page = Paginator(shown.order_by(*ORDERINGS[chosen["sort"]]), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "place": place.code if place else None,
+                "filters": chosen,
+                "total": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "proposals": [_record(proposal) for proposal in page],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+    def link(**changes: Any) -> str:
+        query = {**{k: v for k, v in chosen.items() if k != "sort" or v != "support"}, **changes}
+        return "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+    return render(
+        request,
+        "participation/list.html",
+        {
+            "place": place,
+            "page": page,
+            "chosen": chosen,
+            "goals": Goal.objects.all(),
+            "statuses": Proposal.Status.choices,
+            "supported": supported_by(request.user, [p.pk for p in page]),
+            "sort_links": {key: link(sort=key, page=None) for key in ORDERINGS},
+            "previous_link": link(page=page.previous_page_number()) if page.has_previous() else "",
+            "next_link": link(page=page.next_page_number()) if page.has_next() else "",
+            "list_url": request.path,
+        },
+    )
+
+
+def proposal_new(request: HttpRequest, code: str) -> HttpResponse:
+    def here() -> HttpResponse:
+        place = _municipality(code)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        form = ProposalForm(request.POST or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                proposal = actions.do_propose(
+                    request.user, place.code, data["title"], data["body"], data["goals"]
+                )
+            except actions.ParticipationError as error:
+                problems = error.problems
+            else:
+                messages.success(request, _("Thank you! Your proposal has been published."))
+                return redirect("proposal", pk=proposal.pk)
+        return render(
+            request,
+            "participation/new.html",
+            {"place": place, "form": form, "problems": problems},
+        )
+
+    return or_moved(request, here, code, "proposal-new")
+
+
+def proposal_choose(request: HttpRequest) -> HttpResponse:
+    """The way to a proposal from the network-wide list: first the municipality."""
+    code = request.GET.get("place", "").strip()
+    if code and Place.objects.filter(code=code, kind=Place.Kind.MUNICIPALITY).exists():
+        return redirect("proposal-new", code=code)
+    return render(
+        request,
+        "participation/choose.html",
+        {
+            "municipalities": Place.objects.filter(kind=Place.Kind.MUNICIPALITY).order_by("name"),
+            "unknown": code,
+        },
+    )
+
+
+def _visible(request: HttpRequest, pk: int) -> Proposal:
+    return get_object_or_404(proposals(request.user), pk=pk)
+
+
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible(request, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(_record(proposal), json_dumps_params={"ensure_ascii": False})
+    user = request.user
+    may_respond = user.has_perm("participation.respond", proposal)
+    may_moderate = user.has_perm("participation.moderate", proposal)
+    return render(
+        request,
+        "participation/detail.html",
+        {
+            "proposal": proposal,
+            "body": render_markdown(proposal.body),
+            "response": render_markdown(proposal.response),
+            "supported": supported_by(user, [proposal.pk]),
+            "may_support": user.has_perm("participation.support", proposal),
+            "response_form": ResponseForm(
+                initial={"status": proposal.status, "response": proposal.response}
+            )
+            if may_respond
+            else None,
+            "hide_form": HideForm() if may_moderate and not proposal.hidden else None,
+            "may_restore": may_moderate and proposal.hidden,
+            "is_author": user.is_authenticated and proposal.created_by_id == user.pk,
+        },
+    )
+
+
+def _back(request: HttpRequest, proposal: Proposal) -> HttpResponse:
+    """Back to the page the form was on (a list or the proposal), never off the site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("proposal", pk=proposal.pk)
+
+
+@require_POST
+def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("proposal", args=[proposal.pk]))
+    try:
+        if request.POST.get("action") == "withdraw":
+            actions.do_withdraw_support(request.user, proposal)
+            messages.success(request, _("Your support has been withdrawn."))
+        else:
+            actions.do_support(request.user, proposal)
+            messages.success(request, _("Thank you for your support."))
+    except actions.ParticipationError:
+        messages.error(request, _("This proposal no longer takes support."))
+    return _back(request, proposal)
+
+
+@require_POST
+def proposal_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible(request, pk)
+    if not request.user.has_perm("participation.respond", proposal):
+        raise Http404
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("proposal", pk=proposal.pk)
+    try:
+        actions.do_respond(
+            request.user, proposal, form.cleaned_data["status"], form.cleaned_data["response"]
+        )
+    except actions.ParticipationError as error:
+        messages.error(request, " ".join(error.problems))
+    else:
+        messages.success(request, _("The answer has been saved."))
+    return redirect("proposal", pk=proposal.pk)
+
+
+@require_POST
+def proposal_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible(request, pk)
+    if not request.user.has_perm("participation.moderate", proposal):
+        raise Http404
+    try:
+        if request.POST.get("action") == "restore":
+            actions.do_restore(request.user, proposal)
+            messages.success(request, _("The proposal is shown again."))
+        else:
+            actions.do_hide(request.user, proposal, request.POST.get("reason", ""))
+            messages.success(request, _("The proposal has been hidden."))
+    except actions.ParticipationError as error:
+        messages.error(request, " ".join(error.problems))
+    return redirect("proposal", pk=proposal.pk)
