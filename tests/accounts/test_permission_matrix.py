@@ -200,6 +200,26 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
         {"place": HOME, "indicator": TURNOUT, "value": 90},
         {**WRITE_REFUSED, "editor": 200, "municipality_admin": 200, "network_admin": 200},
     ),
+    # Citizens' proposals (sdgnet.participation): anyone reads; anyone with a token proposes
+    # and supports. The default data has no proposal, so the routes of one answer 404
+    # (tests/participation/test_api.py covers them with proposals).
+    ("get", "/api/v1/proposals"): (f"/api/v1/proposals?place={HOME}", None, PUBLIC),
+    ("get", "/api/v1/proposals/{id}"): ("/api/v1/proposals/999999", None, every(404)),
+    ("post", "/api/v1/proposals"): (
+        "/api/v1/proposals",
+        {"place": HOME, "title": "Flere benker i parken", "body": "x" * 20, "goals": [11]},
+        {**every(201), "anonymous": 401},
+    ),
+    ("post", "/api/v1/proposals/{id}/support"): (
+        "/api/v1/proposals/999999/support",
+        None,
+        {**every(404), "anonymous": 401},
+    ),
+    ("delete", "/api/v1/proposals/{id}/support"): (
+        "/api/v1/proposals/999999/support",
+        None,
+        {**every(404), "anonymous": 401},
+    ),
 }
 
 

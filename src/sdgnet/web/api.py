@@ -263,6 +263,7 @@ def _register_routers() -> None:
     from sdgnet.catalog.api import router as catalog_router
     from sdgnet.network.api import router as network_router
     from sdgnet.observations.api import router as observations_router
+    from sdgnet.participation.api import router as participation_router
     from sdgnet.places.api import router as places_router
     from sdgnet.projects.api import router as projects_router
     from sdgnet.scores.api import router as scores_router
@@ -274,6 +275,7 @@ def _register_routers() -> None:
     api.add_router("", scores_router)
     api.add_router("", network_router)
     api.add_router("", projects_router)
+    api.add_router("", participation_router)
 
 
 _register_routers()
