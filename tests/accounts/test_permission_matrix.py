@@ -96,6 +96,15 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "network/groups/new/": ("/network/groups/new/", NETWORK_ADMIN),
     "network/groups/<slug:slug>/": ("/network/groups/no-such-group/", every(404)),
     "network/targets/<str:code>/": (f"/network/targets/{HOME}/", PUBLIC),
+    # Citizens' proposals (sdgnet.participation): anyone reads; anyone logged in proposes.
+    "places/<str:code>/proposals/": (f"/places/{HOME}/proposals/", PUBLIC),
+    "places/<str:code>/proposals/new/": (f"/places/{HOME}/proposals/new/", LOGGED_IN),
+    "proposals/": ("/proposals/", PUBLIC),
+    "proposals/new/": ("/proposals/new/", PUBLIC),
+    "proposals/<int:pk>/": ("/proposals/999999/", every(404)),
+    "proposals/<int:pk>/support/": ("/proposals/999999/support/", POST_ONLY),
+    "proposals/<int:pk>/respond/": ("/proposals/999999/respond/", POST_ONLY),
+    "proposals/<int:pk>/moderate/": ("/proposals/999999/moderate/", POST_ONLY),
     # The project library (sdgnet.projects).
     "projects/": ("/projects/", PUBLIC),
     "projects/new/": ("/projects/new/", STAFF),
@@ -280,9 +289,12 @@ def test_api(operation: tuple[str, str], people: dict[str, Any]) -> None:
         if operation[0] == "get":
             got[role] = Client().get(path, **headers).status_code
         else:
+            body = json.dumps(payload) if payload is not None else ""
             got[role] = (
                 Client()
-                .post(path, json.dumps(payload), content_type="application/json", **headers)
+                .generic(
+                    operation[0].upper(), path, body, content_type="application/json", **headers
+                )
                 .status_code
             )
     assert got == expected

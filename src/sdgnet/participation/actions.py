@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,17 +72,19 @@ def do_propose(user: Any, place_code: str, title: str, body: str, goals: list[in
         )
     title, body = title.strip(), body.strip()
     problems = proposal_problems(title, body, goals)
-    since = timezone.now() - timedelta(days=1)
-    if Proposal.objects.filter(created_by=user, created_at__gte=since).count() >= (
-        PROPOSALS_PER_DAY
-    ):
-        problems.append(
-            _("You have made %(n)d proposals in the last 24 hours; please wait a little.")
-            % {"n": PROPOSALS_PER_DAY}
-        )
-    if problems:
-        raise ParticipationError(problems)
     with transaction.atomic():
+        # The person's row is locked while counting, so two requests at once cannot both
+        # slip under the daily limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        since = timezone.now() - timedelta(days=1)
+        made = Proposal.objects.filter(created_by=user, created_at__gte=since).count()
+        if made >= PROPOSALS_PER_DAY:
+            problems.append(
+                _("You have made %(n)d proposals in the last 24 hours; please wait a little.")
+                % {"n": PROPOSALS_PER_DAY}
+            )
+        if problems:
+            raise ParticipationError(problems)
         proposal = Proposal.objects.create(place=place, title=title, body=body, created_by=user)
         proposal.goals.set(Goal.objects.filter(number__in=set(goals)))
         audit.record(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.models import Goal
@@ -36,7 +37,10 @@ class ProposalForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Proposal.Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=lambda: [(value, capfirst(label)) for value, label in Proposal.Status.choices],
+    )
     response = forms.CharField(
         label=_("The municipality's answer"),
         max_length=RESPONSE_MAX,
