@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import subprocess
 from typing import Any
 
 import pytest
 
-from .conftest import Server, screenshot_name
+from .conftest import Server, _sdgnet, describe_violations, run_axe, screenshot_name
 
 LANGUAGES = [pytest.param("nb", "", id="nb"), pytest.param("en", "/en", id="en")]
 
@@ -284,3 +286,82 @@ def test_first_load_is_under_300_kb(server: Server, browser: Any, path: str) -> 
         assert total < 300 * 1024, {url: s["responseBodySize"] for url, s in sizes.items()}
     finally:
         context.close()
+
+
+def _account(server: Server, email: str, password: str, *role: str) -> None:
+    """An account made with the CLI in the served database, as an operator would."""
+    env = {**os.environ, "SDGNET_DATA_DIR": str(server.data_dir)}
+    env.pop("DATABASE_URL", None)
+    made = subprocess.run(
+        [_sdgnet(), "users", "create", "--email", email, *role, "--password-stdin"],
+        input=password + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+
+
+def _log_in(page: Any, server: Server, email: str, password: str, then: str) -> None:
+    page.goto(server(f"/accounts/login/?next={then}"))
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(server(then))
+
+
+def test_a_citizen_proposes_others_support_and_the_municipality_answers(
+    server: Server, browser: Any, axe_source: str
+) -> None:
+    password = "Blåveis-Ugle-2030"
+    _account(server, "e2e-citizen@example.no", password, "--role", "citizen")
+    _account(server, "e2e-neighbour@example.no", password, "--role", "citizen")
+    _account(
+        server, "e2e-kommune@example.no", password,
+        "--role", "municipality-admin", "--place", "3201",
+    )  # fmt: skip
+    citizen = browser.new_context().new_page()
+    _log_in(citizen, server, "e2e-citizen@example.no", password, "/places/3201/proposals/new/")
+    # A proposal without goals and with too short a text is shown again, every problem named.
+    citizen.fill("#id_title", "Benker langs Sandvikselva")
+    citizen.fill("#id_body", "For kort")
+    citizen.get_by_role("button", name="Publiser forslaget").click()
+    assert citizen.get_by_text("Dette feltet er påkrevd.").is_visible()
+    citizen.fill("#id_body", "Flere benker langs turveien, så eldre kan gå lenger og hvile.")
+    citizen.get_by_label("3. God helse og livskvalitet").check()
+    citizen.get_by_label("11. Bærekraftige byer og lokalsamfunn").check()
+    citizen.get_by_role("button", name="Publiser forslaget").click()
+    citizen.wait_for_url(re.compile(r".*/proposals/\d+/$"))
+    proposal_url = citizen.url
+    assert citizen.locator("h1").inner_text() == "Benker langs Sandvikselva"
+    assert citizen.get_by_text("Takk! Forslaget ditt er publisert.").is_visible()
+
+    neighbour = browser.new_context().new_page()
+    _log_in(neighbour, server, "e2e-neighbour@example.no", password, "/places/3201/proposals/")
+    item = neighbour.locator("ol.proposals li", has_text="Benker langs Sandvikselva")
+    item.get_by_role("button", name="Støtt «Benker langs Sandvikselva»").click()
+    neighbour.wait_for_url(server("/places/3201/proposals/"))
+    assert item.get_by_text("Støttet av 1 person").is_visible()
+    assert item.get_by_role("button", name="Trekk tilbake støtten").is_visible()
+
+    municipality = browser.new_context().new_page()
+    path = proposal_url.removeprefix(server(""))
+    _log_in(municipality, server, "e2e-kommune@example.no", password, path)
+    municipality.get_by_label("Status", exact=True).select_option("accepted")
+    municipality.get_by_role("textbox", name="Svar fra kommunen").fill("Vi setter ut **tolv benker** i 2027.")
+    municipality.get_by_role("button", name="Lagre svaret").click()
+    municipality.wait_for_url(proposal_url)
+    assert municipality.get_by_text("Svaret er lagret.").is_visible()
+    assert municipality.locator("strong", has_text="tolv benker").is_visible()
+    municipality.screenshot(path=screenshot_name("proposal-answered"), full_page=True)
+    violations = run_axe(municipality, axe_source)
+    assert violations == [], describe_violations(violations)
+
+    # Decided: the neighbour's list shows the status and no longer offers support.
+    neighbour.reload()
+    assert item.get_by_text("Tatt inn").is_visible()
+    assert item.get_by_role("button").count() == 0
+    for page in (citizen, neighbour, municipality):
+        page.context.close()

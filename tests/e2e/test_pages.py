@@ -26,6 +26,8 @@ PAGES = [
     ("network", "/network/", None),
     ("framework", "/frameworks/kommunale-baerekraftsindikatorer/", None),
     ("search", "/search/?q=B%C3%A6rum", None),
+    ("proposals", "/proposals/", None),
+    ("place-proposals", "/places/3201/proposals/", "Bærum"),
 ]
 LANGUAGES = [("nb", ""), ("en", "/en")]
 
@@ -104,6 +106,7 @@ SIGNED_IN_PAGES = [
     ("upload", "/data/upload/"),
     ("local-targets", "/network/targets/3201/"),
     ("new-learning-group", "/network/groups/new/"),
+    ("new-proposal", "/places/3201/proposals/new/"),
     (
         "framework-entry",
         "/frameworks/kommunale-baerekraftsindikatorer/voter-turnout-storting/edit/",
