@@ -224,7 +224,7 @@ def proposal_respond(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ResponseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("proposal", pk=proposal.pk)
     try:
         actions.do_respond(
