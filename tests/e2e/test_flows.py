@@ -350,7 +350,9 @@ def test_a_citizen_proposes_others_support_and_the_municipality_answers(
     path = proposal_url.removeprefix(server(""))
     _log_in(municipality, server, "e2e-kommune@example.no", password, path)
     municipality.get_by_label("Status", exact=True).select_option("accepted")
-    municipality.get_by_role("textbox", name="Svar fra kommunen").fill("Vi setter ut **tolv benker** i 2027.")
+    municipality.get_by_role("textbox", name="Svar fra kommunen").fill(
+        "Vi setter ut **tolv benker** i 2027."
+    )
     municipality.get_by_role("button", name="Lagre svaret").click()
     municipality.wait_for_url(proposal_url)
     assert municipality.get_by_text("Svaret er lagret.").is_visible()

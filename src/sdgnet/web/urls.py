@@ -36,9 +36,7 @@ urlpatterns += i18n_patterns(
         participation_views.place_proposal_list,
         name="place-proposals",
     ),
-    path(
-        "places/<str:code>/proposals/new/", participation_views.proposal_new, name="proposal-new"
-    ),
+    path("places/<str:code>/proposals/new/", participation_views.proposal_new, name="proposal-new"),
     path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
     path("compare/", dashboard_views.compare_page, name="compare"),
     path("network/", dashboard_views.network_page, name="network-overview"),
