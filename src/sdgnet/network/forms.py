@@ -5,7 +5,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.forms import TypedNumberField
-from sdgnet.catalog.models import FrameworkIndicator, Goal
+from sdgnet.catalog.goals import goal_choices
+from sdgnet.catalog.models import FrameworkIndicator
 from sdgnet.network.models import Membership
 
 
@@ -14,10 +15,6 @@ class ApplicationForm(forms.Form):
     motivation = forms.CharField(
         label=_("Why does the municipality want to join?"), widget=forms.Textarea, required=False
     )
-
-
-def goal_choices() -> list[tuple[int, str]]:
-    return [(goal.number, f"{goal.number}. {goal.short}") for goal in Goal.objects.all()]
 
 
 def member_choices() -> list[tuple[str, str]]:

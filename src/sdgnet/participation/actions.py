@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdgnet.accounts import audit
+from sdgnet.accounts.moderation import set_hidden
+from sdgnet.catalog.goals import chosen_goal_problems
 from sdgnet.catalog.models import Goal
 from sdgnet.participation.models import (
     BODY_MAX,
@@ -55,12 +57,7 @@ def proposal_problems(title: str, body: str, goals: list[int]) -> list[str]:
             _("The description needs %(low)d to %(high)d characters; it has %(n)d.")
             % {"low": BODY_MIN, "high": BODY_MAX, "n": len(body)}
         )
-    numbers = set(goals)
-    if not 1 <= len(numbers) <= GOALS_MAX:
-        problems.append(_("Choose one to %(high)d goals.") % {"high": GOALS_MAX})
-    elif Goal.objects.filter(number__in=numbers).count() != len(numbers):
-        problems.append(_("Unknown goal number."))
-    return problems
+    return problems + chosen_goal_problems(goals, GOALS_MAX)
 
 
 def do_propose(user: Any, place_code: str, title: str, body: str, goals: list[int]) -> Proposal:
@@ -161,27 +158,9 @@ def do_hide(user: Any, proposal: Proposal, reason: str) -> Proposal:
     reason = reason.strip()
     if not reason:
         raise ParticipationError([_("Give a reason for hiding the proposal.")])
-    return _set_hidden(user, proposal, hidden=True, reason=reason[:300])
+    return set_hidden(user, proposal, hidden=True, reason=reason[:300], app="participation")
 
 
 def do_restore(user: Any, proposal: Proposal) -> Proposal:
     _require(user, "participation.moderate", proposal)
-    return _set_hidden(user, proposal, hidden=False, reason="")
-
-
-def _set_hidden(user: Any, proposal: Proposal, *, hidden: bool, reason: str) -> Proposal:
-    with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        before = {"hidden": locked.hidden, "reason": locked.hidden_reason}
-        locked.hidden = hidden
-        locked.hidden_reason = reason
-        locked.save(update_fields=["hidden", "hidden_reason"])
-        audit.record(
-            user,
-            "participation.hide" if hidden else "participation.restore",
-            locked,
-            place=locked.place_id,
-            before=before,
-            after={"hidden": hidden, "reason": reason},
-        )
-    return locked
+    return set_hidden(user, proposal, hidden=False, reason="", app="participation")

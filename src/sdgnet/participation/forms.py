@@ -4,13 +4,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from sdgnet.catalog.models import Goal
+from sdgnet.catalog.goals import goal_choices
 from sdgnet.participation.actions import GOALS_MAX
 from sdgnet.participation.models import BODY_MAX, RESPONSE_MAX, TITLE_MAX, Proposal
-
-
-def goal_choices() -> list[tuple[int, str]]:
-    return [(goal.number, f"{goal.number}. {goal.short}") for goal in Goal.objects.all()]
 
 
 class ProposalForm(forms.Form):
