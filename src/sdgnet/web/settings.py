@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sdgnet.accounts",
     "sdgnet.network",
     "sdgnet.participation",
+    "sdgnet.partners",
     "sdgnet.reports",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from sdgnet.catalog import views as catalog_views
 from sdgnet.dashboards import views as dashboard_views
 from sdgnet.participation import views as participation_views
+from sdgnet.partners import views as partner_views
 from sdgnet.reports import views as report_views
 from sdgnet.web import views as web_views
 from sdgnet.web.api import api
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
         name="place-proposals",
     ),
     path("places/<str:code>/proposals/new/", participation_views.proposal_new, name="proposal-new"),
+    path("places/<str:code>/pledges/", partner_views.place_pledge_list, name="place-pledges"),
     path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
     path("compare/", dashboard_views.compare_page, name="compare"),
     path("network/", dashboard_views.network_page, name="network-overview"),
@@ -48,5 +50,6 @@ urlpatterns += i18n_patterns(
     path("network/", include("sdgnet.network.urls")),
     path("projects/", include("sdgnet.projects.urls")),
     path("proposals/", include("sdgnet.participation.urls")),
+    path("pledges/", include("sdgnet.partners.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,151 @@
+"""Every write to the pledges goes through here; each records its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sdgnet.accounts import audit
+from sdgnet.accounts.moderation import set_hidden
+from sdgnet.catalog.goals import chosen_goal_problems
+from sdgnet.catalog.models import Goal
+from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
+from sdgnet.partners.rules import organisation_of
+from sdgnet.places.models import Place
+
+TITLE_MIN = 5
+DESCRIPTION_MIN = 20
+GOALS_MAX = 3
+# Pledges run to the 2030 Agenda's end, or a few years past it for long investments.
+LATEST_DUE_YEAR = 2035
+
+
+class PledgeError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    # Actions re-check the permission so no caller can skip it.
+    if not user.has_perm(perm, obj):
+        raise PledgeError([_("You may not do this.")])
+
+
+def pledge_problems(title: str, description: str, goals: list[int], due_year: int) -> list[str]:
+    """What is wrong with a pledge's fields, in the reader's language."""
+    problems: list[str] = []
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        problems.append(
+            _("The title needs %(low)d to %(high)d characters; it has %(n)d.")
+            % {"low": TITLE_MIN, "high": TITLE_MAX, "n": len(title)}
+        )
+    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+        problems.append(
+            _("The description needs %(low)d to %(high)d characters; it has %(n)d.")
+            % {"low": DESCRIPTION_MIN, "high": DESCRIPTION_MAX, "n": len(description)}
+        )
+    this_year = timezone.localdate().year
+    if not this_year <= due_year <= LATEST_DUE_YEAR:
+        problems.append(
+            _("The year to reach it must be from %(low)d to %(high)d.")
+            % {"low": this_year, "high": LATEST_DUE_YEAR}
+        )
+    return problems + chosen_goal_problems(goals, GOALS_MAX)
+
+
+def do_pledge(
+    user: Any, place_code: str, title: str, description: str, goals: list[int], *, due_year: int
+) -> Pledge:
+    """A pledge by the partner's organisation for a municipality."""
+    _require(user, "partners.pledge")
+    place = Place.objects.filter(code=place_code, kind=Place.Kind.MUNICIPALITY).first()
+    if place is None:
+        raise PledgeError([_("No municipality has the number %(code)s.") % {"code": place_code}])
+    title, description = title.strip(), description.strip()
+    problems = pledge_problems(title, description, goals, due_year)
+    if problems:
+        raise PledgeError(problems)
+    with transaction.atomic():
+        pledge = Pledge.objects.create(
+            organisation=organisation_of(user),
+            place=place,
+            title=title,
+            description=description,
+            due_year=due_year,
+            created_by=user,
+        )
+        pledge.goals.set(Goal.objects.filter(number__in=set(goals)))
+        audit.record(
+            user,
+            "partners.pledge",
+            pledge,
+            place=place,
+            after={
+                "organisation": pledge.organisation,
+                "title": title,
+                "goals": sorted(set(goals)),
+                "due_year": due_year,
+            },
+        )
+    return pledge
+
+
+def do_report_progress(
+    user: Any, pledge: Pledge, progress: int, note: str, status: str = Pledge.Status.ACTIVE
+) -> Pledge:
+    """The organisation's account of how far it has come (0-100 %), and whether the pledge
+    is fulfilled or withdrawn. A fulfilled pledge is at 100 %."""
+    _require(user, "partners.report_progress", pledge)
+    note = note.strip()
+    problems: list[str] = []
+    if not 0 <= progress <= 100:
+        problems.append(_("Progress is a percentage from 0 to 100."))
+    if status not in Pledge.Status.values:
+        problems.append(_("Unknown status."))
+    elif status == Pledge.Status.FULFILLED and progress != 100:
+        problems.append(_("A fulfilled pledge is at 100 %."))
+    if len(note) > NOTE_MAX:
+        problems.append(
+            _("The note may have at most %(high)d characters; it has %(n)d.")
+            % {"high": NOTE_MAX, "n": len(note)}
+        )
+    if problems:
+        raise PledgeError(problems)
+    with transaction.atomic():
+        locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        before = {
+            "progress": locked.progress,
+            "note": locked.progress_note,
+            "status": locked.status,
+        }
+        locked.progress = progress
+        locked.progress_note = note
+        locked.status = status
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["progress", "progress_note", "status", "progress_at"])
+        audit.record(
+            user,
+            "partners.report_progress",
+            locked,
+            place=locked.place_id,
+            before=before,
+            after={"progress": progress, "note": note, "status": status},
+        )
+    return locked
+
+
+def do_hide(user: Any, pledge: Pledge, reason: str) -> Pledge:
+    _require(user, "partners.moderate_pledge", pledge)
+    reason = reason.strip()
+    if not reason:
+        raise PledgeError([_("Give a reason for hiding the pledge.")])
+    return set_hidden(user, pledge, hidden=True, reason=reason[:300], app="partners")
+
+
+def do_restore(user: Any, pledge: Pledge) -> Pledge:
+    _require(user, "partners.moderate_pledge", pledge)
+    return set_hidden(user, pledge, hidden=False, reason="", app="partners")

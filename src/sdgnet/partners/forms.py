@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from sdgnet.catalog.goals import goal_choices
+from sdgnet.partners.actions import GOALS_MAX, LATEST_DUE_YEAR
+from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
+from sdgnet.places.models import Place
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    municipalities = Place.objects.filter(kind=Place.Kind.MUNICIPALITY).order_by("name")
+    return [("", _("Choose a municipality"))] + [
+        (place.code, f"{place.name} ({place.code})") for place in municipalities
+    ]
+
+
+def due_year_choices() -> list[tuple[int, int]]:
+    return [(year, year) for year in range(timezone.localdate().year, LATEST_DUE_YEAR + 1)]
+
+
+class PledgeForm(forms.Form):
+    place = forms.ChoiceField(label=_("Municipality"), choices=municipality_choices)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    description = forms.CharField(
+        label=_("What will the organisation do?"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Say what you will measure, so that others can follow it. Markdown is allowed."
+        ),
+    )
+    goals = forms.TypedMultipleChoiceField(
+        label=_("Goals"),
+        coerce=int,
+        choices=goal_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The one to three goals the pledge works towards"),
+    )
+    due_year = forms.TypedChoiceField(
+        label=_("Reached by"), coerce=int, choices=due_year_choices, initial=2030
+    )
+
+    def clean_goals(self) -> list[int]:
+        goals: list[int] = self.cleaned_data["goals"]
+        if len(goals) > GOALS_MAX:
+            raise forms.ValidationError(_("Choose one to %(high)d goals.") % {"high": GOALS_MAX})
+        return goals
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(
+        label=_("How far has the organisation come (%)?"), min_value=0, max_value=100
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=lambda: [(value, capfirst(label)) for value, label in Pledge.Status.choices],
+    )
+    note = forms.CharField(
+        label=_("What has been done"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the pledge's page. Markdown is allowed."),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the pledge hidden?"),
+        max_length=300,
+        help_text=_("The organisation sees the reason."),
+    )
