@@ -367,3 +367,42 @@ def test_a_citizen_proposes_others_support_and_the_municipality_answers(
     assert item.get_by_role("button").count() == 0
     for page in (citizen, neighbour, municipality):
         page.context.close()
+
+
+def test_a_partner_pledges_and_reports_progress(
+    server: Server, browser: Any, axe_source: str
+) -> None:
+    password = "Hvitveis-Ugle-2030"
+    _account(
+        server, "e2e-partner@example.no", password,
+        "--role", "partner", "--organisation", "Asker Bakeri AS",
+    )  # fmt: skip
+    partner = browser.new_context().new_page()
+    _log_in(partner, server, "e2e-partner@example.no", password, "/pledges/new/?place=3203")
+    assert partner.get_by_text("i navnet til Asker Bakeri AS").is_visible()
+    assert partner.get_by_label("Kommune", exact=True).input_value() == "3203"
+    partner.get_by_label("Tittel", exact=True).fill("Halvere matsvinnet")
+    partner.get_by_label("Hva vil organisasjonen gjøre?").fill(
+        "Vi selger dagens rester rimelig og måler svinnet i kilo hver uke."
+    )
+    partner.get_by_label("12. Ansvarlig forbruk og produksjon").check()
+    partner.get_by_label("Nådd innen").select_option("2028")
+    partner.get_by_role("button", name="Publiser forpliktelsen").click()
+    partner.wait_for_url(re.compile(r".*/pledges/\d+/$"))
+    assert partner.get_by_text("Gitt av Asker Bakeri AS i Asker").is_visible()
+    partner.get_by_label("Hvor langt har organisasjonen kommet (%)?").fill("30")
+    partner.get_by_label("Hva som er gjort").fill("Svinnet er ned fra 40 til **31 kilo** i uka.")
+    partner.get_by_role("button", name="Lagre fremdriften").click()
+    assert partner.get_by_text("Fremdriften er lagret.").is_visible()
+    assert partner.locator("progress").get_attribute("value") == "30"
+    partner.screenshot(path=screenshot_name("pledge-progress"), full_page=True)
+    violations = run_axe(partner, axe_source)
+    assert violations == [], describe_violations(violations)
+    # Anyone reads it in Asker's list, in the organisation's name.
+    reader = browser.new_context().new_page()
+    reader.goto(server("/places/3203/pledges/"))
+    item = reader.locator("ol.pledges li", has_text="Halvere matsvinnet")
+    assert item.get_by_text("Asker Bakeri AS").is_visible()
+    assert item.get_by_text("30 % gjennomført").is_visible()
+    for page in (partner, reader):
+        page.context.close()
