@@ -113,3 +113,53 @@ def test_the_municipalitys_projects_that_everyone_may_see(client: Client) -> Non
     assert first["status_label"] and first["goals"] == sorted(first["goals"])
     oslo = {project["key"] for project in report_json(client, "0301")["projects"]}
     assert not oslo & public
+
+
+def test_citizens_proposals_and_partners_pledges_are_reported(client: Client) -> None:
+    from sdgnet.accounts.actions import do_create_user
+    from sdgnet.accounts.models import Role
+    from sdgnet.participation.actions import do_hide, do_propose, do_respond, do_support
+    from sdgnet.partners.actions import do_pledge, do_report_progress
+
+    empty = report_json(client)
+    assert empty["proposals"]["total"] == 0
+    assert empty["pledges"] == []
+    page = client.get(f"/places/{HOME}/report/").content.decode()
+    assert "Ingen innbyggere har kommet med forslag til denne kommunen ennå." in page
+
+    citizen = do_create_user("citizen@example.no", Role.CITIZEN)
+    admin = do_create_user("kommune@example.no", Role.MUNICIPALITY_ADMIN, place=HOME)
+    text = "Flere sykkelparkeringer ved stasjonene, med tak og lading."
+    bikes = do_propose(citizen, HOME, "Sykkelparkering", text, [11])
+    benches = do_propose(citizen, HOME, "Benker langs elva", text, [3, 11])
+    spam = do_propose(citizen, HOME, "Kjøp våre sykler", text, [12])
+    do_propose(citizen, "0301", "Gratis buss i Oslo", text, [11])
+    do_support(admin, benches)
+    do_respond(admin, bikes, "accepted", "Bygges i 2027.")
+    do_hide(admin, spam, "Reklame")
+    partner = do_create_user("acme@example.no", Role.PARTNER, organisation="Acme AS")
+    vans = do_pledge(partner, HOME, "Elektriske varebiler", text, [7, 13], due_year=2030)
+    do_report_progress(partner, vans, 40, "")
+    withdrawn = do_pledge(partner, HOME, "Solceller på taket", text, [7], due_year=2028)
+    do_report_progress(partner, withdrawn, 0, "", "withdrawn")
+
+    # The anonymous visitor's cached report follows the new proposals and pledges.
+    report = report_json(client)
+    assert report["proposals"]["total"] == 2  # the hidden one is no public record
+    assert [(row["status"], row["count"]) for row in report["proposals"]["by_status"]] == [
+        ("open", 1),
+        ("considered", 0),
+        ("accepted", 1),
+        ("declined", 0),
+    ]
+    assert [
+        (p["title"], p["support_count"], p["goals"]) for p in report["proposals"]["most_supported"]
+    ] == [("Benker langs elva", 1, [3, 11]), ("Sykkelparkering", 0, [11])]
+    assert [(p["organisation"], p["title"], p["progress"]) for p in report["pledges"]] == [
+        ("Acme AS", "Elektriske varebiler", 40)
+    ]
+    html = client.get(f"/places/{HOME}/report/").content.decode()
+    assert "2 forslag i alt: 1 åpent, 0 under behandling, 1 tatt inn, 0 ikke tatt inn." in html
+    assert "Elektriske varebiler" in html
+    assert "Kjøp våre sykler" not in html
+    assert "Solceller på taket" not in html

@@ -20,7 +20,7 @@ def set_hidden(user: Any, item: Hideable, *, hidden: bool, reason: str, app: str
         before = {"hidden": locked.hidden, "reason": locked.hidden_reason}  # type: ignore[attr-defined]
         locked.hidden = hidden  # type: ignore[attr-defined]
         locked.hidden_reason = reason  # type: ignore[attr-defined]
-        locked.save(update_fields=["hidden", "hidden_reason"])
+        locked.save(update_fields=["hidden", "hidden_reason", "updated_at"])
         audit.record(
             user,
             f"{app}.hide" if hidden else f"{app}.restore",

@@ -50,6 +50,8 @@ from sdgnet.dashboards.page_charts import (
     network_page_charts,
 )
 from sdgnet.network.models import Membership
+from sdgnet.participation.models import Proposal, Support
+from sdgnet.partners.models import Pledge
 from sdgnet.places.codes import normalise_municipality_code
 from sdgnet.places.models import CodeHistory, Place
 from sdgnet.projects.models import Project
@@ -74,8 +76,9 @@ class Page:
 def data_stamp(with_library: bool = False) -> str:
     """Changes whenever a cached page's content can change at the same address: a rescore
     stores a run, a membership is decided (who the network's members are), and, for pages
-    that list library projects (the municipality page's "who to learn from"), a project
-    is saved, published, hidden or deleted. One query; raw SQL, because the ORM's
+    that list the network's contributions (the municipality page's "who to learn from",
+    the council report's projects, proposals and pledges), a project, proposal or pledge
+    changes or a proposal gains or loses support. One query; raw SQL, because the ORM's
     aggregates cost more than the query on every cached request."""
     runs = connection.ops.quote_name(ScoreRun._meta.db_table)
     members = connection.ops.quote_name(Membership._meta.db_table)
@@ -85,8 +88,11 @@ def data_stamp(with_library: bool = False) -> str:
         f"(SELECT MAX(decided_at) FROM {members})",
     ]
     if with_library:
-        projects = connection.ops.quote_name(Project._meta.db_table)
-        parts += [f"(SELECT MAX(updated_at) FROM {projects})", f"(SELECT COUNT(*) FROM {projects})"]
+        for table in (Project, Proposal, Pledge):
+            name = connection.ops.quote_name(table._meta.db_table)
+            parts += [f"(SELECT MAX(updated_at) FROM {name})", f"(SELECT COUNT(*) FROM {name})"]
+        supports = connection.ops.quote_name(Support._meta.db_table)
+        parts += [f"(SELECT MAX(id) FROM {supports})", f"(SELECT COUNT(*) FROM {supports})"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), [True, Membership.Status.APPROVED])
         row = cursor.fetchone()

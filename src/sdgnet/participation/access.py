@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
 from sdgnet.participation.models import Proposal, Support
@@ -52,3 +53,33 @@ def public_counts_by_goal(place: str | None = None) -> dict[int, int]:
         visible = visible.filter(place_id=place)
     rows = visible.values("goals__number").annotate(n=Count("pk", distinct=True))
     return {row["goals__number"]: row["n"] for row in rows if row["goals__number"] is not None}
+
+
+def proposals_for_report(place: str, most: int = 20) -> dict[str, Any]:
+    """The municipality's public proposals for its council report: how many there are
+    by status, and the `most` most supported (a hidden proposal is no public record)."""
+    public = Proposal.objects.filter(place_id=place, hidden=False)
+    counts = dict(public.values_list("status").annotate(n=Count("pk")).order_by())
+    top = (
+        public.prefetch_related("goals")
+        .annotate(support_count=Count("supports", distinct=True))
+        .order_by(*ORDERINGS["support"])[:most]
+    )
+    return {
+        "total": sum(counts.values()),
+        "by_status": [
+            {"status": status, "label": str(label), "count": counts.get(status, 0)}
+            for status, label in Proposal.Status.choices
+        ],
+        "most_supported": [
+            {
+                "title": proposal.title,
+                "status": proposal.status,
+                "status_label": str(proposal.get_status_display()),
+                "support_count": proposal.support_count,
+                "goals": sorted(goal.number for goal in proposal.goals.all()),
+                "url": reverse("proposal", args=[proposal.pk]),
+            }
+            for proposal in top
+        ],
+    }

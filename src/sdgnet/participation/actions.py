@@ -141,7 +141,9 @@ def do_respond(user: Any, proposal: Proposal, status: str, response: str) -> Pro
         locked.response = response
         locked.responded_by = user
         locked.responded_at = timezone.now()
-        locked.save(update_fields=["status", "response", "responded_by", "responded_at"])
+        locked.save(
+            update_fields=["status", "response", "responded_by", "responded_at", "updated_at"]
+        )
         audit.record(
             user,
             "participation.respond",

@@ -126,7 +126,9 @@ def do_report_progress(
         locked.progress_note = note
         locked.status = status
         locked.progress_at = timezone.now()
-        locked.save(update_fields=["progress", "progress_note", "status", "progress_at"])
+        locked.save(
+            update_fields=["progress", "progress_note", "status", "progress_at", "updated_at"]
+        )
         audit.record(
             user,
             "partners.report_progress",
