@@ -229,6 +229,28 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
         None,
         {**every(404), "anonymous": 401},
     ),
+    # Partners' pledges (sdgnet.partners): anyone reads; a partner with an organisation on
+    # their account pledges, and its organisation reports progress. The default data has
+    # no pledge, so the routes of one answer 404 (tests/partners/test_api.py covers them
+    # with pledges).
+    ("get", "/api/v1/pledges"): (f"/api/v1/pledges?place={HOME}", None, PUBLIC),
+    ("get", "/api/v1/pledges/{id}"): ("/api/v1/pledges/999999", None, every(404)),
+    ("post", "/api/v1/pledges"): (
+        "/api/v1/pledges",
+        {
+            "place": HOME,
+            "title": "Elbiler i hele bilparken",
+            "description": "x" * 20,
+            "goals": [13],
+            "due_year": 2035,  # the latest allowed (partners.actions.LATEST_DUE_YEAR)
+        },
+        {**every(403), "anonymous": 401, "partner": 201},
+    ),
+    ("post", "/api/v1/pledges/{id}/progress"): (
+        "/api/v1/pledges/999999/progress",
+        {"progress": 50},
+        {**every(404), "anonymous": 401},
+    ),
 }
 
 

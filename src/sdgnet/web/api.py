@@ -264,6 +264,7 @@ def _register_routers() -> None:
     from sdgnet.network.api import router as network_router
     from sdgnet.observations.api import router as observations_router
     from sdgnet.participation.api import router as participation_router
+    from sdgnet.partners.api import router as partners_router
     from sdgnet.places.api import router as places_router
     from sdgnet.projects.api import router as projects_router
     from sdgnet.scores.api import router as scores_router
@@ -276,6 +277,7 @@ def _register_routers() -> None:
     api.add_router("", network_router)
     api.add_router("", projects_router)
     api.add_router("", participation_router)
+    api.add_router("", partners_router)
 
 
 _register_routers()
