@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from sdgnet.partners.actions import due_years
 from sdgnet.places.models import PeerGroup
 from sdgnet.web.api import api
 
@@ -105,6 +106,13 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "proposals/<int:pk>/support/": ("/proposals/999999/support/", POST_ONLY),
     "proposals/<int:pk>/respond/": ("/proposals/999999/respond/", POST_ONLY),
     "proposals/<int:pk>/moderate/": ("/proposals/999999/moderate/", POST_ONLY),
+    # Partners' pledges (sdgnet.partners): anyone reads; partners with an organisation pledge.
+    "places/<str:code>/pledges/": (f"/places/{HOME}/pledges/", PUBLIC),
+    "pledges/": ("/pledges/", PUBLIC),
+    "pledges/new/": ("/pledges/new/", {**every(403), "anonymous": 302, "partner": 200}),
+    "pledges/<int:pk>/": ("/pledges/999999/", every(404)),
+    "pledges/<int:pk>/progress/": ("/pledges/999999/progress/", POST_ONLY),
+    "pledges/<int:pk>/moderate/": ("/pledges/999999/moderate/", POST_ONLY),
     # The project library (sdgnet.projects).
     "projects/": ("/projects/", PUBLIC),
     "projects/new/": ("/projects/new/", STAFF),
@@ -242,7 +250,7 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
             "title": "Elbiler i hele bilparken",
             "description": "x" * 20,
             "goals": [13],
-            "due_year": 2035,  # the latest allowed (partners.actions.LATEST_DUE_YEAR)
+            "due_year": due_years()[-1],
         },
         {**every(403), "anonymous": 401, "partner": 201},
     ),

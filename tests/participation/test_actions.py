@@ -194,3 +194,13 @@ def test_hidden_proposals_are_seen_by_their_author_and_moderators_only(
         "participation.hide",
         "participation.restore",
     ]
+
+
+def test_a_nul_character_is_refused_not_stored(users: dict[str, Any]) -> None:
+    assert problems_of(lambda: propose(users["citizen"], body=BODY + "\x00")) == [
+        "The text holds a NUL character."
+    ]
+    proposal = propose(users["citizen"])
+    assert problems_of(
+        lambda: actions.do_respond(users["editor"], proposal, "declined", "Nei\x00")
+    ) == ["The text holds a NUL character."]

@@ -157,3 +157,30 @@ def test_a_hidden_pledge_is_seen_by_its_organisation_and_moderators_only(
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["partners.pledge", "partners.hide", "partners.restore"]
+
+
+def test_an_organisation_is_one_whatever_the_case_of_its_letters(users: dict[str, Any]) -> None:
+    # SQLite folds only ASCII letters itself; the key is folded in Python.
+    first = do_create_user("okern@example.no", Role.PARTNER, organisation="Økern  Grønt AS")
+    second = do_create_user("okern2@example.no", Role.PARTNER, organisation="økern grønt as")
+    made = pledge(first)
+    actions.do_hide(users["admin"], made, "Til gjennomgang")
+    assert pledges(second).get().organisation == "Økern  Grønt AS"
+    assert actions.do_report_progress(second, made, 10, "").progress == 10
+
+
+def test_a_nul_character_is_refused_not_stored(users: dict[str, Any]) -> None:
+    assert problems_of(lambda: pledge(users["partner"], title="Elbiler\x00 nå")) == [
+        "The text holds a NUL character."
+    ]
+    made = pledge(users["partner"])
+    assert problems_of(lambda: actions.do_report_progress(users["partner"], made, 5, "a\x00")) == [
+        "The text holds a NUL character."
+    ]
+
+
+def test_pledges_may_run_to_2035_or_five_years_ahead() -> None:
+    this_year = timezone.localdate().year
+    years = actions.due_years()
+    assert years[0] == this_year
+    assert years[-1] == max(2035, this_year + 5)

@@ -57,6 +57,8 @@ def proposal_problems(title: str, body: str, goals: list[int]) -> list[str]:
             _("The description needs %(low)d to %(high)d characters; it has %(n)d.")
             % {"low": BODY_MIN, "high": BODY_MAX, "n": len(body)}
         )
+    if any("\x00" in text for text in (title, body)):
+        problems.append(_("The text holds a NUL character."))
     return problems + chosen_goal_problems(goals, GOALS_MAX)
 
 
@@ -127,6 +129,8 @@ def do_respond(user: Any, proposal: Proposal, status: str, response: str) -> Pro
         problems.append(_("Unknown status."))
     elif status in (Proposal.Status.ACCEPTED, Proposal.Status.DECLINED) and not response:
         problems.append(_("Say in a few words what the municipality will do."))
+    if "\x00" in response:
+        problems.append(_("The text holds a NUL character."))
     if len(response) > RESPONSE_MAX:
         problems.append(
             _("The answer may have at most %(high)d characters; it has %(n)d.")

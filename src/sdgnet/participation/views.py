@@ -22,6 +22,7 @@ from sdgnet.participation.forms import HideForm, ProposalForm, ResponseForm
 from sdgnet.participation.models import Proposal
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
+from sdgnet.web.timestamps import json_time
 
 PAGE_SIZE = 20
 
@@ -42,8 +43,8 @@ def _record(proposal: Any) -> dict[str, Any]:
         "status": proposal.status,
         "support_count": proposal.support_count,
         "response": proposal.response,
-        "responded_at": proposal.responded_at.isoformat() if proposal.responded_at else None,
-        "created_at": proposal.created_at.isoformat(),
+        "responded_at": json_time(proposal.responded_at),
+        "created_at": json_time(proposal.created_at),
         "hidden": proposal.hidden,
         "url": reverse("proposal", args=[proposal.pk]),
     }

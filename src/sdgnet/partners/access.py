@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
 from sdgnet.partners.models import Pledge
-from sdgnet.partners.rules import organisation_of
+from sdgnet.partners.rules import organisation_key, organisation_of
 
 
 def pledges(user: Any) -> QuerySet[Pledge]:
@@ -20,7 +20,7 @@ def pledges(user: Any) -> QuerySet[Pledge]:
         shown = Q()
     else:
         if organisation_of(user):
-            shown |= Q(organisation__iexact=organisation_of(user))
+            shown |= Q(organisation_key=organisation_key(organisation_of(user)))
         if is_municipality_admin(user) and place_of(user):
             shown |= Q(place_id=place_of(user))
     return Pledge.objects.filter(shown).select_related("place").prefetch_related("goals")

@@ -13,7 +13,7 @@ from sdgnet.accounts.moderation import set_hidden
 from sdgnet.catalog.goals import chosen_goal_problems
 from sdgnet.catalog.models import Goal
 from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
-from sdgnet.partners.rules import organisation_of
+from sdgnet.partners.rules import organisation_key, organisation_of
 from sdgnet.places.models import Place
 
 TITLE_MIN = 5
@@ -21,6 +21,13 @@ DESCRIPTION_MIN = 20
 GOALS_MAX = 3
 # Pledges run to the 2030 Agenda's end, or a few years past it for long investments.
 LATEST_DUE_YEAR = 2035
+YEARS_AHEAD = 5
+
+
+def due_years() -> range:
+    """The years a pledge may be due: from this year to 2035, or five years ahead after."""
+    this_year = timezone.localdate().year
+    return range(this_year, max(LATEST_DUE_YEAR, this_year + YEARS_AHEAD) + 1)
 
 
 class PledgeError(ValueError):
@@ -48,12 +55,14 @@ def pledge_problems(title: str, description: str, goals: list[int], due_year: in
             _("The description needs %(low)d to %(high)d characters; it has %(n)d.")
             % {"low": DESCRIPTION_MIN, "high": DESCRIPTION_MAX, "n": len(description)}
         )
-    this_year = timezone.localdate().year
-    if not this_year <= due_year <= LATEST_DUE_YEAR:
+    allowed = due_years()
+    if due_year not in allowed:
         problems.append(
             _("The year to reach it must be from %(low)d to %(high)d.")
-            % {"low": this_year, "high": LATEST_DUE_YEAR}
+            % {"low": allowed[0], "high": allowed[-1]}
         )
+    if any("\x00" in text for text in (title, description)):
+        problems.append(_("The text holds a NUL character."))
     return problems + chosen_goal_problems(goals, GOALS_MAX)
 
 
@@ -72,6 +81,7 @@ def do_pledge(
     with transaction.atomic():
         pledge = Pledge.objects.create(
             organisation=organisation_of(user),
+            organisation_key=organisation_key(organisation_of(user)),
             place=place,
             title=title,
             description=description,
@@ -108,6 +118,8 @@ def do_report_progress(
         problems.append(_("Unknown status."))
     elif status == Pledge.Status.FULFILLED and progress != 100:
         problems.append(_("A fulfilled pledge is at 100 %."))
+    if "\x00" in note:
+        problems.append(_("The text holds a NUL character."))
     if len(note) > NOTE_MAX:
         problems.append(
             _("The note may have at most %(high)d characters; it has %(n)d.")

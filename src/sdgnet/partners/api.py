@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from sdgnet.partners import access
 from sdgnet.partners.actions import PledgeError, do_pledge, do_report_progress
 from sdgnet.partners.models import Pledge
+from sdgnet.partners.rules import organisation_key
 from sdgnet.partners.views import ORDERINGS, pledge_record
 from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
@@ -132,7 +133,7 @@ def list_pledges(
     if status:
         pledges = pledges.filter(status=status)
     if organisation and organisation.strip():
-        pledges = pledges.filter(organisation__iexact=organisation.strip())
+        pledges = pledges.filter(organisation_key=organisation_key(organisation))
     return pledges.order_by(*ORDERINGS[sort])
 
 

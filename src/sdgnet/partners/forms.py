@@ -1,25 +1,24 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.goals import goal_choices
-from sdgnet.partners.actions import GOALS_MAX, LATEST_DUE_YEAR
+from sdgnet.partners.actions import GOALS_MAX, due_years
 from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
 from sdgnet.places.models import Place
 
 
 def municipality_choices() -> list[tuple[str, str]]:
     municipalities = Place.objects.filter(kind=Place.Kind.MUNICIPALITY).order_by("name")
-    return [("", _("Choose a municipality"))] + [
+    return [("", str(_("Choose a municipality")))] + [
         (place.code, f"{place.name} ({place.code})") for place in municipalities
     ]
 
 
 def due_year_choices() -> list[tuple[int, int]]:
-    return [(year, year) for year in range(timezone.localdate().year, LATEST_DUE_YEAR + 1)]
+    return [(year, year) for year in due_years()]
 
 
 class PledgeForm(forms.Form):

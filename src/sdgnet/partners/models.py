@@ -20,6 +20,9 @@ class Pledge(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     organisation = models.CharField(max_length=200)
+    # The name compared without regard to case, folded in Python: SQLite's own case
+    # folding knows ASCII only ("Økern AS" and "økern as" are one organisation).
+    organisation_key = models.CharField(max_length=200, db_index=True, editable=False)
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="pledges")
     title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(help_text=_("Markdown"))

@@ -16,6 +16,11 @@ import rules
 from sdgnet.accounts.rules import administers_place, is_network_admin, is_partner
 
 
+def organisation_key(name: str) -> str:
+    """An organisation's name as compared: without case, surrounding or repeated spaces."""
+    return " ".join(name.split()).casefold()
+
+
 def organisation_of(user: Any) -> str:
     """The organisation a partner acts for, as written on their account ("" if none)."""
     if not is_partner(user):
@@ -34,7 +39,7 @@ def has_organisation(user: Any) -> bool:
 @rules.predicate
 def acts_for_pledge(user: Any, pledge: Any) -> bool:
     own = organisation_of(user)
-    return bool(pledge is not None and own and own.casefold() == pledge.organisation.casefold())
+    return bool(pledge is not None and own and organisation_key(own) == pledge.organisation_key)
 
 
 @rules.predicate

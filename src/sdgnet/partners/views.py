@@ -24,6 +24,7 @@ from sdgnet.partners.models import Pledge
 from sdgnet.partners.rules import organisation_of
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
+from sdgnet.web.timestamps import json_time
 
 PAGE_SIZE = 20
 # How a list may be sorted: newest first, or the soonest due first.
@@ -44,8 +45,8 @@ def pledge_record(pledge: Pledge) -> dict[str, Any]:
         "status": pledge.status,
         "progress": pledge.progress,
         "progress_note": pledge.progress_note,
-        "progress_at": pledge.progress_at.isoformat() if pledge.progress_at else None,
-        "created_at": pledge.created_at.isoformat(),
+        "progress_at": json_time(pledge.progress_at),
+        "created_at": json_time(pledge.created_at),
         "hidden": pledge.hidden,
         "url": reverse("pledge", args=[pledge.pk]),
     }
