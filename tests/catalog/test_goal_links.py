@@ -213,7 +213,10 @@ def test_without_public_projects_on_the_goal_the_page_says_so_without_a_link(
     assert public_count(14, prefix) == 0
     html = page(Client(), f"{prefix}/goals/14/")
     assert wording in html
-    assert "?goal=14" not in html
+    assert "/projects/?goal=14" not in html  # no link to an empty library list
+    # The proposals and pledges on the goal are linked whether or not there are any.
+    assert f'href="{prefix}/proposals/?goal=14"' in html
+    assert f'href="{prefix}/pledges/?goal=14"' in html
 
 
 # ---------------------------------------------------------------- the framework page
