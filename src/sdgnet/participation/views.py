@@ -6,15 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sdgnet.catalog.models import Goal
 from sdgnet.dashboards.views import or_moved
 from sdgnet.participation import actions
 from sdgnet.participation.access import ORDERINGS, proposals, supported_by
@@ -22,9 +21,13 @@ from sdgnet.participation.forms import HideForm, ProposalForm, ResponseForm
 from sdgnet.participation.models import Proposal
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
+from sdgnet.web.goal_lists import Ordering, goal_list
 from sdgnet.web.timestamps import json_time
 
-PAGE_SIZE = 20
+SORTS = {
+    "support": Ordering(gettext_lazy("most supported"), ORDERINGS["support"]),
+    "new": Ordering(gettext_lazy("newest"), ORDERINGS["new"]),
+}
 
 
 def _municipality(code: str) -> Place:
@@ -50,18 +53,6 @@ def _record(proposal: Any) -> dict[str, Any]:
     }
 
 
-def _filters(request: HttpRequest) -> dict[str, Any]:
-    """The list's filters as asked; a value the list does not know is left out."""
-    chosen: dict[str, Any] = {}
-    goal = request.GET.get("goal", "")
-    if goal.isdigit() and 1 <= int(goal) <= 17:
-        chosen["goal"] = int(goal)
-    if request.GET.get("status") in Proposal.Status.values:
-        chosen["status"] = request.GET["status"]
-    chosen["sort"] = request.GET.get("sort") if request.GET.get("sort") in ORDERINGS else "support"
-    return chosen
-
-
 def proposal_list(request: HttpRequest) -> HttpResponse:
     return _list(request, None)
 
@@ -71,48 +62,19 @@ def place_proposal_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _list(request: HttpRequest, place: Place | None) -> HttpResponse:
-    chosen = _filters(request)
     shown = proposals(request.user)
     if place is not None:
         shown = shown.filter(place=place)
-    if "goal" in chosen:
-        shown = shown.filter(goals__number=chosen["goal"])
-    if "status" in chosen:
-        shown = shown.filter(status=chosen["status"])
-    page = Paginator(shown.order_by(*ORDERINGS[chosen["sort"]]), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    listed = goal_list(request, shown, Proposal.Status, SORTS, "support")
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "place": place.code if place else None,
-                "filters": chosen,
-                "total": page.paginator.count,
-                "page": page.number,
-                "pages": page.paginator.num_pages,
-                "proposals": [_record(proposal) for proposal in page],
-            },
-            json_dumps_params={"ensure_ascii": False},
-        )
-
-    def link(**changes: Any) -> str:
-        query = {**{k: v for k, v in chosen.items() if k != "sort" or v != "support"}, **changes}
-        return "?" + urlencode({k: v for k, v in query.items() if v is not None})
-
+        return listed.json_response("proposals", _record, place)
     return render(
         request,
         "participation/list.html",
         {
+            **listed.context(),
             "place": place,
-            "page": page,
-            "chosen": chosen,
-            "goals": Goal.objects.all(),
-            "statuses": Proposal.Status.choices,
-            "supported": supported_by(request.user, [p.pk for p in page]),
-            "sort_links": {key: link(sort=key, page=None) for key in ORDERINGS},
-            "previous_link": link(page=page.previous_page_number()) if page.has_previous() else "",
-            "next_link": link(page=page.next_page_number()) if page.has_next() else "",
-            "list_url": request.path,
+            "supported": supported_by(request.user, [p.pk for p in listed.page]),
         },
     )
 

@@ -7,15 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sdgnet.catalog.models import Goal
 from sdgnet.dashboards.views import or_moved
 from sdgnet.partners import actions
 from sdgnet.partners.access import pledges
@@ -24,11 +22,15 @@ from sdgnet.partners.models import Pledge
 from sdgnet.partners.rules import organisation_of
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
+from sdgnet.web.goal_lists import Ordering, goal_list
 from sdgnet.web.timestamps import json_time
 
-PAGE_SIZE = 20
 # How a list may be sorted: newest first, or the soonest due first.
 ORDERINGS = {"new": ("-created_at", "-pk"), "due": ("due_year", "-created_at", "-pk")}
+SORTS = {
+    "new": Ordering(gettext_lazy("newest"), ORDERINGS["new"]),
+    "due": Ordering(gettext_lazy("soonest due"), ORDERINGS["due"]),
+}
 
 
 def pledge_record(pledge: Pledge) -> dict[str, Any]:
@@ -52,18 +54,6 @@ def pledge_record(pledge: Pledge) -> dict[str, Any]:
     }
 
 
-def _filters(request: HttpRequest) -> dict[str, Any]:
-    """The list's filters as asked; a value the list does not know is left out."""
-    chosen: dict[str, Any] = {}
-    goal = request.GET.get("goal", "")
-    if goal.isdigit() and 1 <= int(goal) <= 17:
-        chosen["goal"] = int(goal)
-    if request.GET.get("status") in Pledge.Status.values:
-        chosen["status"] = request.GET["status"]
-    chosen["sort"] = request.GET.get("sort") if request.GET.get("sort") in ORDERINGS else "new"
-    return chosen
-
-
 def pledge_list(request: HttpRequest) -> HttpResponse:
     return _list(request, None)
 
@@ -77,47 +67,18 @@ def place_pledge_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _list(request: HttpRequest, place: Place | None) -> HttpResponse:
-    chosen = _filters(request)
     shown = pledges(request.user)
     if place is not None:
         shown = shown.filter(place=place)
-    if "goal" in chosen:
-        shown = shown.filter(goals__number=chosen["goal"])
-    if "status" in chosen:
-        shown = shown.filter(status=chosen["status"])
-    page = Paginator(shown.order_by(*ORDERINGS[chosen["sort"]]), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    listed = goal_list(request, shown, Pledge.Status, SORTS, "new")
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "place": place.code if place else None,
-                "filters": chosen,
-                "total": page.paginator.count,
-                "page": page.number,
-                "pages": page.paginator.num_pages,
-                "pledges": [pledge_record(pledge) for pledge in page],
-            },
-            json_dumps_params={"ensure_ascii": False},
-        )
-
-    def link(**changes: Any) -> str:
-        query = {**{k: v for k, v in chosen.items() if k != "sort" or v != "new"}, **changes}
-        return "?" + urlencode({k: v for k, v in query.items() if v is not None})
-
+        return listed.json_response("pledges", pledge_record, place)
     return render(
         request,
         "partners/list.html",
         {
+            **listed.context(),
             "place": place,
-            "page": page,
-            "chosen": chosen,
-            "goals": Goal.objects.all(),
-            "statuses": Pledge.Status.choices,
-            "sort_links": {key: link(sort=key, page=None) for key in ORDERINGS},
-            "previous_link": link(page=page.previous_page_number()) if page.has_previous() else "",
-            "next_link": link(page=page.next_page_number()) if page.has_next() else "",
-            "list_url": request.path,
             "may_pledge": request.user.has_perm("partners.pledge"),
         },
     )
