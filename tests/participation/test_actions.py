@@ -204,3 +204,24 @@ def test_a_nul_character_is_refused_not_stored(users: dict[str, Any]) -> None:
     assert problems_of(
         lambda: actions.do_respond(users["editor"], proposal, "declined", "Nei\x00")
     ) == ["The text holds a NUL character."]
+
+
+def test_the_author_is_told_when_the_municipality_answers(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    proposal = propose(users["citizen"])
+    link = f"https://sdgnet.example/proposals/{proposal.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_respond(users["editor"], proposal, "declined", "Ikke plass.", link=link)
+    [sent] = mail.outbox
+    assert sent.to == ["citizen@example.no"]
+    assert sent.subject == "Forslaget ditt er besvart"  # in the site's language, bokmål
+    assert "Bærum har svart på forslaget ditt «Sykkelparkering ved stasjonene»." in sent.body
+    assert "Status: Ikke tatt inn" in sent.body
+    assert "Ikke plass." in sent.body and link in sent.body
+    # Saving the same answer again tells nobody anything new.
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_respond(users["editor"], proposal, "declined", "Ikke plass.", link=link)
+    assert len(mail.outbox) == 1

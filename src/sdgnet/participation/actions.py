@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from sdgnet.accounts import audit
@@ -119,9 +122,11 @@ def do_withdraw_support(user: Any, proposal: Proposal) -> bool:
     return deleted > 0
 
 
-def do_respond(user: Any, proposal: Proposal, status: str, response: str) -> Proposal:
+def do_respond(
+    user: Any, proposal: Proposal, status: str, response: str, *, link: str = ""
+) -> Proposal:
     """The municipality's answer: a status and, for a decision (accepted or declined),
-    what it will do and why."""
+    what it will do and why. The author is told by e-mail, with `link` to the proposal."""
     _require(user, "participation.respond", proposal)
     response = response.strip()
     problems: list[str] = []
@@ -156,7 +161,30 @@ def do_respond(user: Any, proposal: Proposal, status: str, response: str) -> Pro
             before=before,
             after={"status": status, "response": response},
         )
+        if before != {"status": status, "response": response}:
+            transaction.on_commit(lambda: _tell_the_author(locked, link))
     return locked
+
+
+def _tell_the_author(proposal: Proposal, link: str) -> None:
+    """A mail to the proposal's author that the municipality has answered, in the site's
+    language (the author's own is not known)."""
+    author = proposal.created_by
+    if author is None or not author.is_active or not author.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        status = capfirst(str(proposal.get_status_display()))
+        body = _(
+            "%(place)s has answered your proposal “%(title)s”.\n\nStatus: %(status)s\n\n"
+            "%(response)s\n\n%(link)s"
+        ) % {
+            "place": proposal.place.name,
+            "title": proposal.title,
+            "status": status,
+            "response": proposal.response,
+            "link": link,
+        }
+        send_mail(_("Your proposal has been answered"), body, None, [author.email])
 
 
 def do_hide(user: Any, proposal: Proposal, reason: str) -> Proposal:

@@ -191,7 +191,11 @@ def proposal_respond(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("proposal", pk=proposal.pk)
     try:
         actions.do_respond(
-            request.user, proposal, form.cleaned_data["status"], form.cleaned_data["response"]
+            request.user,
+            proposal,
+            form.cleaned_data["status"],
+            form.cleaned_data["response"],
+            link=request.build_absolute_uri(reverse("proposal", args=[proposal.pk])),
         )
     except actions.ParticipationError as error:
         messages.error(request, " ".join(error.problems))
