@@ -100,6 +100,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     # Citizens' proposals (sdgnet.participation): anyone reads; anyone logged in proposes.
     "places/<str:code>/proposals/": (f"/places/{HOME}/proposals/", PUBLIC),
     "places/<str:code>/proposals/new/": (f"/places/{HOME}/proposals/new/", LOGGED_IN),
+    # The residents' priorities: anyone reads the counts; anyone logged in chooses (POST).
+    "places/<str:code>/priorities/": (f"/places/{HOME}/priorities/", PUBLIC),
     "proposals/": ("/proposals/", PUBLIC),
     "proposals/new/": ("/proposals/new/", PUBLIC),
     "proposals/<int:pk>/": ("/proposals/999999/", every(404)),

@@ -28,6 +28,7 @@ PAGES = [
     ("search", "/search/?q=B%C3%A6rum", None),
     ("proposals", "/proposals/", None),
     ("place-proposals", "/places/3201/proposals/", "Bærum"),
+    ("place-priorities", "/places/3201/priorities/", "Bærum"),
     ("pledges", "/pledges/", None),
     ("place-pledges", "/places/3201/pledges/", "Bærum"),
 ]

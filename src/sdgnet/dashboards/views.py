@@ -50,7 +50,7 @@ from sdgnet.dashboards.page_charts import (
     network_page_charts,
 )
 from sdgnet.network.models import Membership
-from sdgnet.participation.models import Proposal, Support
+from sdgnet.participation.models import Priority, Proposal, Support
 from sdgnet.partners.models import Pledge
 from sdgnet.places.codes import normalise_municipality_code
 from sdgnet.places.models import CodeHistory, Place
@@ -77,8 +77,8 @@ def data_stamp(with_library: bool = False) -> str:
     """Changes whenever a cached page's content can change at the same address: a rescore
     stores a run, a membership is decided (who the network's members are), and, for pages
     that list the network's contributions (the municipality page's "who to learn from",
-    the council report's projects, proposals and pledges), a project, proposal or pledge
-    changes or a proposal gains or loses support. One query; raw SQL, because the ORM's
+    the council report's projects, proposals, pledges and priorities), a project, proposal,
+    pledge or resident's priority changes or a proposal gains or loses support. One query; raw SQL, because the ORM's
     aggregates cost more than the query on every cached request."""
     runs = connection.ops.quote_name(ScoreRun._meta.db_table)
     members = connection.ops.quote_name(Membership._meta.db_table)
@@ -88,7 +88,7 @@ def data_stamp(with_library: bool = False) -> str:
         f"(SELECT MAX(decided_at) FROM {members})",
     ]
     if with_library:
-        for table in (Project, Proposal, Pledge):
+        for table in (Project, Proposal, Pledge, Priority):
             name = connection.ops.quote_name(table._meta.db_table)
             parts += [f"(SELECT MAX(updated_at) FROM {name})", f"(SELECT COUNT(*) FROM {name})"]
         supports = connection.ops.quote_name(Support._meta.db_table)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from sdgnet.accounts.rules import is_municipality_admin, is_network_admin, place_of
-from sdgnet.participation.models import Proposal, Support
+from sdgnet.participation.models import Priority, Proposal, Support
 
 # How a list may be sorted: by support (ties: newest first) or newest first.
 ORDERINGS = {
@@ -83,3 +83,23 @@ def proposals_for_report(place: str, most: int = 20) -> dict[str, Any]:
             for proposal in top
         ],
     }
+
+
+def priority_counts(place: str) -> tuple[int, dict[int, int]]:
+    """How many residents have chosen their priorities for the municipality, and how many
+    of them chose each goal."""
+    chosen = Priority.objects.filter(place_id=place)
+    rows = chosen.values("goals__number").annotate(n=Count("pk", distinct=True)).order_by()
+    counts = {row["goals__number"]: row["n"] for row in rows if row["goals__number"] is not None}
+    return chosen.count(), counts
+
+
+def priorities_of(user: Any, place: str) -> list[int]:
+    """The goals `user` has chosen for the municipality (none for anonymous visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return sorted(
+        Priority.goals.through.objects.filter(
+            priority__place_id=place, priority__user=user
+        ).values_list("goal_id", flat=True)
+    )

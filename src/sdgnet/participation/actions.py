@@ -23,6 +23,7 @@ from sdgnet.participation.models import (
     BODY_MAX,
     RESPONSE_MAX,
     TITLE_MAX,
+    Priority,
     Proposal,
     Support,
 )
@@ -47,6 +48,13 @@ def _require(user: Any, perm: str, obj: Any = None) -> None:
         raise ParticipationError([_("You may not do this.")])
 
 
+def _municipality(code: str) -> Place:
+    place = Place.objects.filter(code=code, kind=Place.Kind.MUNICIPALITY).first()
+    if place is None:
+        raise ParticipationError([_("No municipality has the number %(code)s.") % {"code": code}])
+    return place
+
+
 def proposal_problems(title: str, body: str, goals: list[int]) -> list[str]:
     """What is wrong with a proposal's fields, in the reader's language."""
     problems: list[str] = []
@@ -67,11 +75,7 @@ def proposal_problems(title: str, body: str, goals: list[int]) -> list[str]:
 
 def do_propose(user: Any, place_code: str, title: str, body: str, goals: list[int]) -> Proposal:
     _require(user, "participation.propose")
-    place = Place.objects.filter(code=place_code, kind=Place.Kind.MUNICIPALITY).first()
-    if place is None:
-        raise ParticipationError(
-            [_("No municipality has the number %(code)s.") % {"code": place_code}]
-        )
+    place = _municipality(place_code)
     title, body = title.strip(), body.strip()
     problems = proposal_problems(title, body, goals)
     with transaction.atomic():
@@ -198,3 +202,31 @@ def do_hide(user: Any, proposal: Proposal, reason: str) -> Proposal:
 def do_restore(user: Any, proposal: Proposal) -> Proposal:
     _require(user, "participation.moderate", proposal)
     return set_hidden(user, proposal, hidden=False, reason="", app="participation")
+
+
+# Few enough that a choice says what matters most.
+PRIORITIES_MAX = 5
+
+
+def do_set_priorities(user: Any, place_code: str, goals: list[int]) -> Priority:
+    """`user`'s goals that matter most for the municipality, replacing an earlier choice.
+    Not audited, as support is not: the log would list each person's opinions."""
+    _require(user, "participation.set_priorities")
+    place = _municipality(place_code)
+    problems = chosen_goal_problems(goals, PRIORITIES_MAX)
+    if problems:
+        raise ParticipationError(problems)
+    with transaction.atomic():
+        priority, _created = Priority.objects.select_for_update().get_or_create(
+            place=place, user=user
+        )
+        priority.goals.set(Goal.objects.filter(number__in=set(goals)))
+        priority.save(update_fields=["updated_at"])  # the cached pages follow the change
+    return priority
+
+
+def do_clear_priorities(user: Any, place_code: str) -> bool:
+    """Take `user`'s choice back; False if there was none."""
+    _require(user, "participation.set_priorities")
+    deleted, _counts = Priority.objects.filter(place_id=place_code, user=user).delete()
+    return deleted > 0

@@ -5,7 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.goals import goal_choices
-from sdgnet.participation.actions import GOALS_MAX
+from sdgnet.participation.actions import GOALS_MAX, PRIORITIES_MAX
 from sdgnet.participation.models import BODY_MAX, RESPONSE_MAX, TITLE_MAX, Proposal
 
 
@@ -52,3 +52,21 @@ class HideForm(forms.Form):
         max_length=300,
         help_text=_("The author sees the reason."),
     )
+
+
+class PriorityForm(forms.Form):
+    goals = forms.TypedMultipleChoiceField(
+        label=_("The goals that matter most to you for the municipality"),
+        coerce=int,
+        choices=goal_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose up to five."),
+    )
+
+    def clean_goals(self) -> list[int]:
+        goals: list[int] = self.cleaned_data["goals"]
+        if len(goals) > PRIORITIES_MAX:
+            raise forms.ValidationError(
+                _("Choose one to %(high)d goals.") % {"high": PRIORITIES_MAX}
+            )
+        return goals

@@ -68,3 +68,22 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.proposal_id}"
+
+
+class Priority(models.Model):
+    """One person's choice of the goals that matter most for a municipality (up to five):
+    the municipality's residents set its local priorities together."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    goals = models.ManyToManyField("catalog.Goal", related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("priority")
+        constraints = [
+            models.UniqueConstraint(fields=["place", "user"], name="one_priority_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.place_id}"

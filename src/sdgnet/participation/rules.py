@@ -47,6 +47,7 @@ def gathers_support(_user: Any, proposal: Any) -> bool:
 can_moderate = is_network_admin | moderates_proposal
 
 rules.add_perm("participation.propose", is_authenticated)
+rules.add_perm("participation.set_priorities", is_authenticated)
 rules.add_perm("participation.support", is_authenticated & gathers_support)
 rules.add_perm("participation.respond", is_network_admin | answers_for_proposal)
 rules.add_perm("participation.moderate", can_moderate)

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sdgnet.dashboards.municipality import municipality_dashboard
 from sdgnet.dashboards.views import or_moved
 from sdgnet.participation import actions
-from sdgnet.participation.access import ORDERINGS, proposals, supported_by
-from sdgnet.participation.forms import HideForm, ProposalForm, ResponseForm
+from sdgnet.participation.access import ORDERINGS, priorities_of, proposals, supported_by
+from sdgnet.participation.forms import HideForm, PriorityForm, ProposalForm, ResponseForm
 from sdgnet.participation.models import Proposal
+from sdgnet.participation.priorities import residents_priorities
 from sdgnet.places.models import Place
 from sdgnet.projects.markdown import render_markdown
 from sdgnet.web.goal_lists import Ordering, goal_list
@@ -219,3 +221,51 @@ def proposal_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.ParticipationError as error:
         messages.error(request, " ".join(error.problems))
     return redirect("proposal", pk=proposal.pk)
+
+
+def place_priorities(request: HttpRequest, code: str) -> HttpResponse:
+    """What matters most to the municipality's residents, beside where it stands; the
+    signed-in resident chooses, changes or takes back their own choice here."""
+
+    def here() -> HttpResponse:
+        place = _municipality(code)
+        if request.method == "POST":
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return _save_priorities(request, place)
+        data = residents_priorities(place, municipality_dashboard(place, request.user)["goals"])
+        if request.GET.get("format") == "json":
+            return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        mine = priorities_of(request.user, place.code)
+        return render(
+            request,
+            "participation/priorities.html",
+            {
+                "data": data,
+                "place": place,
+                "mine": mine,
+                "form": PriorityForm(initial={"goals": mine})
+                if request.user.is_authenticated
+                else None,
+            },
+        )
+
+    return or_moved(request, here, code, "place-priorities")
+
+
+def _save_priorities(request: HttpRequest, place: Place) -> HttpResponse:
+    if request.POST.get("action") == "clear":
+        actions.do_clear_priorities(request.user, place.code)
+        messages.success(request, _("Your choice has been taken back."))
+        return redirect("place-priorities", code=place.code)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        actions.do_set_priorities(request.user, place.code, form.cleaned_data["goals"])
+        messages.success(request, _("Thank you! Your priorities have been saved."))
+        return redirect("place-priorities", code=place.code)
+    data = residents_priorities(place, municipality_dashboard(place, request.user)["goals"])
+    return render(
+        request,
+        "participation/priorities.html",
+        {"data": data, "place": place, "mine": [], "form": form},
+    )

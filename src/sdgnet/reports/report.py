@@ -15,6 +15,7 @@ from django.utils import timezone
 from sdgnet.catalog.models import Goal
 from sdgnet.dashboards.municipality import municipality_dashboard, place_goal
 from sdgnet.participation.access import proposals_for_report
+from sdgnet.participation.priorities import priorities_for_report
 from sdgnet.partners.access import pledges_for_report
 from sdgnet.places.models import Place
 from sdgnet.projects.access import visible_projects
@@ -59,8 +60,8 @@ def council_report(place: Place, user: Any = None) -> dict[str, Any]:
     """The report's data for one municipality as this user may see it: the municipality
     page's index, ranks, goals, gaps, improvements and sources; every indicator of the
     index by goal, with its 2030 target and the municipality's own target; and the
-    municipality's projects in the library, its citizens' proposals and its partners'
-    pledges."""
+    municipality's projects in the library, its citizens' proposals and priorities and its
+    partners' pledges."""
     dashboard = municipality_dashboard(place, user)
     goals_by_number = {goal.number: goal for goal in Goal.objects.all()}
     indicator_groups = []
@@ -94,6 +95,7 @@ def council_report(place: Place, user: Any = None) -> dict[str, Any]:
         "projects": municipality_projects(place, user),
         "proposals": proposals_for_report(code),
         "pledges": pledges_for_report(code),
+        "priorities": priorities_for_report(place, dashboard["goals"]),
         "sources": dashboard["sources"],
         "urls": {
             "place": reverse("place", args=[code]),

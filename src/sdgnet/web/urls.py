@@ -38,6 +38,11 @@ urlpatterns += i18n_patterns(
         name="place-proposals",
     ),
     path("places/<str:code>/proposals/new/", participation_views.proposal_new, name="proposal-new"),
+    path(
+        "places/<str:code>/priorities/",
+        participation_views.place_priorities,
+        name="place-priorities",
+    ),
     path("places/<str:code>/pledges/", partner_views.place_pledge_list, name="place-pledges"),
     path("indicators/<slug:key>/", dashboard_views.indicator_page, name="indicator"),
     path("compare/", dashboard_views.compare_page, name="compare"),

@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_scientific
+from babel.numbers import format_decimal, format_percent, format_scientific
 from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,15 @@ def number(value: float | int | None, digits: int = 1) -> str:
         return "–"
     pattern = "#,##0" + ("." + "#" * int(digits) if int(digits) > 0 else "")
     return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """A share (0.25) as a whole percentage in the language's way (nb `25 %`, en `25%`);
+    an en dash for a missing value."""
+    if share is None:
+        return "–"
+    return format_percent(share, locale=babel_locale())
 
 
 @register.filter
