@@ -582,7 +582,8 @@ def test_unknown_things_answer_404(client: Client, url: str) -> None:
         ("/places/3201/goals/16/", 13),  # 12, plus the place's own targets
         ("/indicators/voter-turnout-storting/?county=32&group=size-50000-plus", 13),
         ("/compare/?places=3201,3203,0301,5001", 11),
-        ("/network/", 8),
+        # 8, and 6 for taking part: per goal and in all, priorities, proposals, pledges.
+        ("/network/", 14),
         ("/search/?q=bærum", 4),
         ("/goals/3/", 13),
     ],
@@ -717,3 +718,38 @@ def test_national_goal_history_equals_stored_goal_scores(client: Client) -> None
     assert html.count('role="img"') == 1
     for row in data["history"]:
         assert f'<th scope="row" class="num">{row["year"]}</th>' in html
+
+
+def test_network_overview_counts_the_members_priorities_proposals_and_pledges(
+    client: Client,
+) -> None:
+    from sdgnet.accounts.actions import do_create_user
+    from sdgnet.accounts.models import Role
+    from sdgnet.participation.actions import do_hide, do_propose, do_set_priorities
+    from sdgnet.partners.actions import do_pledge, do_report_progress
+
+    client.get("/network/")  # cached before: the counts must show at once
+    _approve("3201", "0301")
+    resident = do_create_user("resident@example.no", Role.CITIZEN)
+    text = "Flere sykkelparkeringer ved stasjonene, med tak og lading."
+    do_set_priorities(resident, "3201", [11, 13])
+    do_set_priorities(resident, "5001", [11])  # Trondheim is no member here
+    do_propose(resident, "0301", "Gratis buss", text, [11])
+    hidden = do_propose(resident, "3201", "Reklame", text, [11])
+    do_hide(do_create_user("admin@example.no", Role.NETWORK_ADMIN), hidden, "Reklame")
+    partner = do_create_user("acme@example.no", Role.PARTNER, organisation="Acme AS")
+    do_pledge(partner, "3201", "Elektriske varebiler", text, [7, 13], due_year=2030)
+    withdrawn = do_pledge(partner, "3201", "Solceller", text, [7], due_year=2030)
+    do_report_progress(partner, withdrawn, 0, "", "withdrawn")
+    data = client.get("/network/", {"format": "json"}).json()
+    assert data["participation"] == {"residents": 1, "proposals": 1, "pledges": 1}
+    by_goal = {
+        goal["number"]: (goal["priority_choices"], goal["proposals"], goal["pledges"])
+        for goal in data["goals"]
+    }
+    assert by_goal[11] == (1, 1, 0)
+    assert by_goal[13] == (1, 0, 1)
+    assert by_goal[7] == (0, 0, 1)
+    assert by_goal[1] == (0, 0, 0)
+    page = html.unescape(client.get("/network/").content.decode())
+    assert "Innbyggernes prioriteringer: 1; innbyggernes forslag: 1;" in page

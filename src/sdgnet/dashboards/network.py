@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,8 @@ from sdgnet.dashboards.access import (
     status_of,
 )
 from sdgnet.network.models import Membership
+from sdgnet.participation.models import Priority, Proposal
+from sdgnet.partners.models import Pledge
 from sdgnet.places.models import Place
 from sdgnet.scores.models import GoalScore, IndexScore
 
@@ -62,6 +65,7 @@ def network_overview() -> dict[str, Any]:
                 index[code] = (score, rank)
             elif score is not None:
                 index_before[code] = score
+    taking_part = participation_by_goal([code for code, _name, _county in members])
     goals: list[dict[str, Any]] = []
     for goal_row in Goal.objects.all():
         counts = dict.fromkeys(STATUS_ORDER, 0)
@@ -96,6 +100,7 @@ def network_overview() -> dict[str, Any]:
                 if then_scores
                 else None,
                 "mean_change": round(statistics.fmean(changes), 1) if changes else None,
+                **{name: counts.get(goal_row.number, 0) for name, counts in taking_part.items()},
             }
         )
     scored_goals = [goal for goal in goals if goal["scored"]]
@@ -146,6 +151,7 @@ def network_overview() -> dict[str, Any]:
         "members_only": members_only,
         "status_labels": {code: str(STATUS[code][0]) for code in STATUS_ORDER},
         "goals": goals,
+        "participation": participation_totals([code for code, _name, _county in members]),
         "goals_of_concern": [
             {
                 "number": g["number"],
@@ -161,6 +167,38 @@ def network_overview() -> dict[str, Any]:
         ],
         "heatmap_goals": [goal_info_short(goal) for goal in scored_goals],
         "heatmap": rows,
+    }
+
+
+def participation_by_goal(members: list[str]) -> dict[str, dict[int, int]]:
+    """Per goal, among the members: the residents who chose it as a priority, the public
+    proposals and the pledges under way or fulfilled that work towards it."""
+    public_proposals = Proposal.objects.filter(place_id__in=members, hidden=False)
+    live_pledges = Pledge.objects.filter(place_id__in=members, hidden=False).exclude(
+        status=Pledge.Status.WITHDRAWN
+    )
+    sources = {
+        "priority_choices": Priority.objects.filter(place_id__in=members),
+        "proposals": public_proposals,
+        "pledges": live_pledges,
+    }
+    return {
+        name: {
+            row["goals__number"]: row["n"]
+            for row in rows.values("goals__number").annotate(n=Count("pk", distinct=True))
+            if row["goals__number"] is not None
+        }
+        for name, rows in sources.items()
+    }
+
+
+def participation_totals(members: list[str]) -> dict[str, int]:
+    return {
+        "residents": Priority.objects.filter(place_id__in=members).count(),
+        "proposals": Proposal.objects.filter(place_id__in=members, hidden=False).count(),
+        "pledges": Pledge.objects.filter(place_id__in=members, hidden=False)
+        .exclude(status=Pledge.Status.WITHDRAWN)
+        .count(),
     }
 
 

@@ -284,7 +284,8 @@ def network_page(request: HttpRequest) -> HttpResponse:
 
         return Page("dashboards/network.html", data, extra=lambda: network_page_charts(data))
 
-    return respond(request, build)
+    # The page counts the members' proposals, pledges and priorities: it follows them.
+    return respond(request, build, with_library=True)
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
