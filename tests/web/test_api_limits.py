@@ -138,3 +138,25 @@ def test_the_page_cache_cannot_push_out_the_rate_limit_counts() -> None:
     caches["default"].clear()  # as culling a full page cache may do to any entry
     answers = [AnonymousThrottle("5/m").allow_request(request) for _ in range(3)]
     assert answers == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/indicators",
+        "/api/v1/frameworks/kommunale-baerekraftsindikatorer/indicators",
+        "/api/v1/projects",
+    ],
+)
+@pytest.mark.parametrize("goal", ["0", "18", str(2**63)])
+def test_a_goal_number_out_of_range_is_a_validation_error(path: str, goal: str) -> None:
+    # 2**63 once failed the query on SQLite (a 500); schemathesis found it.
+    response = Client().get(path, {"goal": goal})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("number", ["0", "18", str(2**63)])
+def test_a_goal_out_of_range_is_not_found(number: str) -> None:
+    response = Client().get(f"/api/v1/goals/{number}")
+    assert response.status_code == 404

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from sdgnet.catalog.models import Framework, FrameworkIndicator, Goal, Indicator
+from sdgnet.web.api import GoalNumber
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["catalog"])
@@ -70,13 +71,15 @@ def list_goals(request: HttpRequest) -> QuerySet[Goal]:
 
 @router.get("/goals/{number}", response=GoalOut)
 def get_goal(request: HttpRequest, number: int) -> Any:
+    if not 1 <= number <= 17:
+        raise Http404  # past what the database's integers hold, a lookup would fail
     return get_object_or_404(Goal, number=number)
 
 
 @router.get("/indicators", response=list[IndicatorOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_indicators(
-    request: HttpRequest, goal: int | None = None, framework: str | None = None
+    request: HttpRequest, goal: GoalNumber | None = None, framework: str | None = None
 ) -> QuerySet[Indicator]:
     indicators = Indicator.objects.all()
     if goal is not None:
@@ -105,7 +108,7 @@ def get_framework(request: HttpRequest, slug: str) -> Any:
 @router.get("/frameworks/{slug}/indicators", response=list[FrameworkIndicatorOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_framework_indicators(
-    request: HttpRequest, slug: str, goal: int | None = None
+    request: HttpRequest, slug: str, goal: GoalNumber | None = None
 ) -> QuerySet[FrameworkIndicator]:
     framework = get_object_or_404(Framework, slug=slug)
     entries = framework.entries.all()

@@ -16,7 +16,7 @@ from sdgnet.projects import access
 from sdgnet.projects.access import visible_projects
 from sdgnet.projects.actions import LibraryError, do_moderate, do_report_project
 from sdgnet.projects.models import Project
-from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.api import ApiError, Error, GoalNumber, auth_user, bearer_only
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["projects"])
@@ -49,7 +49,7 @@ class ProjectOut(Schema):
 @router.get("/projects", response=list[ProjectOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_projects(
-    request: HttpRequest, municipality: str | None = None, goal: int | None = None
+    request: HttpRequest, municipality: str | None = None, goal: GoalNumber | None = None
 ) -> QuerySet[Project]:
     projects = visible_projects(auth_user(request)).prefetch_related("goals")
     if municipality:

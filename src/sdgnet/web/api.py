@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -26,13 +26,17 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.connection import ConnectionProxy
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from sdgnet.accounts.actions import user_for_token
 from sdgnet.web.schema_problems import problem_message
+
+# A goal number as a filter: 1-17, so that a number past what the database's integers
+# hold is refused (422) instead of failing the query (500).
+GoalNumber = Annotated[int, Field(ge=1, le=17)]
 
 
 class Problem(Schema):
