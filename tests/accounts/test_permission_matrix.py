@@ -222,6 +222,11 @@ API_ROUTES: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
     # Citizens' proposals (sdgnet.participation): anyone reads; anyone with a token proposes
     # and supports. The default data has no proposal, so the routes of one answer 404
     # (tests/participation/test_api.py covers them with proposals).
+    ("get", "/api/v1/places/{code}/priorities"): (
+        f"/api/v1/places/{HOME}/priorities",
+        None,
+        PUBLIC,
+    ),
     ("get", "/api/v1/proposals"): (f"/api/v1/proposals?place={HOME}", None, PUBLIC),
     ("get", "/api/v1/proposals/{id}"): ("/api/v1/proposals/999999", None, every(404)),
     ("post", "/api/v1/proposals"): (

@@ -119,3 +119,15 @@ def test_an_old_municipality_number_moves_to_todays(client: Client) -> None:
     moved = client.get("/places/0219/priorities/")
     assert moved.status_code == 301
     assert moved["Location"] == PAGE
+
+
+def test_the_api_gives_the_pages_data(client: Client) -> None:
+    actions.do_set_priorities(person(1), HOME, [13, 3])
+    page = json.loads(client.get(PAGE, {"format": "json"}).content)
+    api = client.get(f"/api/v1/places/{HOME}/priorities").json()
+    fields = ("number", "short", "chosen_by", "share", "status", "status_label", "score", "url")
+    assert api["participants"] == page["participants"] == 1
+    assert api["goals"] == [{key: goal[key] for key in fields} for goal in page["goals"]]
+    assert api["priorities_far_from_target"] == page["priorities_far_from_target"]
+    assert client.get("/api/v1/places/9999/priorities").status_code == 404
+    assert client.get("/api/v1/places/32/priorities").status_code == 404  # a county

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from sdgnet.dashboards.municipality import municipality_dashboard
 from sdgnet.participation import access
 from sdgnet.participation.actions import (
     ParticipationError,
@@ -22,6 +23,8 @@ from sdgnet.participation.actions import (
     do_withdraw_support,
 )
 from sdgnet.participation.models import Proposal, Support
+from sdgnet.participation.priorities import residents_priorities
+from sdgnet.places.models import Place
 from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
@@ -194,3 +197,32 @@ def support_proposal(request: HttpRequest, id: int) -> Any:
 def withdraw_support(request: HttpRequest, id: int) -> Any:
     """Take your support back while the proposal is open (none to take back: no change)."""
     return _change_support(request, id, support=False)
+
+
+class PriorityGoalOut(Schema):
+    number: int
+    short: str
+    chosen_by: int
+    share: float | None  # of the residents who chose, 0-1
+    status: str
+    status_label: str
+    score: float | None
+    url: str
+
+
+class PrioritiesOut(Schema):
+    place: dict[str, str]
+    participants: int
+    goals: list[PriorityGoalOut]
+    priorities_far_from_target: list[int]
+
+
+@router.get("/places/{code}/priorities", response={200: PrioritiesOut, 404: Error})
+def get_priorities(request: HttpRequest, code: str) -> Any:
+    """What matters most to the municipality's residents: per goal, how many chose it,
+    beside the municipality's status on it (the priorities page's data)."""
+    place = Place.objects.filter(code=code, kind=Place.Kind.MUNICIPALITY).first()
+    if place is None:
+        raise Http404
+    tiles = municipality_dashboard(place, auth_user(request))["goals"]
+    return residents_priorities(place, tiles)
