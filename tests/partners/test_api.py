@@ -191,7 +191,9 @@ def test_the_list_filters_by_place_goal_status_and_organisation(
     assert set(listed(get("/api/v1/pledges?goal=7"))) == {cars.pk, oslo.pk}
     assert listed(get("/api/v1/pledges?goal=12")) == [food.pk]
     assert listed(get("/api/v1/pledges?goal=1")) == []
-    assert listed(get("/api/v1/pledges?goal=99999999999")) == []
+    # Past 1-17, as every list of the API: a validation error.
+    assert get("/api/v1/pledges?goal=99999999999").status_code == 422
+    assert get("/api/v1/pledges?goal=18").status_code == 422
     assert listed(get("/api/v1/pledges?status=active")) == [cars.pk]
     assert listed(get("/api/v1/pledges?status=fulfilled")) == [food.pk]
     assert listed(get("/api/v1/pledges?status=withdrawn")) == [oslo.pk]

@@ -25,7 +25,7 @@ from sdgnet.participation.actions import (
 from sdgnet.participation.models import Proposal, Support
 from sdgnet.participation.priorities import residents_priorities
 from sdgnet.places.models import Place
-from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.api import ApiError, Error, GoalNumber, auth_user, bearer_only
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["participation"])
@@ -100,7 +100,7 @@ def _visible(user: Any, proposal_id: int) -> Proposal:
 def list_proposals(
     request: HttpRequest,
     place: str | None = None,
-    goal: int | None = None,
+    goal: GoalNumber | None = None,
     status: str | None = None,
     sort: str = "support",
 ) -> QuerySet[Proposal]:
@@ -121,10 +121,7 @@ def list_proposals(
     if place:
         proposals = proposals.filter(place_id=place)
     if goal is not None:
-        if 1 <= goal <= NUMBER_MAX:
-            proposals = proposals.filter(goals__number=goal)
-        else:
-            proposals = proposals.none()
+        proposals = proposals.filter(goals__number=goal)
     if status:
         proposals = proposals.filter(status=status)
     return proposals.order_by(*access.ORDERINGS[sort])

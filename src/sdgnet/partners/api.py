@@ -18,7 +18,7 @@ from sdgnet.partners.actions import PledgeError, do_pledge, do_report_progress
 from sdgnet.partners.models import Pledge
 from sdgnet.partners.rules import organisation_key
 from sdgnet.partners.views import ORDERINGS, pledge_record
-from sdgnet.web.api import ApiError, Error, auth_user, bearer_only
+from sdgnet.web.api import ApiError, Error, GoalNumber, auth_user, bearer_only
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["partners"])
@@ -103,7 +103,7 @@ def list_pledges(
     request: HttpRequest,
     *,
     place: str | None = None,
-    goal: int | None = None,
+    goal: GoalNumber | None = None,
     status: str | None = None,
     organisation: str | None = None,
     sort: str = "new",
@@ -128,8 +128,7 @@ def list_pledges(
     if place:
         pledges = pledges.filter(place_id=place)
     if goal is not None:
-        # A goal number past the database's integers matches no pledge.
-        pledges = pledges.filter(goals__number=goal) if 1 <= goal <= NUMBER_MAX else pledges.none()
+        pledges = pledges.filter(goals__number=goal)
     if status:
         pledges = pledges.filter(status=status)
     if organisation and organisation.strip():
