@@ -208,3 +208,9 @@ def test_the_way_to_a_proposal_from_the_network_list_asks_for_the_municipality(
     page = citizen.get("/en/proposals/new/?place=9999")
     assert "No municipality has the number 9999." in page.content.decode()
     assert 'value="3201"' in page.content.decode()
+
+
+def test_the_home_page_invites_people_to_take_part(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert '<h2 id="take-part-heading">Bli med</h2>' in page
+    assert 'href="/proposals/"' in page and 'href="/pledges/"' in page
