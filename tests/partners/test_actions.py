@@ -51,6 +51,7 @@ def pledge(user: Any, place: str = HOME, goals: list[int] | None = None, **field
         fields.get("description", TEXT),
         [7, 13] if goals is None else goals,
         due_year=fields.get("due_year", 2030),
+        indicator=fields.get("indicator", ""),
     )
 
 
@@ -72,6 +73,7 @@ def test_a_partner_pledges_in_the_name_of_their_organisation(users: dict[str, An
         "title": "Elektriske varebiler",
         "goals": [7, 13],
         "due_year": 2030,
+        "indicator": None,
     }
 
 
@@ -184,3 +186,16 @@ def test_pledges_may_run_to_2035_or_five_years_ahead() -> None:
     years = actions.due_years()
     assert years[0] == this_year
     assert years[-1] == max(2035, this_year + 5)
+
+
+def test_a_pledge_may_name_an_indicator_of_its_goals(users: dict[str, Any]) -> None:
+    turnout = "voter-turnout-storting"  # goal 16 in the network's framework
+    assert problems_of(lambda: pledge(users["partner"], goals=[16], indicator="no-such")) == [
+        "The network's framework has no indicator no-such."
+    ]
+    assert problems_of(lambda: pledge(users["partner"], goals=[7, 13], indicator=turnout)) == [
+        "The indicator belongs to goal 16, which the pledge does not name."
+    ]
+    made = pledge(users["partner"], goals=[16], indicator=turnout)
+    assert made.indicator_id == turnout
+    assert AuditEvent.objects.get(action="partners.pledge").after["indicator"] == turnout

@@ -31,6 +31,7 @@ DESCRIPTION = "Vi bytter hele bilparken til elbiler og mÃ¥ler utslippene hvert Ã
 THIS_YEAR = timezone.localdate().year
 FIELDS = {
     "id", "organisation", "place", "place_name", "title", "description", "goals", "due_year",
+    "indicator",
     "status", "progress", "progress_note", "progress_at", "created_at", "hidden", "url",
 }  # fmt: skip
 
@@ -96,7 +97,6 @@ def test_an_item_has_every_field_and_nobody_s_identity(people: dict[str, Person]
     assert set(item) == FIELDS
     made.refresh_from_db()
     assert made.progress_at is not None
-    # The times as the page's JSON twin writes them (ISO 8601 to the microsecond).
     # Written as the rest of the API writes moments: to the millisecond, in UTC.
     assert datetime.fromisoformat(item.pop("created_at")) == to_millisecond(made.created_at)
     assert datetime.fromisoformat(item.pop("progress_at")) == to_millisecond(made.progress_at)
@@ -109,6 +109,7 @@ def test_an_item_has_every_field_and_nobody_s_identity(people: dict[str, Person]
         "description": DESCRIPTION,
         "goals": [7, 13],
         "due_year": 2030,
+        "indicator": None,
         "status": "active",
         "progress": 40,
         "progress_note": "Ti av 25 biler byttet.",
@@ -608,3 +609,22 @@ def test_messages_are_in_bokmal_unless_english_is_asked_for(people: dict[str, Pe
     assert response.json()["error"]["message"] == "Finnes ikke, eller du har ikke tilgang til det."
     assert response["Content-Language"] == "nb"
     assert client().get(f"/api/v1/pledges/{made.pk}").json()["url"] == f"/pledges/{made.pk}/"
+
+
+def test_a_pledge_names_an_indicator_of_its_goals(people: dict[str, Person]) -> None:
+    body = {
+        "place": HOME,
+        "title": "Valgskyss for eldre",
+        "description": DESCRIPTION,
+        "goals": [16],
+        "due_year": 2030,
+        "indicator": "voter-turnout-storting",
+    }
+    made = client(people["partner"]).post("/api/v1/pledges", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json()["indicator"] == "voter-turnout-storting"
+    wrong = client(people["partner"]).post(
+        "/api/v1/pledges", {**body, "goals": [13]}, content_type="application/json"
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] == "invalid_pledge"

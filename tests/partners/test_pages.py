@@ -137,3 +137,25 @@ def test_an_old_municipality_number_moves_to_todays(client: Client) -> None:
     moved = client.get("/places/0219/pledges/")
     assert moved.status_code == 301
     assert moved["Location"] == "/places/3201/pledges/"
+
+
+def test_a_pledges_page_shows_the_municipalitys_value_on_its_indicator(
+    client: Client, partner: Any, stored_scores: None
+) -> None:
+    form = {
+        "place": HOME,
+        "title": "Valgskyss for eldre",
+        "description": TEXT,
+        "goals": ["16"],
+        "due_year": "2030",
+        "indicator": "voter-turnout-storting",
+    }
+    signed_in(partner).post("/pledges/new/", form)
+    made = Pledge.objects.get(title="Valgskyss for eldre")
+    page = client.get(f"/pledges/{made.pk}/").content.decode()
+    assert "Valgdeltakelse ved stortingsvalg" in page
+    assert "86,3 prosent (2025)" in page  # Bærum's latest value, as its goal page shows it
+    assert "88,6 prosent (2030)" in page  # the framework's 2030 target
+    assert f'href="/places/{HOME}/goals/16/"' in page
+    record = json.loads(client.get(f"/pledges/{made.pk}/", {"format": "json"}).content)
+    assert record["indicator"] == "voter-turnout-storting"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from sdgnet.accounts import audit
 from sdgnet.accounts.moderation import set_hidden
 from sdgnet.catalog.goals import chosen_goal_problems
-from sdgnet.catalog.models import Goal
+from sdgnet.catalog.models import FrameworkIndicator, Goal
 from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
 from sdgnet.partners.rules import organisation_key, organisation_of
 from sdgnet.places.models import Place
@@ -66,16 +66,44 @@ def pledge_problems(title: str, description: str, goals: list[int], due_year: in
     return problems + chosen_goal_problems(goals, GOALS_MAX)
 
 
+def indicator_problems(indicator: str, goals: list[int]) -> list[str]:
+    """An indicator a pledge names must be one of the default framework's, on one of the
+    pledge's goals."""
+    if not indicator:
+        return []
+    entry = FrameworkIndicator.objects.filter(
+        framework__is_default=True, indicator_id=indicator
+    ).first()
+    if entry is None:
+        return [_("The network's framework has no indicator %(key)s.") % {"key": indicator}]
+    if entry.goal_id not in set(goals):
+        return [
+            _("The indicator belongs to goal %(goal)s, which the pledge does not name.")
+            % {"goal": entry.goal_id}
+        ]
+    return []
+
+
 def do_pledge(
-    user: Any, place_code: str, title: str, description: str, goals: list[int], *, due_year: int
+    user: Any,
+    place_code: str,
+    title: str,
+    description: str,
+    goals: list[int],
+    *,
+    due_year: int,
+    indicator: str = "",
 ) -> Pledge:
-    """A pledge by the partner's organisation for a municipality."""
+    """A pledge by the partner's organisation for a municipality, perhaps naming the
+    framework indicator it works towards."""
     _require(user, "partners.pledge")
     place = Place.objects.filter(code=place_code, kind=Place.Kind.MUNICIPALITY).first()
     if place is None:
         raise PledgeError([_("No municipality has the number %(code)s.") % {"code": place_code}])
     title, description = title.strip(), description.strip()
     problems = pledge_problems(title, description, goals, due_year)
+    if not chosen_goal_problems(goals, GOALS_MAX):  # the indicator is checked against them
+        problems += indicator_problems(indicator, goals)
     if problems:
         raise PledgeError(problems)
     with transaction.atomic():
@@ -86,6 +114,7 @@ def do_pledge(
             title=title,
             description=description,
             due_year=due_year,
+            indicator_id=indicator or None,
             created_by=user,
         )
         pledge.goals.set(Goal.objects.filter(number__in=set(goals)))
@@ -99,6 +128,7 @@ def do_pledge(
                 "title": title,
                 "goals": sorted(set(goals)),
                 "due_year": due_year,
+                "indicator": indicator or None,
             },
         )
     return pledge

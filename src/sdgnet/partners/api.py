@@ -41,6 +41,7 @@ class PledgeOut(Schema):
     description: str  # Markdown source
     goals: list[int]
     due_year: int
+    indicator: str | None  # the framework indicator it works towards
     status: str
     progress: int  # percent, 0-100
     progress_note: str  # Markdown source
@@ -69,6 +70,7 @@ class PledgeIn(Schema):
     description: str
     goals: list[Annotated[int, Field(ge=-NUMBER_MAX, le=NUMBER_MAX)]]
     due_year: int
+    indicator: str = Field("", max_length=80)
 
 
 class ProgressIn(Schema):
@@ -159,6 +161,7 @@ def make_pledge(request: HttpRequest, pledge: PledgeIn) -> Any:
             pledge.description,
             pledge.goals,
             due_year=pledge.due_year,
+            indicator=pledge.indicator,
         )
     except PledgeError as error:
         raise _problems("invalid_pledge", error) from error

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sdgnet.catalog.goals import goal_choices
+from sdgnet.catalog.models import FrameworkIndicator
 from sdgnet.partners.actions import GOALS_MAX, due_years
 from sdgnet.partners.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Pledge
 from sdgnet.places.models import Place
@@ -15,6 +18,20 @@ def municipality_choices() -> list[tuple[str, str]]:
     return [("", str(_("Choose a municipality")))] + [
         (place.code, f"{place.name} ({place.code})") for place in municipalities
     ]
+
+
+def indicator_choices() -> list[tuple[str, Any]]:
+    """The default framework's indicators by goal, after "none"."""
+    entries = (
+        FrameworkIndicator.objects.filter(framework__is_default=True)
+        .select_related("indicator", "goal")
+        .order_by("goal_id", "position", "pk")
+    )
+    by_goal: dict[str, list[tuple[str, str]]] = {}
+    for entry in entries:
+        label = f"{entry.goal.number}. {entry.goal.short}" if entry.goal else str(_("No goal"))
+        by_goal.setdefault(label, []).append((entry.indicator_id, entry.indicator.name))
+    return [("", str(_("None"))), *by_goal.items()]
 
 
 def due_year_choices() -> list[tuple[int, int]]:
@@ -41,6 +58,15 @@ class PledgeForm(forms.Form):
     )
     due_year = forms.TypedChoiceField(
         label=_("Reached by"), coerce=int, choices=due_year_choices, initial=2030
+    )
+    indicator = forms.ChoiceField(
+        label=_("The indicator it works towards"),
+        choices=indicator_choices,
+        required=False,
+        help_text=_(
+            "Optional: an indicator of one of the goals. The pledge's page then shows the "
+            "municipality's value on it."
+        ),
     )
 
     def clean_goals(self) -> list[int]:

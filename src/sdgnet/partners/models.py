@@ -28,6 +28,11 @@ class Pledge(models.Model):
     description = models.TextField(help_text=_("Markdown"))
     goals = models.ManyToManyField("catalog.Goal", related_name="pledges")
     due_year = models.PositiveSmallIntegerField()
+    # The framework indicator the pledge works towards, so that its page shows the
+    # municipality's value on it beside the organisation's own account.
+    indicator = models.ForeignKey(
+        "catalog.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     progress_note = models.TextField(blank=True)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sdgnet.catalog.models import FrameworkIndicator
+from sdgnet.dashboards.municipality import place_goal
 from sdgnet.dashboards.views import or_moved
 from sdgnet.partners import actions
 from sdgnet.partners.access import pledges
@@ -44,6 +46,7 @@ def pledge_record(pledge: Pledge) -> dict[str, Any]:
         "description": pledge.description,
         "goals": sorted(goal.number for goal in pledge.goals.all()),
         "due_year": pledge.due_year,
+        "indicator": pledge.indicator_id,
         "status": pledge.status,
         "progress": pledge.progress,
         "progress_note": pledge.progress_note,
@@ -101,6 +104,7 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
                 data["description"],
                 data["goals"],
                 due_year=data["due_year"],
+                indicator=data["indicator"],
             )
         except actions.PledgeError as error:
             problems = error.problems
@@ -142,9 +146,28 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if may_report
             else None,
             "hide_form": HideForm() if may_moderate and not pledge.hidden else None,
+            "indicator": _indicator_standing(pledge, user),
             "may_restore": may_moderate and pledge.hidden,
         },
     )
+
+
+def _indicator_standing(pledge: Pledge, user: Any) -> dict[str, Any] | None:
+    """The municipality's latest value, target and status on the pledge's indicator, as
+    its goal page shows them."""
+    if pledge.indicator_id is None:
+        return None
+    entry = FrameworkIndicator.objects.filter(
+        framework__is_default=True, indicator_id=pledge.indicator_id
+    ).first()
+    if entry is None or entry.goal is None:
+        return None
+    page = place_goal(pledge.place, entry.goal, None, user)
+    item = next((i for i in page["indicators"] if i["key"] == pledge.indicator_id), None)
+    return {
+        **(item or {"key": entry.indicator_id, "name": entry.indicator.name}),
+        "goal_url": reverse("place-goal", args=[pledge.place_id, entry.goal_id]),
+    }
 
 
 @require_POST
