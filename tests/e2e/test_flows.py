@@ -140,7 +140,8 @@ def press_and_wait(page: Any, key: str) -> None:
 
 def test_keyboard_only_from_home_to_baerum(server: Server, page: Any) -> None:
     page.goto(server("/"))
-    tab_until(page, "document.activeElement.id === 'q'", 40)
+    # The header's links, the 17 goals and the links to take part come first (42 stops).
+    tab_until(page, "document.activeElement.id === 'q'", 50)
     # the focus is visible: the focused search box has an outline
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("none", "")
@@ -196,7 +197,7 @@ def test_phone_and_keyboard_only_journey(server: Server, browser: Any, lang: str
             press_and_wait(page, "Enter")
             assert page.url == server("/en/")
         assert page.locator("html").get_attribute("lang") == lang
-        tab_until(page, "document.activeElement.id === 'q'", 40)
+        tab_until(page, "document.activeElement.id === 'q'", 50)
         assert_focus_is_visible(page)
         page.keyboard.type("Bærum")
         press_and_wait(page, "Enter")
