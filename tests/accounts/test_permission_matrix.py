@@ -107,6 +107,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "proposals/<int:pk>/": ("/proposals/999999/", every(404)),
     "proposals/<int:pk>/support/": ("/proposals/999999/support/", POST_ONLY),
     "proposals/<int:pk>/respond/": ("/proposals/999999/respond/", POST_ONLY),
+    "proposals/<int:pk>/withdraw/": ("/proposals/999999/withdraw/", POST_ONLY),
     "proposals/<int:pk>/moderate/": ("/proposals/999999/moderate/", POST_ONLY),
     # Partners' pledges (sdgnet.partners): anyone reads; partners with an organisation pledge.
     "places/<str:code>/pledges/": (f"/places/{HOME}/pledges/", PUBLIC),

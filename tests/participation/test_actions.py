@@ -225,3 +225,23 @@ def test_the_author_is_told_when_the_municipality_answers(
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_respond(users["editor"], proposal, "declined", "Ikke plass.", link=link)
     assert len(mail.outbox) == 1
+
+
+def test_the_author_withdraws_a_proposal_until_the_municipality_answers(
+    users: dict[str, Any],
+) -> None:
+    kept = propose(users["citizen"], title="Denne blir stående")
+    gone = propose(users["citizen"], title="Denne trekkes tilbake")
+    actions.do_support(users["neighbour"], gone)
+    assert problems_of(lambda: actions.do_withdraw_proposal(users["neighbour"], gone)) == [
+        "You may not do this."
+    ]
+    actions.do_withdraw_proposal(users["citizen"], gone)
+    assert not Proposal.objects.filter(pk=gone.pk).exists()
+    assert not Support.objects.exists()
+    event = AuditEvent.objects.get(action="participation.withdraw")
+    assert event.before == {"title": "Denne trekkes tilbake", "body": BODY}
+    actions.do_respond(users["editor"], kept, "considered", "")
+    assert problems_of(lambda: actions.do_withdraw_proposal(users["citizen"], kept)) == [
+        "You may not do this."
+    ]

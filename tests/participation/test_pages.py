@@ -214,3 +214,17 @@ def test_the_home_page_invites_people_to_take_part(client: Client) -> None:
     page = client.get("/").content.decode()
     assert '<h2 id="take-part-heading">Bli med</h2>' in page
     assert 'href="/proposals/"' in page and 'href="/pledges/"' in page
+
+
+def test_the_author_withdraws_on_the_proposals_page(three: dict[str, Proposal]) -> None:
+    url = f"/proposals/{three['trees'].pk}/"
+    author = Client()
+    author.force_login(three["trees"].created_by)
+    assert "Trekk tilbake forslaget mitt" in author.get(url).content.decode()
+    other = signed_in("other@example.no")
+    assert "Trekk tilbake forslaget mitt" not in other.get(url).content.decode()
+    assert other.post(f"{url}withdraw/").status_code == 404
+    done = author.post(f"{url}withdraw/", follow=True)
+    assert done.redirect_chain[-1][0] == f"/places/{HOME}/proposals/"
+    assert "Forslaget ditt er trukket tilbake." in done.content.decode()
+    assert not Proposal.objects.filter(pk=three["trees"].pk).exists()

@@ -191,6 +191,22 @@ def _tell_the_author(proposal: Proposal, link: str) -> None:
         send_mail(_("Your proposal has been answered"), body, None, [author.email])
 
 
+def do_withdraw_proposal(user: Any, proposal: Proposal) -> None:
+    """The author takes back a proposal the municipality has not answered; it is deleted
+    with its support, and the audit log keeps what it said."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        _require(user, "participation.withdraw", locked)
+        audit.record(
+            user,
+            "participation.withdraw",
+            locked,
+            place=locked.place_id,
+            before={"title": locked.title, "body": locked.body},
+        )
+        locked.delete()
+
+
 def do_hide(user: Any, proposal: Proposal, reason: str) -> Proposal:
     _require(user, "participation.moderate", proposal)
     reason = reason.strip()

@@ -40,6 +40,16 @@ def is_proposal_author(user: Any, proposal: Any) -> bool:
 
 
 @rules.predicate
+def is_unanswered(_user: Any, proposal: Any) -> bool:
+    return (
+        proposal is not None
+        and proposal.status == proposal.Status.OPEN
+        and not proposal.response
+        and proposal.responded_at is None
+    )
+
+
+@rules.predicate
 def gathers_support(_user: Any, proposal: Any) -> bool:
     return proposal is not None and not proposal.hidden and not proposal.is_decided
 
@@ -52,5 +62,7 @@ rules.add_perm("participation.support", is_authenticated & gathers_support)
 rules.add_perm("participation.respond", is_network_admin | answers_for_proposal)
 rules.add_perm("participation.moderate", can_moderate)
 rules.add_perm("participation.view_hidden", can_moderate | is_proposal_author)
+# Its author takes a proposal back while the municipality has not answered it.
+rules.add_perm("participation.withdraw", is_proposal_author & is_unanswered)
 # The Django admin lists proposals to network administrators (read only).
 rules.add_perm("participation.view_proposal", is_network_admin)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.proposal_detail, name="proposal"),
     path("<int:pk>/support/", views.proposal_support, name="proposal-support"),
     path("<int:pk>/respond/", views.proposal_respond, name="proposal-respond"),
+    path("<int:pk>/withdraw/", views.proposal_withdraw, name="proposal-withdraw"),
     path("<int:pk>/moderate/", views.proposal_moderate, name="proposal-moderate"),
 ]

@@ -151,6 +151,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hide_form": HideForm() if may_moderate and not proposal.hidden else None,
             "may_restore": may_moderate and proposal.hidden,
             "is_author": user.is_authenticated and proposal.created_by_id == user.pk,
+            "may_withdraw": user.has_perm("participation.withdraw", proposal),
         },
     )
 
@@ -180,6 +181,20 @@ def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.ParticipationError:
         messages.error(request, _("This proposal no longer takes support."))
     return _back(request, proposal)
+
+
+@require_POST
+def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible(request, pk)
+    if not request.user.has_perm("participation.withdraw", proposal):
+        raise Http404
+    try:
+        actions.do_withdraw_proposal(request.user, proposal)
+    except actions.ParticipationError:
+        messages.error(request, _("The municipality has answered: the proposal stays."))
+        return redirect("proposal", pk=proposal.pk)
+    messages.success(request, _("Your proposal has been withdrawn."))
+    return redirect("place-proposals", code=proposal.place_id)
 
 
 @require_POST
