@@ -25,15 +25,19 @@ from sdgnet.participation.actions import (
 from sdgnet.participation.models import Proposal, Support
 from sdgnet.participation.priorities import residents_priorities
 from sdgnet.places.models import Place
-from sdgnet.web.api import ApiError, Error, GoalNumber, auth_user, bearer_only
+from sdgnet.web.api import (
+    ID_MAX,
+    INTEGER_MAX,
+    ApiError,
+    Error,
+    GoalNumber,
+    auth_user,
+    bearer_only,
+    check_list_filters,
+)
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["participation"])
-
-# Ids and goal numbers past what the database's integers hold are no object at all (and
-# would make the query fail instead of finding nothing).
-ID_MAX = 2**63 - 1
-NUMBER_MAX = 2**31 - 1
 
 
 class ProposalOut(Schema):
@@ -73,16 +77,12 @@ class ProposalIn(Schema):
     place: str = Field(..., max_length=8)
     title: str
     body: str
-    goals: list[Annotated[int, Field(ge=-NUMBER_MAX, le=NUMBER_MAX)]]
+    goals: list[Annotated[int, Field(ge=-INTEGER_MAX, le=INTEGER_MAX)]]
 
 
 class SupportOut(Schema):
     supported: bool  # whether the requester supports the proposal now
     support_count: int
-
-
-def _filter_problem(field: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_filter", message, [{"field": field, "message": message}])
 
 
 def _visible(user: Any, proposal_id: int) -> Proposal:
@@ -105,18 +105,9 @@ def list_proposals(
     sort: str = "support",
 ) -> QuerySet[Proposal]:
     """Proposals you may see, most supported first (`sort=new`: newest first)."""
-    if sort not in access.ORDERINGS:
-        raise _filter_problem(
-            "sort",
-            _("Unknown sort order “%(value)s”; use one of: %(allowed)s.")
-            % {"value": sort, "allowed": ", ".join(access.ORDERINGS)},
-        )
-    if status and status not in Proposal.Status.values:
-        raise _filter_problem(
-            "status",
-            _("Unknown status “%(value)s”; use one of: %(allowed)s.")
-            % {"value": status, "allowed": ", ".join(Proposal.Status.values)},
-        )
+    check_list_filters(
+        sort=sort, sorts=access.ORDERINGS, status=status, statuses=Proposal.Status.values
+    )
     proposals = access.proposals(auth_user(request))
     if place:
         proposals = proposals.filter(place_id=place)

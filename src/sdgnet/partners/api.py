@@ -18,15 +18,19 @@ from sdgnet.partners.actions import PledgeError, do_pledge, do_report_progress
 from sdgnet.partners.models import Pledge
 from sdgnet.partners.rules import organisation_key
 from sdgnet.partners.views import ORDERINGS, pledge_record
-from sdgnet.web.api import ApiError, Error, GoalNumber, auth_user, bearer_only
+from sdgnet.web.api import (
+    ID_MAX,
+    INTEGER_MAX,
+    ApiError,
+    Error,
+    GoalNumber,
+    auth_user,
+    bearer_only,
+    check_list_filters,
+)
 from sdgnet.web.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["partners"])
-
-# Ids and goal numbers past what the database's integers hold are no object at all (and
-# would make the query fail instead of finding nothing).
-ID_MAX = 2**63 - 1
-NUMBER_MAX = 2**31 - 1
 
 
 class PledgeOut(Schema):
@@ -68,7 +72,7 @@ class PledgeIn(Schema):
     place: str = Field(..., max_length=8)
     title: str
     description: str
-    goals: list[Annotated[int, Field(ge=-NUMBER_MAX, le=NUMBER_MAX)]]
+    goals: list[Annotated[int, Field(ge=-INTEGER_MAX, le=INTEGER_MAX)]]
     due_year: int
     indicator: str = Field("", max_length=80)
 
@@ -77,10 +81,6 @@ class ProgressIn(Schema):
     progress: int = Field(..., ge=0, le=100)  # percent
     note: str = ""
     status: str = Pledge.Status.ACTIVE.value
-
-
-def _filter_problem(field: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_filter", message, [{"field": field, "message": message}])
 
 
 def _problems(code: str, error: PledgeError) -> ApiError:
@@ -111,18 +111,7 @@ def list_pledges(
     sort: str = "new",
 ) -> QuerySet[Pledge]:
     """Pledges you may see, newest first (`sort=due`: the soonest due first)."""
-    if sort not in ORDERINGS:
-        raise _filter_problem(
-            "sort",
-            _("Unknown sort order “%(value)s”; use one of: %(allowed)s.")
-            % {"value": sort, "allowed": ", ".join(ORDERINGS)},
-        )
-    if status and status not in Pledge.Status.values:
-        raise _filter_problem(
-            "status",
-            _("Unknown status “%(value)s”; use one of: %(allowed)s.")
-            % {"value": status, "allowed": ", ".join(Pledge.Status.values)},
-        )
+    check_list_filters(sort=sort, sorts=ORDERINGS, status=status, statuses=Pledge.Status.values)
     pledges = access.pledges(auth_user(request))
     if "\x00" in f"{place or ''}{organisation or ''}":
         # No pledge's text holds a NUL, and PostgreSQL refuses to compare with one.

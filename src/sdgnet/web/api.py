@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -37,6 +37,30 @@ from sdgnet.web.schema_problems import problem_message
 # A goal number as a filter: 1-17, so that a number past what the database's integers
 # hold is refused (422) instead of failing the query (500).
 GoalNumber = Annotated[int, Field(ge=1, le=17)]
+# The largest row id and integer the databases hold: an id past it is no object (404), a
+# number past it is refused by the schema, instead of failing the query (500).
+ID_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+
+
+def check_list_filters(
+    *, sort: str, sorts: Iterable[str], status: str | None, statuses: Iterable[str]
+) -> None:
+    """A list's `sort` (always given) and `status` (none: every status) filters, or 400
+    `invalid_filter` naming the values the list knows."""
+    if sort not in sorts:
+        _unknown_filter(
+            "sort", sort, sorts, _("Unknown sort order “%(value)s”; use one of: %(allowed)s.")
+        )
+    if status and status not in statuses:
+        _unknown_filter(
+            "status", status, statuses, _("Unknown status “%(value)s”; use one of: %(allowed)s.")
+        )
+
+
+def _unknown_filter(field: str, value: str, allowed: Iterable[str], message: str) -> NoReturn:
+    text = message % {"value": value, "allowed": ", ".join(allowed)}
+    raise ApiError(400, "invalid_filter", text, [{"field": field, "message": text}])
 
 
 class Problem(Schema):
